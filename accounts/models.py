@@ -1,0 +1,72 @@
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+
+
+class Organization(models.Model):
+    """A hiring company. Recruiters belong to one; candidates reach one through a job."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(DjangoUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """A superuser is an Invigil admin too (the role drives every scope)."""
+        extra_fields.setdefault("role", User.Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        CANDIDATE = "candidate", "Candidate"
+        RECRUITER = "recruiter", "Recruiter"
+        ADMIN = "admin", "Admin"
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CANDIDATE)
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        help_text="The recruiter's organization. Candidates reach organizations through jobs.",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "user"
+        verbose_name_plural = "users"
+        indexes = [models.Index(fields=["role", "organization"])]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_candidate(self) -> bool:
+        return self.role == self.Role.CANDIDATE
+
+    @property
+    def is_recruiter(self) -> bool:
+        return self.role == self.Role.RECRUITER
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Recruiters and admins: the people who review interviews."""
+        return self.role in (self.Role.RECRUITER, self.Role.ADMIN)

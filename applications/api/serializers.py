@@ -1,0 +1,90 @@
+from rest_framework import serializers
+
+from applications.models import MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, Job, JobApplication
+
+
+class OrganizationRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class JobOutputSerializer(serializers.ModelSerializer):
+    organization = OrganizationRefSerializer()
+
+    class Meta:
+        model = Job
+        fields = ["id", "title", "description", "is_open", "organization", "created_at"]
+
+
+class JobInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    is_open = serializers.BooleanField(required=False, default=True)
+    organization_id = serializers.IntegerField(
+        required=False, help_text="Admins only; recruiters always write to their organization."
+    )
+
+
+class JobUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    is_open = serializers.BooleanField(required=False)
+
+
+class CandidateRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+    email = serializers.EmailField()
+
+
+class JobRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    organization = OrganizationRefSerializer()
+
+
+class ApplicationOutputSerializer(serializers.ModelSerializer):
+    job = JobRefSerializer()
+    candidate = CandidateRefSerializer()
+
+    class Meta:
+        model = JobApplication
+        fields = [
+            "id",
+            "job",
+            "candidate",
+            "status",
+            "camera_monitoring",
+            "screen_monitoring",
+            "camera_interval",
+            "screen_interval",
+            "created_at",
+            "started_at",
+            "completed_at",
+        ]
+
+
+def _interval_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=MIN_INTERVAL_SECONDS, max_value=MAX_INTERVAL_SECONDS, **kwargs
+    )
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    job_id = serializers.IntegerField()
+    candidate_email = serializers.EmailField()
+    candidate_name = serializers.CharField(required=False, allow_blank=True, default="")
+    camera_monitoring = serializers.BooleanField(required=False)
+    screen_monitoring = serializers.BooleanField(required=False)
+    camera_interval = _interval_field(required=False)
+    screen_interval = _interval_field(required=False)
+
+
+class ApplicationUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=JobApplication.Status.choices, required=False)
+    camera_monitoring = serializers.BooleanField(required=False)
+    screen_monitoring = serializers.BooleanField(required=False)
+    camera_interval = _interval_field(required=False)
+    screen_interval = _interval_field(required=False)

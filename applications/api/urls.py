@@ -1,0 +1,14 @@
+from django.urls import path
+
+from .views import ApplicationDetailApi, ApplicationListApi, JobDetailApi, JobListApi
+
+urlpatterns = [
+    path("applications/", ApplicationListApi.as_view(), name="api-applications"),
+    path(
+        "applications/<int:application_id>/",
+        ApplicationDetailApi.as_view(),
+        name="api-application-detail",
+    ),
+    path("jobs/", JobListApi.as_view(), name="api-jobs"),
+    path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="api-job-detail"),
+]

@@ -1,0 +1,109 @@
+"""Thin API views: parse, call one selector or service, render."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Organization
+from applications import selectors, services
+from applications.permissions import ReadOnlyOrRecruiterOrAdmin
+
+from .serializers import (
+    ApplicationCreateSerializer,
+    ApplicationOutputSerializer,
+    ApplicationUpdateSerializer,
+    JobInputSerializer,
+    JobOutputSerializer,
+    JobUpdateSerializer,
+)
+
+
+def _paginated(request, view, queryset, serializer_class):
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class ApplicationListApi(APIView):
+    permission_classes = [ReadOnlyOrRecruiterOrAdmin]
+
+    @extend_schema(responses=ApplicationOutputSerializer(many=True))
+    def get(self, request):
+        qs = selectors.applications_for_user(user=request.user).order_by("-created_at", "-id")
+        return _paginated(request, self, qs, ApplicationOutputSerializer)
+
+    @extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationOutputSerializer})
+    def post(self, request):
+        serializer = ApplicationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        job = selectors.job_get_for_user(user=request.user, job_id=data.pop("job_id"))
+        application = services.application_create(actor=request.user, job=job, **data)
+        return Response(
+            ApplicationOutputSerializer(application).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ApplicationDetailApi(APIView):
+    permission_classes = [ReadOnlyOrRecruiterOrAdmin]
+
+    @extend_schema(responses=ApplicationOutputSerializer)
+    def get(self, request, application_id: int):
+        application = selectors.application_get_for_user(
+            user=request.user, application_id=application_id
+        )
+        return Response(ApplicationOutputSerializer(application).data)
+
+    @extend_schema(request=ApplicationUpdateSerializer, responses=ApplicationOutputSerializer)
+    def patch(self, request, application_id: int):
+        application = selectors.application_get_for_user(
+            user=request.user, application_id=application_id
+        )
+        serializer = ApplicationUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        application = services.application_update(
+            actor=request.user, application=application, data=serializer.validated_data
+        )
+        return Response(ApplicationOutputSerializer(application).data)
+
+
+class JobListApi(APIView):
+    permission_classes = [ReadOnlyOrRecruiterOrAdmin]
+
+    @extend_schema(responses=JobOutputSerializer(many=True))
+    def get(self, request):
+        qs = selectors.jobs_for_user(user=request.user).order_by("-created_at", "-id")
+        return _paginated(request, self, qs, JobOutputSerializer)
+
+    @extend_schema(request=JobInputSerializer, responses={201: JobOutputSerializer})
+    def post(self, request):
+        serializer = JobInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        organization_id = data.pop("organization_id", None)
+        organization = (
+            get_object_or_404(Organization, pk=organization_id) if organization_id else None
+        )
+        job = services.job_create(actor=request.user, organization=organization, **data)
+        return Response(JobOutputSerializer(job).data, status=status.HTTP_201_CREATED)
+
+
+class JobDetailApi(APIView):
+    permission_classes = [ReadOnlyOrRecruiterOrAdmin]
+
+    @extend_schema(responses=JobOutputSerializer)
+    def get(self, request, job_id: int):
+        return Response(
+            JobOutputSerializer(selectors.job_get_for_user(user=request.user, job_id=job_id)).data
+        )
+
+    @extend_schema(request=JobUpdateSerializer, responses=JobOutputSerializer)
+    def patch(self, request, job_id: int):
+        job = selectors.job_get_for_user(user=request.user, job_id=job_id)
+        serializer = JobUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        job = services.job_update(actor=request.user, job=job, data=serializer.validated_data)
+        return Response(JobOutputSerializer(job).data)

@@ -1,0 +1,113 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Organization
+
+MIN_INTERVAL_SECONDS = 2
+MAX_INTERVAL_SECONDS = 3600
+DEFAULT_INTERVAL_SECONDS = 30
+
+interval_validators = [
+    MinValueValidator(MIN_INTERVAL_SECONDS),
+    MaxValueValidator(MAX_INTERVAL_SECONDS),
+]
+
+
+class Job(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="jobs")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    is_open = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization__name", "title"]
+        indexes = [models.Index(fields=["organization", "is_open"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.organization})"
+
+
+class JobApplication(models.Model):
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="applications")
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.INVITED)
+    camera_monitoring = models.BooleanField(default=True)
+    screen_monitoring = models.BooleanField(default=True)
+    camera_interval = models.PositiveIntegerField(
+        default=DEFAULT_INTERVAL_SECONDS,
+        validators=interval_validators,
+        help_text="Seconds between automatic camera snapshots (2–3600).",
+    )
+    screen_interval = models.PositiveIntegerField(
+        default=DEFAULT_INTERVAL_SECONDS,
+        validators=interval_validators,
+        help_text="Seconds between automatic screen captures (2–3600).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "candidate"], name="one_application_per_job"),
+            models.CheckConstraint(
+                condition=Q(camera_interval__gte=MIN_INTERVAL_SECONDS)
+                & Q(camera_interval__lte=MAX_INTERVAL_SECONDS)
+                & Q(screen_interval__gte=MIN_INTERVAL_SECONDS)
+                & Q(screen_interval__lte=MAX_INTERVAL_SECONDS),
+                name="capture_intervals_in_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["candidate", "status"]),
+            models.Index(fields=["job", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} → {self.job.title}"
+
+    def get_absolute_url(self) -> str:
+        return f"/interview/{self.pk}/"
+
+    @property
+    def organization_id(self) -> int:
+        return self.job.organization_id
+
+
+class Invitation(models.Model):
+    """A signed, single-use link that lets a new candidate set a password.
+
+    The link carries only the signed invitation id; it expires after INVITATION_MAX_AGE
+    seconds (7 days by default) and stops working once accepted.
+    """
+
+    application = models.ForeignKey(
+        JobApplication, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email}"

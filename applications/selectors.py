@@ -1,0 +1,64 @@
+"""Role- and organization-scoped reads. Every view fetches applications and jobs here.
+
+Scope: candidate → own applications; recruiter → jobs of their organization; admin → all.
+An object outside the caller's scope is reported as missing (404), never as forbidden.
+"""
+
+from django.db.models import QuerySet
+
+from accounts.errors import NotFound
+from accounts.models import User
+
+from .models import Invitation, Job, JobApplication
+
+
+def applications_for_user(*, user: User) -> QuerySet[JobApplication]:
+    qs = JobApplication.objects.select_related("job__organization", "candidate")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_admin_role:
+        return qs
+    if user.is_recruiter:
+        if user.organization_id is None:
+            return qs.none()
+        return qs.filter(job__organization_id=user.organization_id)
+    if user.is_candidate:
+        return qs.filter(candidate_id=user.pk)
+    return qs.none()
+
+
+def application_get_for_user(*, user: User, application_id: int) -> JobApplication:
+    try:
+        return applications_for_user(user=user).get(pk=application_id)
+    except (JobApplication.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Application not found.", code="application_not_found") from None
+
+
+def jobs_for_user(*, user: User) -> QuerySet[Job]:
+    qs = Job.objects.select_related("organization")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_admin_role:
+        return qs
+    if user.is_recruiter:
+        if user.organization_id is None:
+            return qs.none()
+        return qs.filter(organization_id=user.organization_id)
+    if user.is_candidate:
+        return qs.filter(applications__candidate_id=user.pk).distinct()
+    return qs.none()
+
+
+def job_get_for_user(*, user: User, job_id: int) -> Job:
+    try:
+        return jobs_for_user(user=user).get(pk=job_id)
+    except (Job.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Job not found.", code="job_not_found") from None
+
+
+def invitation_get_pending(*, invitation_id: int) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("application__candidate", "application__job")
+        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .first()
+    )

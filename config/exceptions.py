@@ -1,0 +1,94 @@
+"""One shape for every API error: `{"success": false, "message", "code"}` with a 4xx/5xx."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+
+def _first_message(detail) -> str:
+    """Flatten DRF's nested error detail into one readable sentence."""
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            text = _first_message(value)
+            return text if field in ("non_field_errors", "detail") else f"{field}: {text}"
+        return "Invalid input."
+    if isinstance(detail, list):
+        return _first_message(detail[0]) if detail else "Invalid input."
+    return str(detail)
+
+
+def _first_code(detail, fallback: str) -> str:
+    if isinstance(detail, dict):
+        for value in detail.values():
+            return _first_code(value, fallback)
+    if isinstance(detail, list) and detail:
+        return _first_code(detail[0], fallback)
+    return getattr(detail, "code", None) or fallback
+
+
+def error_body(message: str, code: str, errors=None) -> dict:
+    body = {"success": False, "message": message, "code": code}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, ServiceError):
+        return Response(error_body(exc.message, exc.code), status=exc.status)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("Request body too large.", "request_too_large"),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        code = _first_code(exc.detail, "invalid")
+        response.data = error_body(_first_message(exc.detail), code, errors=exc.detail)
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = _first_code(detail, getattr(exc, "default_code", "error"))
+        message = _first_message(detail)
+        if message.startswith("CSRF Failed"):
+            code = "csrf_failed"
+        response.data = error_body(message, code)
+    return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_or_default(default_view, status_code: int, code: str, message: str):
+    """Wrap one of Django's error views: JSON under /api/, Django's page elsewhere."""
+
+    def view(request, exception=None, **kwargs):
+        if _is_api(request):
+            if status_code >= 500:
+                logger.error("Unhandled API error on %s", request.path)
+            return JsonResponse(error_body(message, code), status=status_code)
+        if exception is None:
+            return default_view(request, **kwargs)
+        return default_view(request, exception, **kwargs)
+
+    return view

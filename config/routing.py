@@ -1,0 +1,3 @@
+"""Every app's WebSocket routes, gathered for config.asgi."""
+
+websocket_urlpatterns: list = []

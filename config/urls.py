@@ -1,0 +1,45 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views import defaults
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from .exceptions import json_or_default
+
+
+@api_view(["GET"])
+def api_root(request, format=None):
+    """Invigil API v1. Follow the links; the schema is at /api/schema/."""
+    return Response(
+        {
+            "applications": reverse("api-applications", request=request, format=format),
+            "jobs": reverse("api-jobs", request=request, format=format),
+            "me": reverse("api-me", request=request, format=format),
+            "schema": reverse("api-schema", request=request, format=format),
+            "docs": reverse("api-docs", request=request, format=format),
+        }
+    )
+
+
+api_patterns = [
+    path("", api_root, name="api-root"),
+    path("auth/", include("accounts.api.urls")),
+    path("", include("applications.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("api/", include(api_patterns)),
+    path("", include("applications.urls")),
+    path("", include("monitoring.urls")),
+]
+
+handler400 = json_or_default(defaults.bad_request, 400, "bad_request", "Bad request.")
+handler403 = json_or_default(defaults.permission_denied, 403, "permission_denied", "Forbidden.")
+handler404 = json_or_default(defaults.page_not_found, 404, "not_found", "Not found.")
+handler500 = json_or_default(defaults.server_error, 500, "server_error", "Server error.")

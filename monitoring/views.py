@@ -1,0 +1,78 @@
+"""Pages: the candidate's interview list and panel, the recruiter's review console."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from accounts.errors import NotFound
+from applications.models import JobApplication
+from applications.selectors import application_get_for_user, applications_for_user
+
+CONSOLE_PAGE_SIZE = 20
+
+
+def _require_candidate(user) -> None:
+    if not user.is_candidate:
+        raise PermissionDenied("The interview pages are for candidates.")
+
+
+def _require_reviewer(user) -> None:
+    if not user.is_staff_role:
+        raise PermissionDenied("The review console is for recruiters and admins.")
+
+
+@login_required
+def home(request):
+    """Everyone lands where their work is: candidates on their interviews, reviewers on the console."""
+    if request.user.is_candidate:
+        return redirect("interview-list")
+    return redirect("console")
+
+
+@login_required
+def interview_list(request):
+    _require_candidate(request.user)
+    applications = applications_for_user(user=request.user).order_by("-created_at")
+    return render(request, "monitoring/interview_list.html", {"applications": applications})
+
+
+@login_required
+def interview_detail(request, application_id: int):
+    _require_candidate(request.user)
+    try:
+        application = application_get_for_user(user=request.user, application_id=application_id)
+    except NotFound:
+        raise Http404("Application not found.") from None
+    return render(request, "monitoring/interview_detail.html", {"application": application})
+
+
+@login_required
+def console(request):
+    _require_reviewer(request.user)
+    qs = applications_for_user(user=request.user).order_by("-created_at", "-id")
+    query = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    if query:
+        qs = qs.filter(
+            Q(candidate__username__icontains=query)
+            | Q(candidate__first_name__icontains=query)
+            | Q(candidate__last_name__icontains=query)
+            | Q(candidate__email__icontains=query)
+            | Q(job__title__icontains=query)
+        )
+    if status in JobApplication.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, CONSOLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/console.html",
+        {
+            "page": page,
+            "query": query,
+            "status": status,
+            "statuses": JobApplication.Status.choices,
+        },
+    )
