@@ -18,12 +18,21 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "email", "first_name", "last_name", "role", "organization",
-                    "is_active", "last_login"]
+    list_display = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "organization",
+        "is_active",
+        "last_login",
+    ]
     list_filter = ["role", "organization", "is_active", "is_staff", "is_superuser"]
     search_fields = ["username", "email", "first_name", "last_name", "organization__name"]
     list_select_related = ["organization"]
-    fieldsets = DjangoUserAdmin.fieldsets + (("Invigil", {"fields": ["role", "organization"]}),)
-    add_fieldsets = DjangoUserAdmin.add_fieldsets + (
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("Invigil", {"fields": ["role", "organization"]}))
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
         ("Invigil", {"fields": ["email", "role", "organization"]}),
     )

@@ -53,12 +53,17 @@ class JobApplicationAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "application", "organization", "created_by", "created_at",
-                    "accepted_at"]
+    list_display = [
+        "email",
+        "application",
+        "organization",
+        "created_by",
+        "created_at",
+        "accepted_at",
+    ]
     list_filter = [("accepted_at", admin.EmptyFieldListFilter), "application__job__organization"]
     search_fields = ["email", "application__job__title"]
-    list_select_related = ["application__job__organization", "application__candidate",
-                           "created_by"]
+    list_select_related = ["application__job__organization", "application__candidate", "created_by"]
     readonly_fields = ["application", "email", "created_by", "created_at", "accepted_at"]
 
     @admin.display(description="Organization")

@@ -210,7 +210,9 @@ def invitation_from_token(*, token: str) -> Invitation:
             code="invitation_expired",
         ) from None
     except signing.BadSignature:
-        raise InvalidInput("This invitation link is not valid.", code="invitation_invalid") from None
+        raise InvalidInput(
+            "This invitation link is not valid.", code="invitation_invalid"
+        ) from None
     invitation = invitation_get_pending(invitation_id=payload.get("i"))
     if invitation is None:
         raise InvalidInput(

@@ -1,6 +1,5 @@
 from django import forms
-from django.contrib.auth import login
-from django.contrib.auth import password_validation
+from django.contrib.auth import login, password_validation
 from django.shortcuts import redirect, render
 from django.views import View
 

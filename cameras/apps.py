@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class CamerasConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'cameras'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "cameras"

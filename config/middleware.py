@@ -30,7 +30,5 @@ class ApiBodySizeLimitMiddleware:
                     "message": f"Request body too large: {length} bytes, the limit is {limit}.",
                     "code": "request_too_large",
                 }
-                return HttpResponse(
-                    json.dumps(body), status=413, content_type="application/json"
-                )
+                return HttpResponse(json.dumps(body), status=413, content_type="application/json")
         return self.get_response(request)

@@ -9,9 +9,13 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 
-from .settings import *  # noqa: E402,F403
-from .settings import BASE_DIR  # noqa: E402
+from .settings import *  # noqa: F403
+from .settings import BASE_DIR
 
+(BASE_DIR / "var").mkdir(exist_ok=True)
+STATIC_ROOT = BASE_DIR / "var" / "static-root"
+STATIC_ROOT.mkdir(exist_ok=True)
+CELERY_TASK_ALWAYS_EAGER = True  # tests that need a real worker start one and say so
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views import defaults
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -9,6 +10,7 @@ from rest_framework.reverse import reverse
 from .exceptions import json_or_default
 
 
+@extend_schema(exclude=True)
 @api_view(["GET"])
 def api_root(request, format=None):
     """Invigil API v1. Follow the links; the schema is at /api/schema/."""

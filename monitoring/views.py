@@ -26,7 +26,7 @@ def _require_reviewer(user) -> None:
 
 @login_required
 def home(request):
-    """Everyone lands where their work is: candidates on their interviews, reviewers on the console."""
+    """Land where the work is: candidates on their interviews, reviewers on the console."""
     if request.user.is_candidate:
         return redirect("interview-list")
     return redirect("console")

@@ -35,7 +35,9 @@ class ApplicationListApi(APIView):
         qs = selectors.applications_for_user(user=request.user).order_by("-created_at", "-id")
         return _paginated(request, self, qs, ApplicationOutputSerializer)
 
-    @extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationOutputSerializer})
+    @extend_schema(
+        request=ApplicationCreateSerializer, responses={201: ApplicationOutputSerializer}
+    )
     def post(self, request):
         serializer = ApplicationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

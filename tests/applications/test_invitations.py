@@ -1,0 +1,125 @@
+"""Invitations: a new candidate gets a signed link that works once and expires after 7 days."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail, signing
+
+from applications.models import Invitation
+from applications.services import INVITATION_SALT
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+NEW_PASSWORD = "a-long-fresh-passphrase-42"
+
+
+def _invite(acme, token_client_for, django_capture_on_commit_callbacks) -> str:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = token_client_for(acme.recruiter).post(
+            "/api/applications/",
+            {
+                "job_id": acme.job.id,
+                "candidate_email": "Nina@Example.com",
+                "candidate_name": "Nina Novak",
+            },
+            format="json",
+        )
+    assert response.status_code == 201, response.json()
+    assert len(mail.outbox) == 1
+    match = re.search(r"http://\S+/invitations/(\S+)/", mail.outbox[0].body)
+    assert match, mail.outbox[0].body
+    return match.group(1)
+
+
+def test_new_email_creates_candidate_without_usable_password(
+    acme, token_client_for, django_capture_on_commit_callbacks
+):
+    _invite(acme, token_client_for, django_capture_on_commit_callbacks)
+    nina = User.objects.get(email__iexact="nina@example.com")
+    assert nina.role == User.Role.CANDIDATE
+    assert nina.first_name == "Nina"
+    assert not nina.has_usable_password()
+    assert mail.outbox[0].to == ["Nina@example.com"]
+    assert "Acme" in mail.outbox[0].subject
+
+
+def test_invitation_link_sets_password_once(
+    acme, client, token_client_for, django_capture_on_commit_callbacks
+):
+    token = _invite(acme, token_client_for, django_capture_on_commit_callbacks)
+    url = f"/invitations/{token}/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b"Choose a password" in page.content
+
+    response = client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/interview/"
+    nina = User.objects.get(email__iexact="nina@example.com")
+    assert nina.check_password(NEW_PASSWORD)
+    assert Invitation.objects.get().accepted_at is not None
+
+    client.logout()
+    again = client.post(
+        url, {"password1": "other-passphrase-99", "password2": "other-passphrase-99"}
+    )
+    assert again.status_code == 400
+    assert b"already been used" in again.content
+    nina.refresh_from_db()
+    assert nina.check_password(NEW_PASSWORD)
+
+
+def test_tampered_link_is_refused(
+    acme, client, token_client_for, django_capture_on_commit_callbacks
+):
+    token = _invite(acme, token_client_for, django_capture_on_commit_callbacks)
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    response = client.get(f"/invitations/{tampered}/")
+    assert response.status_code == 400
+    assert b"not valid" in response.content
+
+
+def test_forged_link_for_another_invitation_is_refused(acme, client):
+    forged = signing.dumps({"i": 1}, salt="some-other-salt")
+    response = client.get(f"/invitations/{forged}/")
+    assert response.status_code == 400
+
+
+def test_expired_link_is_refused(
+    acme, client, token_client_for, django_capture_on_commit_callbacks, settings
+):
+    token = _invite(acme, token_client_for, django_capture_on_commit_callbacks)
+    settings.INVITATION_MAX_AGE = -1  # every link is older than this
+    response = client.post(
+        f"/invitations/{token}/", {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 400
+    assert b"expired" in response.content
+    assert not User.objects.get(email__iexact="nina@example.com").has_usable_password()
+
+
+def test_link_is_valid_for_seven_days_by_default(settings):
+    assert settings.INVITATION_MAX_AGE == 7 * 24 * 3600
+    assert INVITATION_SALT
+
+
+def test_weak_password_is_refused(
+    acme, client, token_client_for, django_capture_on_commit_callbacks
+):
+    token = _invite(acme, token_client_for, django_capture_on_commit_callbacks)
+    response = client.post(f"/invitations/{token}/", {"password1": "123", "password2": "123"})
+    assert response.status_code == 400
+    assert Invitation.objects.get().accepted_at is None
+
+
+def test_mismatched_passwords_are_refused(
+    acme, client, token_client_for, django_capture_on_commit_callbacks
+):
+    token = _invite(acme, token_client_for, django_capture_on_commit_callbacks)
+    response = client.post(
+        f"/invitations/{token}/", {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"}
+    )
+    assert response.status_code == 400
+    assert b"differ" in response.content

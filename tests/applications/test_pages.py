@@ -1,0 +1,90 @@
+"""The interview list and the review console: role access, scoping, empty states, filters."""
+
+import pytest
+
+from applications.models import JobApplication
+from tests.factories import CandidateFactory, JobApplicationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_candidate_sees_own_interviews(acme, globex, client):
+    client.force_login(acme.candidate)
+    response = client.get("/interview/")
+    assert response.status_code == 200
+    assert acme.job.title.encode() in response.content
+    assert globex.job.title.encode() not in response.content
+    assert f'href="/interview/{acme.application.id}/"'.encode() in response.content
+
+
+def test_candidate_without_applications_sees_empty_state(db, client):
+    client.force_login(CandidateFactory(username="lonely"))
+    response = client.get("/interview/")
+    assert b"No interviews yet" in response.content
+
+
+def test_candidate_cannot_open_other_interview(acme, globex, client):
+    client.force_login(acme.candidate)
+    assert client.get(f"/interview/{globex.application.id}/").status_code == 404
+    assert client.get(f"/interview/{acme.application.id}/").status_code == 200
+
+
+def test_recruiter_is_refused_from_interview_pages(acme, client):
+    client.force_login(acme.recruiter)
+    assert client.get("/interview/").status_code == 403
+
+
+def test_candidate_is_refused_from_console(acme, client):
+    client.force_login(acme.candidate)
+    response = client.get("/console/")
+    assert response.status_code == 403
+    assert b"review console is for recruiters" in response.content
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    response = client.get("/console/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_console_lists_only_own_organization(acme, globex, client):
+    client.force_login(acme.recruiter)
+    response = client.get("/console/")
+    assert response.status_code == 200
+    assert b"@john" in response.content
+    assert b"@mary" not in response.content
+
+
+def test_admin_console_lists_everything(acme, globex, admin_user, client):
+    client.force_login(admin_user)
+    response = client.get("/console/")
+    assert b"@john" in response.content and b"@mary" in response.content
+
+
+def test_console_search_and_status_filter(acme, client):
+    other = JobApplicationFactory(
+        job=acme.job,
+        candidate=CandidateFactory(username="zed"),
+        status=JobApplication.Status.COMPLETED,
+    )
+    client.force_login(acme.recruiter)
+    assert b"@zed" not in client.get("/console/?q=john").content
+    filtered = client.get("/console/?status=completed").content
+    assert b"@zed" in filtered and b"@john" not in filtered
+    assert other.pk
+
+
+def test_console_empty_state(db, client):
+    from tests.factories import RecruiterFactory
+
+    client.force_login(RecruiterFactory(username="newbie"))
+    assert b"No applications yet" in client.get("/console/").content
+
+
+def test_console_paginates(acme, client):
+    for i in range(25):
+        JobApplicationFactory(job=acme.job, candidate=CandidateFactory(username=f"c{i:02d}"))
+    client.force_login(acme.recruiter)
+    first = client.get("/console/").content
+    assert b"Page 1 of 2" in first
+    assert b"Page 2 of 2" in client.get("/console/?page=2").content

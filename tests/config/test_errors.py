@@ -1,0 +1,55 @@
+"""Every API refusal is JSON `{"success": false, "message", "code"}` with the right 4xx."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def _assert_error(response, status: int, code: str) -> None:
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["success"] is False
+    assert body["code"] == code
+    assert isinstance(body["message"], str) and body["message"]
+
+
+def test_unknown_api_url_is_json_404(acme, token_client_for):
+    _assert_error(token_client_for(acme.recruiter).get("/api/nope/"), 404, "not_found")
+
+
+def test_unknown_api_url_anonymous_is_json_404(client):
+    _assert_error(client.get("/api/does-not-exist/"), 404, "not_found")
+
+
+def test_method_not_allowed_is_json_405(acme, token_client_for):
+    response = token_client_for(acme.recruiter).delete("/api/applications/")
+    _assert_error(response, 405, "method_not_allowed")
+
+
+def test_malformed_json_is_400(acme, token_client_for):
+    response = token_client_for(acme.recruiter).generic(
+        "POST", "/api/jobs/", "{not json", content_type="application/json"
+    )
+    _assert_error(response, 400, "parse_error")
+
+
+def test_validation_error_names_field(acme, token_client_for):
+    response = token_client_for(acme.recruiter).post("/api/jobs/", {}, format="json")
+    _assert_error(response, 400, "required")
+    assert response.json()["message"] == "title: This field is required."
+
+
+def test_oversized_body_is_json_413_before_parsing(acme, token_client_for, settings):
+    settings.MONITORING_UPLOAD_MAX_BYTES = 1000
+    response = token_client_for(acme.recruiter).generic(
+        "POST", "/api/jobs/", "x" * 2000, content_type="application/json"
+    )
+    _assert_error(response, 413, "request_too_large")
+    assert not acme.organization.jobs.exclude(pk=acme.job.pk).exists()
+
+
+def test_page_404_stays_html(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

@@ -1,0 +1,101 @@
+"""Settings switch with the environment; production settings pass `check --deploy`.
+
+Each case runs Django in a fresh subprocess, so the settings module is read from scratch.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+from config.celery import app
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "db_name": str(settings.DATABASES["default"]["NAME"]),
+    "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "eager": app.conf.task_always_eager,
+    "broker": app.conf.broker_url,
+    "storage": settings.STORAGES["default"]["BACKEND"],
+    "debug": settings.DEBUG,
+}))
+"""
+
+KEEP_KEYS = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH")
+
+
+def _env(**overrides: str) -> dict[str, str]:
+    """A clean environment: only what the overrides say reaches the settings module."""
+    env = {k: v for k, v in os.environ.items() if k in KEEP_KEYS}
+    env.update(overrides)
+    return env
+
+
+def _probe(**overrides: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env=_env(DJANGO_SETTINGS_MODULE="config.settings", **overrides),
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_embedded_defaults_need_no_services():
+    got = _probe(DEBUG="true")
+    assert got["engine"] == "django.db.backends.sqlite3"
+    assert got["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert got["eager"] is True
+    assert got["storage"] == "django.core.files.storage.FileSystemStorage"
+
+
+def test_services_switch_on_from_environment():
+    got = _probe(
+        DEBUG="true",
+        DATABASE_URL="postgres://u:p@db.internal:5432/invigil",
+        REDIS_URL="redis://cache.internal:6379/0",
+        AWS_S3_BUCKET_NAME="bucket",
+    )
+    assert got["engine"] == "django.db.backends.postgresql"
+    assert got["db_name"] == "invigil"
+    assert got["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert got["eager"] is False
+    assert got["broker"] == "redis://cache.internal:6379/0"
+    assert got["storage"] == "storages.backends.s3.S3Storage"
+
+
+def test_debug_is_off_and_secret_key_required_by_default():
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env=_env(DJANGO_SETTINGS_MODULE="config.settings"),
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_production_settings_pass_check_deploy():
+    env = _env(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SECRET_KEY="p" * 10 + "-Zx9!kq2@LmN#4vBw8$Rt6%Yh1^Uj3&Io5*Pa7(Sd0)Fg-Hk",
+        ALLOWED_HOSTS="invigil.example.com",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
