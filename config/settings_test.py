@@ -15,6 +15,8 @@ from .settings import BASE_DIR
 (BASE_DIR / "var").mkdir(exist_ok=True)
 STATIC_ROOT = BASE_DIR / "var" / "static-root"
 STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = True  # the browser tests' server serves static files without collectstatic
+WHITENOISE_AUTOREFRESH = True
 CELERY_TASK_ALWAYS_EAGER = True  # tests that need a real worker start one and say so
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {  # noqa: F405

@@ -44,10 +44,15 @@ class Org:
     application: object
 
 
-def _org(slug: str, name: str, recruiter: str, candidate: str) -> Org:
+def _org(slug: str, name: str, recruiter: tuple, candidate: tuple) -> Org:
     organization = OrganizationFactory(slug=slug, name=name)
-    rec = RecruiterFactory(username=recruiter, organization=organization)
-    cand = CandidateFactory(username=candidate)
+    rec = RecruiterFactory(
+        username=recruiter[0],
+        first_name=recruiter[1],
+        last_name=recruiter[2],
+        organization=organization,
+    )
+    cand = CandidateFactory(username=candidate[0], first_name=candidate[1], last_name=candidate[2])
     job = JobFactory(organization=organization, title=f"{name} Engineer")
     application = JobApplicationFactory(job=job, candidate=cand)
     return Org(organization, rec, cand, job, application)
@@ -55,12 +60,12 @@ def _org(slug: str, name: str, recruiter: str, candidate: str) -> Org:
 
 @pytest.fixture
 def acme(db) -> Org:
-    return _org("acme", "Acme", "rita", "john")
+    return _org("acme", "Acme", ("rita", "Rita", "Reyes"), ("john", "John", "Carter"))
 
 
 @pytest.fixture
 def globex(db) -> Org:
-    return _org("globex", "Globex", "gina", "mary")
+    return _org("globex", "Globex", ("gina", "Gina", "Grant"), ("mary", "Mary", "Moss"))
 
 
 @pytest.fixture

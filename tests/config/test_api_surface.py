@@ -1,0 +1,36 @@
+"""The browsable API, the OpenAPI schema and Swagger UI (served from the sidecar, no CDN)."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_schema_lists_the_endpoints(acme, client_for):
+    response = client_for(acme.recruiter).get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/applications/",
+        "/api/applications/{application_id}/",
+        "/api/auth/token/",
+        "/api/jobs/",
+    ):
+        assert path in paths
+
+
+def test_swagger_ui_uses_local_assets(acme, client_for):
+    response = client_for(acme.recruiter).get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    assert "cdn.jsdelivr.net" not in html
+
+
+def test_schema_requires_sign_in(client):
+    assert client.get("/api/schema/").status_code == 401
+
+
+def test_browsable_api_renders_html(acme, client_for):
+    response = client_for(acme.recruiter).get("/api/applications/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert b"Application List" in response.content

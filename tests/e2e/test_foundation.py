@@ -1,0 +1,36 @@
+"""Signing in as each role in a real browser lands on the right page."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import login, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_candidate_signs_in_and_sees_interviews(acme, page, base_url, password):
+    login(page, base_url, "john", password)
+    expect(page).to_have_url(base_url + "/interview/")
+    expect(page.get_by_role("heading", name="My interviews")).to_be_visible()
+    expect(page.get_by_role("link", name=acme.job.title)).to_be_visible()
+    screenshot(page, "interview-list")
+
+
+def test_recruiter_signs_in_to_console_and_candidate_is_refused(
+    acme, globex, page, base_url, password
+):
+    login(page, base_url, "rita", password)
+    expect(page).to_have_url(base_url + "/console/")
+    expect(page.get_by_text("@john")).to_be_visible()
+    expect(page.get_by_text("@mary")).to_have_count(0)
+    screenshot(page, "console")
+    page.get_by_role("button", name="Sign out").click()
+    login(page, base_url, "john", password)
+    response = page.goto(base_url + "/console/")
+    assert response.status == 403
+    expect(page.get_by_text("You can't open this page")).to_be_visible()
+
+
+def test_wrong_password_shows_a_clear_error(acme, page, base_url):
+    login(page, base_url, "john", "wrong")
+    expect(page.get_by_role("alert")).to_contain_text("correct username and password")
