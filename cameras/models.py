@@ -1,1 +1,70 @@
-# Create your models here.
+from django.conf import settings
+from django.db import models
+
+
+class CameraStream(models.Model):
+    """A user's camera presence: one row per user, refreshed by heartbeats.
+
+    `last_updated` is the server's receive time of the last status call. A stream counts as
+    live only while `is_active` and `last_updated` is younger than CAMERA_STREAM_TIMEOUT
+    (see cameras.selectors.freshness_cutoff); the stale sweep merely makes that visible.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="camera_stream"
+    )
+    application = models.ForeignKey(
+        "applications.JobApplication",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="camera_streams",
+        help_text="The interview this stream belongs to (none: visible to admins only).",
+    )
+    is_active = models.BooleanField(default=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    last_updated = models.DateTimeField()
+    last_broadcast_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the board last heard of this stream (coalescing)."
+    )
+
+    class Meta:
+        ordering = ["-last_updated"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], name="one_camera_stream_per_user"),
+        ]
+        indexes = [
+            models.Index(fields=["is_active", "last_updated"], name="camera_active_fresh_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'on' if self.is_active else 'off'})"
+
+
+class CameraEvent(models.Model):
+    """The history of a stream: when the camera went on, off, or silent (timed out)."""
+
+    class Kind(models.TextChoices):
+        ON = "on", "Camera on"
+        OFF = "off", "Camera off"
+        TIMEOUT = "timeout", "Heartbeat lost"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="camera_events"
+    )
+    application = models.ForeignKey(
+        "applications.JobApplication",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="camera_events",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["application", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()} at {self.occurred_at:%H:%M:%S}"

@@ -1,3 +1,5 @@
 """Every app's WebSocket routes, gathered for config.asgi."""
 
-websocket_urlpatterns: list = []
+from cameras.routing import websocket_urlpatterns as camera_routes
+
+websocket_urlpatterns = [*camera_routes]

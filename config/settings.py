@@ -186,10 +186,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Product settings -----------------------------------------------------------------------
 CAMERA_STREAM_TIMEOUT = env.int("CAMERA_STREAM_TIMEOUT", default=30)
+CAMERA_SWEEP_INTERVAL = env.float("CAMERA_SWEEP_INTERVAL", default=5.0)
+CAMERA_BOARD_COALESCE_SECONDS = env.float("CAMERA_BOARD_COALESCE_SECONDS", default=5.0)
+# Without a beat (the embedded mode) each ASGI process sweeps while a board is connected.
+CAMERA_SWEEP_IN_PROCESS = env.bool("CAMERA_SWEEP_IN_PROCESS", default=not REDIS_URL)
+CAMERA_INPROCESS_SWEEP_SECONDS = env.float("CAMERA_INPROCESS_SWEEP_SECONDS", default=1.0)
+
+CELERY_BEAT_SCHEDULE = {
+    "camera-sweep-stale-streams": {
+        "task": "cameras.sweep_stale_streams",
+        "schedule": CAMERA_SWEEP_INTERVAL,
+    },
+}
 MONITORING_UPLOAD_MAX_BYTES = env.int("MONITORING_UPLOAD_MAX_BYTES", default=8 * 1024 * 1024)
 # Django's own limit stays above ours so that our JSON 413 answers first.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MONITORING_UPLOAD_MAX_BYTES + 1024 * 1024

@@ -1,0 +1,59 @@
+"""The live board socket: one snapshot on connect, then stream events as they happen."""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone
+
+from . import sweeper
+from .groups import board_groups_for_viewer
+from .selectors import active_streams_for_user, stream_payload
+
+CLOSE_NOT_SIGNED_IN = 4401
+CLOSE_NOT_ALLOWED = 4403
+
+
+class LiveBoardConsumer(AsyncJsonWebsocketConsumer):
+    groups_joined: list[str]
+
+    async def connect(self):
+        self.groups_joined = []
+        # Accept first, then close with a code: a browser only sees codes after the handshake.
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_NOT_SIGNED_IN)
+            return
+        if not user.is_staff_role:
+            await self.close(code=CLOSE_NOT_ALLOWED)
+            return
+        self.groups_joined = board_groups_for_viewer(
+            is_admin=user.is_admin_role, organization_id=user.organization_id
+        )
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.send_json(await self._snapshot(user))
+        sweeper.board_connected()
+
+    async def disconnect(self, code):
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "groups_joined", None):
+            sweeper.board_disconnected()
+
+    async def receive_json(self, content, **kwargs):
+        if content.get("type") == "snapshot":  # a board may ask for a fresh full picture
+            await self.send_json(await self._snapshot(self.scope["user"]))
+
+    async def stream_message(self, event):
+        await self.send_json({"type": event["event"], "stream": event["stream"]})
+
+    @database_sync_to_async
+    def _snapshot(self, user) -> dict:
+        streams = [stream_payload(stream=s) for s in active_streams_for_user(user=user)]
+        return {
+            "type": "snapshot",
+            "streams": streams,
+            "timeout": settings.CAMERA_STREAM_TIMEOUT,
+            "server_time": timezone.now().isoformat().replace("+00:00", "Z"),
+        }

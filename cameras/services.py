@@ -1,0 +1,186 @@
+"""Camera presence: every change of a stream goes through here, then reaches the boards.
+
+A status call is a heartbeat when the stream is already live: most heartbeats are a single
+UPDATE with no lock and no broadcast. Anything visible (on, off, application changed, or a
+coalesced refresh at most every CAMERA_BOARD_COALESCE_SECONDS) is broadcast after commit.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from applications.models import JobApplication
+
+from .groups import board_groups_for_stream, organization_group
+from .models import CameraEvent, CameraStream
+from .selectors import freshness_cutoff, stale_streams, stream_is_live, stream_payload
+
+logger = logging.getLogger(__name__)
+
+STARTED = "stream.started"
+UPDATED = "stream.updated"
+ENDED = "stream.ended"
+
+
+def _organization_id(application: JobApplication | None) -> int | None:
+    return application.job.organization_id if application is not None else None
+
+
+def stream_broadcast(*, event: str, stream: dict, organization_id: int | None,
+                     extra_groups: list[str] | None = None) -> None:
+    """Send one board message to every group that may see the stream."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "stream.message", "event": event, "stream": stream}
+    for group in [*board_groups_for_stream(organization_id=organization_id), *(extra_groups or [])]:
+        try:
+            async_to_sync(layer.group_send)(group, message)
+        except Exception:  # a board that misses a message re-reads the snapshot on reconnect
+            logger.exception("Board broadcast to %s failed", group)
+
+
+def _broadcast_on_commit(event: str, stream: CameraStream, extra_groups: list[str] | None = None):
+    payload = stream_payload(stream=stream)
+    organization_id = _organization_id(stream.application)
+    transaction.on_commit(
+        lambda: stream_broadcast(
+            event=event, stream=payload, organization_id=organization_id,
+            extra_groups=extra_groups,
+        )
+    )
+
+
+def _heartbeat_fast_path(*, user: User, application: JobApplication | None, now: datetime) -> bool:
+    """Refresh a live stream in one UPDATE when nothing visible changes. True if it did."""
+    coalesce = timedelta(seconds=settings.CAMERA_BOARD_COALESCE_SECONDS)
+    qs = CameraStream.objects.filter(
+        user_id=user.pk,
+        is_active=True,
+        last_updated__gte=freshness_cutoff(now=now),
+        last_broadcast_at__gt=now - coalesce,
+    )
+    if application is not None:
+        qs = qs.filter(application_id=application.pk)
+    return qs.update(last_updated=now) == 1
+
+
+def camera_stream_set_status(
+    *,
+    user: User,
+    is_active: bool,
+    application: JobApplication | None = None,
+    now: datetime | None = None,
+) -> CameraStream | None:
+    """Turn the caller's camera on or off, or keep it fresh (a heartbeat).
+
+    Returns the stream, or None when the fast heartbeat path refreshed it without reading it.
+    The caller has already checked that `application` is the user's own.
+    """
+    now = now or timezone.now()
+    if is_active and _heartbeat_fast_path(user=user, application=application, now=now):
+        return None
+    with transaction.atomic():
+        return _set_status_locked(user=user, is_active=is_active, application=application, now=now)
+
+
+def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
+    stream, created = CameraStream.objects.select_for_update().get_or_create(
+        user=user, defaults={"last_updated": now, "application": application}
+    )
+    if not created:
+        stream = CameraStream.objects.select_related("application__job").get(pk=stream.pk)
+    was_live = not created and stream_is_live(stream=stream, now=now)
+    old_organization_id = _organization_id(stream.application)
+    old_application_id = stream.application_id
+    if stream.is_active and not was_live and not created:
+        # Went silent and nobody swept it yet: record when the heartbeat was lost.
+        CameraEvent.objects.create(
+            user=user, application=stream.application, kind=CameraEvent.Kind.TIMEOUT,
+            occurred_at=stream.last_updated,
+        )
+    if application is not None:
+        stream.application = application
+    new_organization_id = _organization_id(stream.application)
+    moved = was_live and old_organization_id != new_organization_id
+
+    event = None
+    if is_active:
+        if not was_live:
+            stream.started_at = now
+            CameraEvent.objects.create(
+                user=user, application=stream.application, kind=CameraEvent.Kind.ON,
+                occurred_at=now,
+            )
+            event = STARTED
+        else:
+            coalesce = timedelta(seconds=settings.CAMERA_BOARD_COALESCE_SECONDS)
+            changed_application = stream.application_id != old_application_id
+            due = stream.last_broadcast_at is None or now - stream.last_broadcast_at >= coalesce
+            if moved or changed_application or due:
+                event = UPDATED
+    else:
+        if was_live:
+            CameraEvent.objects.create(
+                user=user, application=stream.application, kind=CameraEvent.Kind.OFF,
+                occurred_at=now,
+            )
+        if stream.is_active:
+            event = ENDED
+    stream.is_active = is_active
+    stream.last_updated = now
+    if event:
+        stream.last_broadcast_at = now
+    stream.save()
+    if event:
+        _broadcast_on_commit(event, stream)
+    if moved and old_organization_id is not None:
+        # The stream left an organization's scope: its board must drop the card.
+        ended = {**stream_payload(stream=stream), "is_active": False}
+        transaction.on_commit(
+            lambda: stream_broadcast(
+                event=ENDED, stream=ended, organization_id=None,
+                extra_groups=[organization_group(old_organization_id)],
+            )
+        )
+    return stream
+
+
+def camera_streams_end_stale(*, now: datetime | None = None) -> int:
+    """End every stream whose heartbeat stopped; each board hears `stream.ended`.
+
+    Safe to run concurrently (Celery beat and an in-process sweeper): rows are locked and
+    re-checked, so each stale stream ends once.
+    """
+    now = now or timezone.now()
+    ended = 0
+    for stream_id in list(stale_streams(now=now).values_list("pk", flat=True)[:1000]):
+        with transaction.atomic():
+            stream = (
+                stale_streams(now=now)
+                .select_for_update()
+                .filter(pk=stream_id)
+                .first()
+            )
+            if stream is None:
+                continue
+            stream = CameraStream.objects.select_related("user", "application__job").get(
+                pk=stream.pk
+            )
+            CameraEvent.objects.create(
+                user_id=stream.user_id, application=stream.application,
+                kind=CameraEvent.Kind.TIMEOUT, occurred_at=stream.last_updated,
+            )
+            stream.is_active = False
+            stream.save(update_fields=["is_active"])
+            _broadcast_on_commit(ENDED, stream)
+            ended += 1
+    if ended:
+        logger.info("Ended %d stale camera stream(s)", ended)
+    return ended
