@@ -1,1 +1,78 @@
-# Register your models here.
+from django.contrib import admin
+from django.utils import timezone
+
+from .models import CameraEvent, CameraStream
+from .selectors import freshness_cutoff
+
+
+class LiveFilter(admin.SimpleListFilter):
+    title = "live now"
+    parameter_name = "live"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Live (on and fresh)"), ("stale", "On but silent"), ("no", "Off")]
+
+    def queryset(self, request, queryset):
+        cutoff = freshness_cutoff()
+        if self.value() == "yes":
+            return queryset.filter(is_active=True, last_updated__gte=cutoff)
+        if self.value() == "stale":
+            return queryset.filter(is_active=True, last_updated__lt=cutoff)
+        if self.value() == "no":
+            return queryset.filter(is_active=False)
+        return queryset
+
+
+@admin.register(CameraStream)
+class CameraStreamAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "organization",
+        "application",
+        "is_active",
+        "live",
+        "started_at",
+        "last_updated",
+    ]
+    list_filter = [LiveFilter, "is_active", "application__job__organization"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "application__job__organization"]
+    readonly_fields = [
+        "user",
+        "application",
+        "is_active",
+        "started_at",
+        "last_updated",
+        "last_broadcast_at",
+    ]
+
+    @admin.display(description="Organization")
+    def organization(self, obj: CameraStream) -> str:
+        return obj.application.job.organization.name if obj.application else "—"
+
+    @admin.display(boolean=True, description="Live")
+    def live(self, obj: CameraStream) -> bool:
+        return obj.is_active and obj.last_updated >= freshness_cutoff(now=timezone.now())
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(CameraEvent)
+class CameraEventAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "user", "kind", "application", "organization"]
+    list_filter = ["kind", "application__job__organization"]
+    search_fields = ["user__username", "application__job__title"]
+    list_select_related = ["user", "application__job__organization"]
+    date_hierarchy = "occurred_at"
+    readonly_fields = ["user", "application", "kind", "occurred_at"]
+
+    @admin.display(description="Organization")
+    def organization(self, obj: CameraEvent) -> str:
+        return obj.application.job.organization.name if obj.application else "—"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

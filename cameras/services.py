@@ -32,8 +32,9 @@ def _organization_id(application: JobApplication | None) -> int | None:
     return application.job.organization_id if application is not None else None
 
 
-def stream_broadcast(*, event: str, stream: dict, organization_id: int | None,
-                     extra_groups: list[str] | None = None) -> None:
+def stream_broadcast(
+    *, event: str, stream: dict, organization_id: int | None, extra_groups: list[str] | None = None
+) -> None:
     """Send one board message to every group that may see the stream."""
     layer = get_channel_layer()
     if layer is None:
@@ -51,7 +52,9 @@ def _broadcast_on_commit(event: str, stream: CameraStream, extra_groups: list[st
     organization_id = _organization_id(stream.application)
     transaction.on_commit(
         lambda: stream_broadcast(
-            event=event, stream=payload, organization_id=organization_id,
+            event=event,
+            stream=payload,
+            organization_id=organization_id,
             extra_groups=extra_groups,
         )
     )
@@ -102,7 +105,9 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
     if stream.is_active and not was_live and not created:
         # Went silent and nobody swept it yet: record when the heartbeat was lost.
         CameraEvent.objects.create(
-            user=user, application=stream.application, kind=CameraEvent.Kind.TIMEOUT,
+            user=user,
+            application=stream.application,
+            kind=CameraEvent.Kind.TIMEOUT,
             occurred_at=stream.last_updated,
         )
     if application is not None:
@@ -115,7 +120,9 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
         if not was_live:
             stream.started_at = now
             CameraEvent.objects.create(
-                user=user, application=stream.application, kind=CameraEvent.Kind.ON,
+                user=user,
+                application=stream.application,
+                kind=CameraEvent.Kind.ON,
                 occurred_at=now,
             )
             event = STARTED
@@ -128,7 +135,9 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
     else:
         if was_live:
             CameraEvent.objects.create(
-                user=user, application=stream.application, kind=CameraEvent.Kind.OFF,
+                user=user,
+                application=stream.application,
+                kind=CameraEvent.Kind.OFF,
                 occurred_at=now,
             )
         if stream.is_active:
@@ -145,7 +154,9 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
         ended = {**stream_payload(stream=stream), "is_active": False}
         transaction.on_commit(
             lambda: stream_broadcast(
-                event=ENDED, stream=ended, organization_id=None,
+                event=ENDED,
+                stream=ended,
+                organization_id=None,
                 extra_groups=[organization_group(old_organization_id)],
             )
         )
@@ -162,20 +173,17 @@ def camera_streams_end_stale(*, now: datetime | None = None) -> int:
     ended = 0
     for stream_id in list(stale_streams(now=now).values_list("pk", flat=True)[:1000]):
         with transaction.atomic():
-            stream = (
-                stale_streams(now=now)
-                .select_for_update()
-                .filter(pk=stream_id)
-                .first()
-            )
+            stream = stale_streams(now=now).select_for_update().filter(pk=stream_id).first()
             if stream is None:
                 continue
             stream = CameraStream.objects.select_related("user", "application__job").get(
                 pk=stream.pk
             )
             CameraEvent.objects.create(
-                user_id=stream.user_id, application=stream.application,
-                kind=CameraEvent.Kind.TIMEOUT, occurred_at=stream.last_updated,
+                user_id=stream.user_id,
+                application=stream.application,
+                kind=CameraEvent.Kind.TIMEOUT,
+                occurred_at=stream.last_updated,
             )
             stream.is_active = False
             stream.save(update_fields=["is_active"])

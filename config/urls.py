@@ -19,6 +19,8 @@ def api_root(request, format=None):
             "applications": reverse("api-applications", request=request, format=format),
             "jobs": reverse("api-jobs", request=request, format=format),
             "me": reverse("api-me", request=request, format=format),
+            "camera_status": reverse("api-camera-status", request=request, format=format),
+            "active_streams": reverse("api-camera-active-streams", request=request, format=format),
             "schema": reverse("api-schema", request=request, format=format),
             "docs": reverse("api-docs", request=request, format=format),
         }
@@ -29,6 +31,7 @@ api_patterns = [
     path("", api_root, name="api-root"),
     path("auth/", include("accounts.api.urls")),
     path("", include("applications.api.urls")),
+    path("", include("cameras.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -38,6 +41,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/", include(api_patterns)),
     path("", include("applications.urls")),
+    path("", include("cameras.urls")),
     path("", include("monitoring.urls")),
 ]
 

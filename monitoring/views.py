@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from accounts.errors import NotFound
 from applications.models import JobApplication
@@ -40,6 +41,7 @@ def interview_list(request):
 
 
 @login_required
+@ensure_csrf_cookie
 def interview_detail(request, application_id: int):
     _require_candidate(request.user)
     try:

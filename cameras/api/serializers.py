@@ -1,0 +1,41 @@
+from rest_framework import serializers
+
+
+class StrictBooleanField(serializers.Field):
+    """JSON true or false, nothing else ("yes", 1 and "true" are refused)."""
+
+    default_error_messages = {"invalid": "Must be a JSON boolean (true or false)."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return bool(value)
+
+
+class CameraStatusInputSerializer(serializers.Serializer):
+    is_active = StrictBooleanField()
+    user_id = serializers.IntegerField(
+        required=False, help_text="Optional; must be the caller's own id (seed compatibility)."
+    )
+    application_id = serializers.IntegerField(
+        required=False, help_text="The caller's own application this stream belongs to."
+    )
+
+
+class CameraStatusOutputSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+    last_updated = serializers.DateTimeField()
+
+
+class StreamSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    name = serializers.CharField()
+    username = serializers.CharField()
+    is_active = serializers.BooleanField()
+    last_updated = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    application_id = serializers.IntegerField(allow_null=True)

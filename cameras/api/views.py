@@ -1,0 +1,58 @@
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.errors import NotAllowed
+from applications.permissions import IsRecruiterOrAdmin
+from applications.selectors import application_get_for_user
+from cameras import selectors, services
+
+from .serializers import (
+    CameraStatusInputSerializer,
+    CameraStatusOutputSerializer,
+    StreamSerializer,
+)
+
+
+class CameraStatusApi(APIView):
+    """Turn the caller's own camera on or off; the same call with `is_active: true` is a
+    heartbeat. The stream is always the caller's: a body `user_id` naming anyone else is
+    refused with 403 and changes nothing."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=CameraStatusInputSerializer, responses=CameraStatusOutputSerializer)
+    def post(self, request):
+        serializer = CameraStatusInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = request.user
+        if "user_id" in data and data["user_id"] != user.pk:
+            raise NotAllowed("You can only change your own camera status.", code="not_own_stream")
+        application = None
+        if "application_id" in data:
+            application = application_get_for_user(user=user, application_id=data["application_id"])
+            if application.candidate_id != user.pk:
+                raise NotAllowed(
+                    "A camera stream can only belong to your own application.",
+                    code="not_own_application",
+                )
+        now = timezone.now()
+        services.camera_stream_set_status(
+            user=user, is_active=data["is_active"], application=application, now=now
+        )
+        return Response({"user_id": user.pk, "is_active": data["is_active"], "last_updated": now})
+
+
+class ActiveStreamsApi(APIView):
+    """Streams that are on and fresh (heartbeat younger than CAMERA_STREAM_TIMEOUT), scoped:
+    recruiters see their organization's candidates, admins everyone."""
+
+    permission_classes = [IsRecruiterOrAdmin]
+
+    @extend_schema(responses=StreamSerializer(many=True))
+    def get(self, request):
+        streams = selectors.active_streams_for_user(user=request.user)
+        return Response([selectors.stream_payload(stream=s) for s in streams])

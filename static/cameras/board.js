@@ -1,0 +1,182 @@
+// The live board: a card per live camera, pushed over /ws/camera/streams/.
+//
+// On every (re)connect the server sends a full snapshot, so a missed message heals itself.
+// Cards also expire on the board when their last heartbeat is older than the timeout, even
+// if no `stream.ended` arrives (no sweeper running, or a lost message).
+
+import { timeAgo } from "../js/toast.js";
+
+const CLOSE_NOT_SIGNED_IN = 4401;
+const CLOSE_NOT_ALLOWED = 4403;
+
+export class LiveBoard extends EventTarget {
+  constructor({ url, minDelayMs = 1000, maxDelayMs = 30_000 }) {
+    super();
+    this.url = url;
+    this.minDelayMs = minDelayMs;
+    this.maxDelayMs = maxDelayMs;
+    this.streams = new Map();
+    this.timeoutMs = 30_000;
+    this.clockOffsetMs = 0; // server time minus local time
+    this.attempt = 0;
+    this.state = "connecting";
+    this.socket = null;
+    this.retryAt = null;
+    this._expiryTimer = setInterval(() => this._expire(), 1000);
+  }
+
+  connect() {
+    this._setState("connecting");
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.attempt = 0;
+      this._setState("live");
+    });
+    socket.addEventListener("message", (e) => this._onMessage(JSON.parse(e.data)));
+    socket.addEventListener("close", (e) => this._onClose(e.code));
+  }
+
+  close() {
+    clearInterval(this._expiryTimer);
+    if (this.socket) this.socket.close();
+  }
+
+  serverNow() {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  _setState(state) {
+    this.state = state;
+    this.dispatchEvent(new CustomEvent("state", { detail: { state, retryAt: this.retryAt } }));
+  }
+
+  _changed() {
+    this.dispatchEvent(new CustomEvent("change"));
+  }
+
+  _onMessage(msg) {
+    if (msg.type === "snapshot") {
+      this.timeoutMs = (msg.timeout || 30) * 1000;
+      if (msg.server_time) this.clockOffsetMs = Date.parse(msg.server_time) - Date.now();
+      this.streams = new Map(msg.streams.map((s) => [s.user_id, s]));
+    } else if (msg.type === "stream.started" || msg.type === "stream.updated") {
+      this.streams.set(msg.stream.user_id, { ...this.streams.get(msg.stream.user_id), ...msg.stream });
+    } else if (msg.type === "stream.ended") {
+      this.streams.delete(msg.stream.user_id);
+    } else {
+      return;
+    }
+    this.dispatchEvent(new CustomEvent("message", { detail: msg }));
+    this._changed();
+  }
+
+  _onClose(code) {
+    this.socket = null;
+    if (code === CLOSE_NOT_SIGNED_IN || code === CLOSE_NOT_ALLOWED) {
+      this._setState(code === CLOSE_NOT_SIGNED_IN ? "signed-out" : "forbidden");
+      return;
+    }
+    this.attempt += 1;
+    const base = Math.min(this.maxDelayMs, this.minDelayMs * 2 ** (this.attempt - 1));
+    const delay = base / 2 + Math.random() * (base / 2);
+    this.retryAt = Date.now() + delay;
+    this._setState("reconnecting");
+    setTimeout(() => this.connect(), delay);
+  }
+
+  _expire() {
+    const now = this.serverNow();
+    let changed = false;
+    for (const [id, s] of this.streams) {
+      if (now - Date.parse(s.last_updated) > this.timeoutMs) {
+        this.streams.delete(id);
+        changed = true;
+      }
+    }
+    if (changed) this._changed();
+    this.dispatchEvent(new CustomEvent("tick"));
+  }
+}
+
+function cardFor(stream) {
+  const card = document.createElement("article");
+  card.className = "stream-card";
+  card.dataset.userId = stream.user_id;
+  card.innerHTML = `
+    <header class="stream-card-head">
+      <div>
+        <h2 class="h3 stream-name"></h2>
+        <p class="muted small stream-username"></p>
+      </div>
+      <span class="live-badge"><span class="live-dot" aria-hidden="true"></span>LIVE</span>
+    </header>
+    <div class="stream-picture">
+      <div class="stream-picture-inner">
+        <svg class="camera-icon" viewBox="0 0 24 24" width="44" height="44" aria-hidden="true"><path fill="currentColor" d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z"/></svg>
+        <p class="stream-active">Camera active</p>
+        <p class="small stream-seen"></p>
+      </div>
+    </div>`;
+  return card;
+}
+
+function fillCard(card, stream, board) {
+  card.querySelector(".stream-name").textContent = stream.name;
+  card.querySelector(".stream-username").textContent = `@${stream.username}`;
+  const seen = Date.parse(stream.last_updated);
+  const local = new Date(seen - board.clockOffsetMs);
+  card.querySelector(".stream-seen").textContent =
+    `Last seen: ${local.toLocaleTimeString()} (${timeAgo(board.serverNow() - seen)})`;
+  card.setAttribute("aria-label", `${stream.name}, camera live`);
+}
+
+/** Render a LiveBoard into the page: cards, empty state, connection status. */
+export function mountLiveBoard(root, board) {
+  const grid = root.querySelector("[data-board-grid]");
+  const empty = root.querySelector("[data-board-empty]");
+  const status = root.querySelector("[data-board-status]");
+  const count = root.querySelector("[data-board-count]");
+
+  function render() {
+    const seen = new Set();
+    for (const stream of board.streams.values()) {
+      seen.add(String(stream.user_id));
+      let card = grid.querySelector(`[data-user-id="${stream.user_id}"]`);
+      if (!card) {
+        card = cardFor(stream);
+        grid.prepend(card);
+      }
+      fillCard(card, stream, board);
+    }
+    grid.querySelectorAll("[data-user-id]").forEach((card) => {
+      if (!seen.has(card.dataset.userId)) card.remove();
+    });
+    const n = board.streams.size;
+    empty.hidden = n > 0;
+    grid.hidden = n === 0;
+    count.textContent = `${n} live camera${n === 1 ? "" : "s"}`;
+  }
+
+  function renderState() {
+    const { state } = board;
+    status.dataset.state = state;
+    if (state === "live") status.textContent = "Connected — updates arrive live";
+    else if (state === "connecting") status.textContent = "Connecting…";
+    else if (state === "reconnecting") {
+      const s = Math.max(0, Math.ceil((board.retryAt - Date.now()) / 1000));
+      status.textContent = `Connection lost — reconnecting${s ? ` in ${s} s` : "…"}`;
+    } else if (state === "signed-out") status.textContent = "Signed out — sign in again to see the board";
+    else if (state === "forbidden") status.textContent = "Your account may not see the live board";
+  }
+
+  board.addEventListener("change", render);
+  board.addEventListener("tick", () => {
+    render();
+    if (board.state === "reconnecting") renderState();
+  });
+  board.addEventListener("state", renderState);
+  render();
+  renderState();
+  return { render };
+}

@@ -1,0 +1,197 @@
+// The candidate's camera: preview, on/off, heartbeat, and an honest account of failures.
+//
+//   const camera = new Camera({ statusUrl: "/api/camera/status", applicationId: 7 });
+//   camera.addEventListener("change", () => ...);   // camera.isOn, camera.stream
+//   await camera.start();  await camera.stop();
+//
+// The server trusts only the session: the body carries is_active (and the application),
+// never a user id. On leave, a final `is_active: false` goes out with fetch keepalive.
+
+import { ApiError, csrfToken, postJSON } from "../js/http.js";
+
+export const HEARTBEAT_MS = 10_000;
+
+export function describeCameraError(err) {
+  switch (err && err.name) {
+    case "NotAllowedError":
+    case "SecurityError":
+      return "Camera permission was denied. Allow camera access in your browser's address bar, then try again.";
+    case "NotReadableError":
+    case "AbortError":
+      return "Your camera is busy: another application or tab is using it. Close it and try again.";
+    case "NotFoundError":
+    case "OverconstrainedError":
+      return "No camera was found. Connect a camera and try again.";
+    default:
+      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+        return "This browser cannot use a camera here. Use a recent Chrome, Edge or Firefox over HTTPS.";
+      }
+      return (err && err.message) || "The camera could not be started.";
+  }
+}
+
+export class Camera extends EventTarget {
+  constructor({ statusUrl, applicationId = null, heartbeatMs = HEARTBEAT_MS }) {
+    super();
+    this.statusUrl = statusUrl;
+    this.applicationId = applicationId;
+    this.heartbeatMs = heartbeatMs;
+    this.stream = null;
+    this.timer = null;
+    this.starting = false;
+    this.lastHeartbeat = null;
+    this.heartbeatError = null;
+  }
+
+  get isOn() {
+    return this.stream !== null;
+  }
+
+  _emit(type, detail = {}) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+    if (type !== "change") this.dispatchEvent(new CustomEvent("change", { detail }));
+  }
+
+  _body(isActive) {
+    const body = { is_active: isActive };
+    if (this.applicationId) body.application_id = this.applicationId;
+    return body;
+  }
+
+  async start() {
+    if (this.isOn || this.starting) return;
+    this.starting = true;
+    this._emit("change");
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({
+        video: { width: { ideal: 640 }, height: { ideal: 480 } },
+        audio: false,
+      });
+      this.stream = stream;
+      stream.getVideoTracks().forEach((track) =>
+        track.addEventListener("ended", () => this.stop({ reason: "ended" })),
+      );
+      await this._report(true);
+      this.timer = setInterval(() => this._report(true), this.heartbeatMs);
+      this._emit("started");
+    } catch (err) {
+      if (this.stream) this._releaseTracks();
+      this._emit("error", { message: err instanceof ApiError ? err.message : describeCameraError(err) });
+      throw err;
+    } finally {
+      this.starting = false;
+      this._emit("change");
+    }
+  }
+
+  async stop({ keepalive = false, reason = "user" } = {}) {
+    const wasOn = this.isOn;
+    this._releaseTracks();
+    if (!wasOn) return;
+    if (keepalive) {
+      this.sendFinalOff();
+    } else {
+      try {
+        await this._report(false);
+      } catch {
+        // The board drops the stream after the timeout anyway.
+      }
+    }
+    this._emit("stopped", { reason });
+  }
+
+  /** The last word on page leave: fetch keepalive carries the CSRF header (sendBeacon cannot). */
+  sendFinalOff() {
+    try {
+      fetch(this.statusUrl, {
+        method: "POST",
+        keepalive: true,
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify(this._body(false)),
+      });
+    } catch {
+      // Nothing more can be done while the page unloads.
+    }
+  }
+
+  _releaseTracks() {
+    clearInterval(this.timer);
+    this.timer = null;
+    if (this.stream) this.stream.getTracks().forEach((track) => track.stop());
+    this.stream = null;
+  }
+
+  async _report(isActive) {
+    try {
+      await postJSON(this.statusUrl, this._body(isActive));
+      if (isActive) this.lastHeartbeat = new Date();
+      if (this.heartbeatError) {
+        this.heartbeatError = null;
+        this._emit("heartbeat-ok");
+      }
+    } catch (err) {
+      this.heartbeatError = err;
+      this._emit("heartbeat-error", { message: err.message });
+      if (!this.timer) throw err; // the first report: the caller decides
+    }
+  }
+}
+
+/** Wire a camera card (templates/cameras/_camera_card.html) to a Camera. */
+export function mountCameraCard(root, camera, { toast } = {}) {
+  const video = root.querySelector("video");
+  const button = root.querySelector("[data-camera-toggle]");
+  const badge = root.querySelector("[data-camera-badge]");
+  const message = root.querySelector("[data-camera-message]");
+  const placeholder = root.querySelector("[data-camera-placeholder]");
+  const heartbeat = root.querySelector("[data-camera-heartbeat]");
+
+  function render() {
+    const on = camera.isOn;
+    root.classList.toggle("is-live", on);
+    button.disabled = camera.starting;
+    button.textContent = camera.starting ? "Starting camera…" : on ? "Turn camera off" : "Turn camera on";
+    button.classList.toggle("btn-danger", on);
+    button.classList.toggle("btn-primary", !on);
+    button.setAttribute("aria-pressed", String(on));
+    badge.hidden = !on;
+    placeholder.hidden = on;
+    video.hidden = !on;
+    if (on && video.srcObject !== camera.stream) video.srcObject = camera.stream;
+    if (!on) video.srcObject = null;
+    if (heartbeat) {
+      heartbeat.textContent = on && camera.lastHeartbeat
+        ? `Heartbeat sent ${camera.lastHeartbeat.toLocaleTimeString()}`
+        : "";
+    }
+  }
+
+  function showMessage(text, kind = "error") {
+    message.textContent = text || "";
+    message.className = text ? `alert alert-${kind}` : "";
+    message.hidden = !text;
+  }
+
+  camera.addEventListener("change", render);
+  camera.addEventListener("started", () => {
+    showMessage("");
+    toast && toast("Camera on — you are live.", "ok");
+  });
+  camera.addEventListener("stopped", (e) => {
+    toast && toast(e.detail.reason === "ended" ? "Your camera stopped." : "Camera off.", "warn");
+  });
+  camera.addEventListener("error", (e) => showMessage(e.detail.message));
+  camera.addEventListener("heartbeat-error", (e) =>
+    showMessage(`Connection problem: ${e.detail.message} Retrying with the next heartbeat.`, "warn"),
+  );
+  camera.addEventListener("heartbeat-ok", () => showMessage(""));
+
+  button.addEventListener("click", () => {
+    if (camera.isOn) camera.stop();
+    else camera.start().catch(() => {});
+  });
+  window.addEventListener("pagehide", () => camera.stop({ keepalive: true, reason: "leave" }));
+  render();
+  return { render, showMessage };
+}

@@ -1,0 +1,20 @@
+// Toasts: short, polite announcements (the container is an aria-live region in base.html).
+
+export function toast(message, kind = "info", ms = 4000) {
+  const host = document.getElementById("toasts");
+  if (!host) return;
+  const el = document.createElement("div");
+  el.className = `toast toast-${kind}`;
+  el.setAttribute("role", kind === "error" ? "alert" : "status");
+  el.textContent = message;
+  host.appendChild(el);
+  setTimeout(() => el.remove(), ms);
+}
+
+export function timeAgo(ms) {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 5) return "just now";
+  if (s < 60) return `${s} s ago`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ago` : `${Math.floor(m / 60)} h ago`;
+}
