@@ -8,6 +8,7 @@ Celery beat, so enabling both costs only queries.
 
 import asyncio
 import logging
+import weakref
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -16,31 +17,41 @@ from .services import camera_streams_end_stale
 
 logger = logging.getLogger(__name__)
 
-_boards = 0
-_task: asyncio.Task | None = None
+
+class _LoopState:
+    def __init__(self) -> None:
+        self.boards = 0
+        self.task: asyncio.Task | None = None
 
 
-def enabled() -> bool:
-    return bool(settings.CAMERA_SWEEP_IN_PROCESS)
+_states: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState]" = (
+    weakref.WeakKeyDictionary()
+)
 
 
-async def _loop() -> None:
-    interval = settings.CAMERA_INPROCESS_SWEEP_SECONDS
-    while _boards > 0:
+def _state() -> _LoopState:
+    loop = asyncio.get_running_loop()
+    if loop not in _states:
+        _states[loop] = _LoopState()
+    return _states[loop]
+
+
+async def _loop(state: _LoopState) -> None:
+    while state.boards > 0:
         try:
             await database_sync_to_async(camera_streams_end_stale)()
         except Exception:
             logger.exception("In-process camera sweep failed")
-        await asyncio.sleep(interval)
+        await asyncio.sleep(settings.CAMERA_INPROCESS_SWEEP_SECONDS)
 
 
 def board_connected() -> None:
-    global _boards, _task
-    _boards += 1
-    if enabled() and (_task is None or _task.done()):
-        _task = asyncio.get_running_loop().create_task(_loop())
+    state = _state()
+    state.boards += 1
+    if settings.CAMERA_SWEEP_IN_PROCESS and (state.task is None or state.task.done()):
+        state.task = asyncio.get_running_loop().create_task(_loop(state))
 
 
 def board_disconnected() -> None:
-    global _boards
-    _boards = max(0, _boards - 1)
+    state = _state()
+    state.boards = max(0, state.boards - 1)

@@ -1,5 +1,6 @@
 """Pages: the candidate's interview list and panel, the recruiter's review console."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -48,7 +49,11 @@ def interview_detail(request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)
     except NotFound:
         raise Http404("Application not found.") from None
-    return render(request, "monitoring/interview_detail.html", {"application": application})
+    return render(
+        request,
+        "monitoring/interview_detail.html",
+        {"application": application, "heartbeat_ms": int(settings.CAMERA_HEARTBEAT_SECONDS * 1000)},
+    )
 
 
 @login_required

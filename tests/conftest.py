@@ -111,3 +111,31 @@ def token_client_for(db):
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+def _redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def redis_url(settings) -> str:
+    """The real Redis of the integration tier (bin/test sets REDIS_URL and starts Redis)."""
+    url = settings.REDIS_URL
+    require_service("Redis", bool(url) and _redis_reachable(url), "set REDIS_URL (bin/test does)")
+    return url
+
+
+@pytest.fixture
+def real_celery(redis_url):
+    """Send tasks to the Redis broker instead of running them eagerly, for this test."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield app
+    app.conf.task_always_eager = previous

@@ -7,17 +7,14 @@ REDIS_URL set, the test process and the server share the Redis channel layer.
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from tests.conftest import require_service
+from tests.processes import child_env, daphne
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -34,6 +31,7 @@ CHROMIUM_ARGS = [
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",
 ]
+E2E_STREAM_TIMEOUT = 4  # seconds; heartbeats every second keep live streams fresh
 SCREENSHOTS = BASE_DIR / "docs" / "screenshots"
 
 
@@ -48,79 +46,17 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1366, "height": 860}}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url_for_server() -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    user, password = db.get("USER", ""), db.get("PASSWORD", "")
-    auth = f"{user}:{password}@" if user else ""
-    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-
-
 @pytest.fixture(scope="session")
-def server_env(django_db_setup) -> dict[str, str]:
-    """The environment of the server process: the test database, the same Redis and storage."""
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings_test",
-        DATABASE_URL=_database_url_for_server(),
-        CAMERA_STREAM_TIMEOUT=str(settings.CAMERA_STREAM_TIMEOUT),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-@pytest.fixture(scope="session")
-def asgi_server(server_env, tmp_path_factory):
-    """A daphne process serving config.asgi on a free loopback port; yields its base URL."""
-    port = _free_port()
+def asgi_server(django_db_setup, tmp_path_factory):
+    """One daphne process for the browser tests (HTTP + WebSockets, like production)."""
     log_path = tmp_path_factory.mktemp("daphne") / "daphne.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "config.asgi:application",
-        ],
-        cwd=BASE_DIR,
-        env=server_env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/accounts/login/", timeout=1)  # noqa: S310
-            break
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.2)
-    else:
-        proc.kill()
-    if proc.poll() is not None:
-        raise RuntimeError("daphne did not start:\n" + log_path.read_text())
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-    if os.environ.get("E2E_SHOW_SERVER_LOG"):
-        sys.stderr.write(log_path.read_text())
+        env = child_env(CAMERA_STREAM_TIMEOUT=str(E2E_STREAM_TIMEOUT), CAMERA_HEARTBEAT_SECONDS="1")
+        with daphne(env, log_path) as url:
+            yield url
+    finally:
+        if os.environ.get("E2E_SHOW_SERVER_LOG") and log_path.exists():
+            sys.stderr.write(log_path.read_text())
 
 
 @pytest.fixture(scope="session")
