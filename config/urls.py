@@ -3,7 +3,12 @@ from django.urls import include, path
 from django.views import defaults
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.decorators import api_view
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+)
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
@@ -27,7 +32,17 @@ def api_root(request, format=None):
     )
 
 
+@extend_schema(exclude=True)
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def health(request):
+    """Liveness for load balancers; also the trivial baseline view of the benchmarks."""
+    return Response({"status": "ok"})
+
+
 api_patterns = [
+    path("health/", health, name="api-health"),
     path("", api_root, name="api-root"),
     path("auth/", include("accounts.api.urls")),
     path("", include("applications.api.urls")),

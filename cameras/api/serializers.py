@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 
-class StrictBooleanField(serializers.Field):
+class StrictBooleanField(serializers.BooleanField):
     """JSON true or false, nothing else ("yes", 1 and "true" are refused)."""
 
     default_error_messages = {"invalid": "Must be a JSON boolean (true or false)."}
@@ -10,9 +10,6 @@ class StrictBooleanField(serializers.Field):
         if isinstance(data, bool):
             return data
         self.fail("invalid")
-
-    def to_representation(self, value):
-        return bool(value)
 
 
 class CameraStatusInputSerializer(serializers.Serializer):

@@ -34,3 +34,9 @@ def test_browsable_api_renders_html(acme, client_for):
     response = client_for(acme.recruiter).get("/api/applications/", HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert b"Application List" in response.content
+
+
+def test_health_answers_without_credentials(client):
+    response = client.get("/api/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}

@@ -62,7 +62,7 @@ def test_camera_on_shows_card_and_off_removes_it(rita_board, john_context):
 
 
 def test_closing_the_tab_removes_the_card(rita_board, john_context):
-    context, john = john_context
+    _context, john = john_context
     john.get_by_role("button", name="Turn camera on").click()
     expect(_card(rita_board)).to_be_visible(timeout=WAIT_MS)
     john.close()
