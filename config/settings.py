@@ -93,6 +93,17 @@ DATABASES["default"]["TEST"] = {
     if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
     else env.str("TEST_DATABASE_NAME", default=str(BASE_DIR / "var" / "test_invigil.sqlite3")),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_POOL", default=True
+):
+    # Under ASGI a persistent connection per thread leaks (CONN_MAX_AGE must stay 0); a
+    # psycopg pool gives each request a warm connection instead of a new one.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX", default=20),
+        "timeout": 10,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent requests (the ASGI server runs sync views in threads) wait instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -171,7 +182,15 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+            "CONFIG": {
+                # redis-py 8 times out socket reads after 5 s, exactly channels_redis's
+                # blocking-receive window: an idle board would die. Give reads more room.
+                "hosts": [
+                    {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}
+                ],
+                "capacity": 1000,
+                "expiry": 30,
+            },
         }
     }
 else:

@@ -31,6 +31,11 @@ class CameraStatusApi(APIView):
         user = request.user
         if "user_id" in data and data["user_id"] != user.pk:
             raise NotAllowed("You can only change your own camera status.", code="not_own_stream")
+        now = timezone.now()
+        if data["is_active"] and services.camera_stream_heartbeat(
+            user_id=user.pk, application_id=data.get("application_id"), now=now
+        ):
+            return Response({"user_id": user.pk, "is_active": True, "last_updated": now})
         application = None
         if "application_id" in data:
             application = application_get_for_user(user=user, application_id=data["application_id"])
@@ -39,7 +44,6 @@ class CameraStatusApi(APIView):
                     "A camera stream can only belong to your own application.",
                     code="not_own_application",
                 )
-        now = timezone.now()
         services.camera_stream_set_status(
             user=user, is_active=data["is_active"], application=application, now=now
         )
