@@ -111,3 +111,33 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation for {self.email}"
+
+
+class MonitoringConsent(models.Model):
+    """The candidate's agreement to be monitored during one interview.
+
+    Uploads need an active consent (not withdrawn). The notice version records which text the
+    candidate agreed to, so a changed notice can ask again.
+    """
+
+    application = models.ForeignKey(
+        JobApplication, on_delete=models.CASCADE, related_name="consents"
+    )
+    notice_version = models.CharField(max_length=20)
+    accepted_at = models.DateTimeField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_active_consent_per_application",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "withdrawn" if self.withdrawn_at else "active"
+        return f"Consent for {self.application_id} ({state})"

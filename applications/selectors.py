@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from accounts.errors import NotFound
 from accounts.models import User
 
-from .models import Invitation, Job, JobApplication
+from .models import Invitation, Job, JobApplication, MonitoringConsent
 
 
 def applications_for_user(*, user: User) -> QuerySet[JobApplication]:
@@ -62,3 +62,9 @@ def invitation_get_pending(*, invitation_id: int) -> Invitation | None:
         .filter(pk=invitation_id, accepted_at__isnull=True)
         .first()
     )
+
+
+def consent_active(*, application_id: int) -> "MonitoringConsent | None":
+    return MonitoringConsent.objects.filter(
+        application_id=application_id, withdrawn_at__isnull=True
+    ).first()

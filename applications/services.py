@@ -16,8 +16,8 @@ from django.utils.text import slugify
 from accounts.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from accounts.models import Organization, User
 
-from .models import Invitation, Job, JobApplication
-from .selectors import invitation_get_pending
+from .models import Invitation, Job, JobApplication, MonitoringConsent
+from .selectors import consent_active, invitation_get_pending
 
 logger = logging.getLogger(__name__)
 
@@ -238,3 +238,42 @@ def invitation_accept(*, token: str, password: str) -> User:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
+
+
+# --- Monitoring consent ---------------------------------------------------------------------
+
+
+def consent_give(
+    *, actor: User, application: JobApplication, ip: str | None = None
+) -> tuple[MonitoringConsent, bool]:
+    """Record the candidate's consent to monitoring. Returns (consent, created).
+
+    Only the candidate of the application may consent; giving it again changes nothing.
+    """
+    if application.candidate_id != actor.pk:
+        raise NotAllowed("Only the candidate can consent to monitoring.", code="not_candidate")
+    existing = consent_active(application_id=application.pk)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            consent = MonitoringConsent.objects.create(
+                application=application,
+                notice_version=settings.MONITORING_NOTICE_VERSION,
+                accepted_at=timezone.now(),
+                ip=ip,
+            )
+    except IntegrityError:  # a concurrent request recorded it first
+        return consent_active(application_id=application.pk), False
+    return consent, True
+
+
+def consent_withdraw(*, actor: User, application: JobApplication) -> MonitoringConsent | None:
+    """Withdraw consent: uploads stop being accepted from now on."""
+    if application.candidate_id != actor.pk:
+        raise NotAllowed("Only the candidate can withdraw consent.", code="not_candidate")
+    consent = consent_active(application_id=application.pk)
+    if consent is not None:
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
+    return consent

@@ -163,7 +163,8 @@ if AWS_S3_BUCKET_NAME:
     }
 else:
     _default_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Local files reachable only through signed, expiring links (monitoring.storage).
+        "BACKEND": "monitoring.storage.SignedLocalStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": MEDIA_URL},
     }
 STORAGES = {
@@ -220,7 +221,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cameras.sweep_stale_streams",
         "schedule": CAMERA_SWEEP_INTERVAL,
     },
+    "monitoring-sweep-orphan-objects": {
+        "task": "monitoring.sweep_orphan_objects",
+        "schedule": 3600.0,
+    },
 }
+MONITORING_NOTICE_VERSION = env.str("MONITORING_NOTICE_VERSION", default="2026-11")
+MONITORING_RETENTION_DAYS = env.int("MONITORING_RETENTION_DAYS", default=90)
+MONITORING_MAX_SIDE = 4096
+MONITORING_MAX_PIXELS = 16_777_216
+MONITORING_JPEG_QUALITY = 80
+MONITORING_ORPHAN_MIN_AGE = env.int("MONITORING_ORPHAN_MIN_AGE", default=3600)
 MONITORING_UPLOAD_MAX_BYTES = env.int("MONITORING_UPLOAD_MAX_BYTES", default=8 * 1024 * 1024)
 # Django's own limit stays above ours so that our JSON 413 answers first.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MONITORING_UPLOAD_MAX_BYTES + 1024 * 1024

@@ -23,6 +23,10 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
-if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):  # noqa: F405
+if STORAGES["default"]["BACKEND"].endswith("SignedLocalStorage"):  # noqa: F405
     STORAGES["default"]["OPTIONS"]["location"] = str(MEDIA_ROOT)  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The psycopg pool keeps connections across the test-database flushes of transactional tests
+# run from many threads (channels' database_sync_to_async) and can block them; tests use
+# plain connections. The pool is exercised by the benchmarks and production settings.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405

@@ -47,6 +47,7 @@ api_patterns = [
     path("auth/", include("accounts.api.urls")),
     path("", include("applications.api.urls")),
     path("", include("cameras.api.urls")),
+    path("", include("monitoring.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,1 +1,78 @@
-# Create your models here.
+from django.conf import settings
+from django.db import models
+
+
+class ImageType(models.TextChoices):
+    CAMERA = "camera", "Camera snapshot"
+    SCREEN = "screen", "Screen capture"
+
+
+class MonitoringImage(models.Model):
+    """One stored capture. `file.name` is the storage key (the API's `s3Key`)."""
+
+    application = models.ForeignKey(
+        "applications.JobApplication", on_delete=models.CASCADE, related_name="monitoring_images"
+    )
+    image_type = models.CharField(max_length=8, choices=ImageType.choices)
+    file = models.FileField(max_length=255, unique=True)
+    captured_at = models.DateTimeField(help_text="When the page took the capture.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    client_id = models.UUIDField(help_text="The page's id for the capture (idempotency key).")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    byte_size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["captured_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "client_id"], name="one_image_per_client_id"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["application", "image_type", "captured_at"], name="image_timeline_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.file.name
+
+    @property
+    def s3_key(self) -> str:
+        return self.file.name
+
+
+class AccessEvent(models.Model):
+    """Append-only audit log: every signed URL issued, every listing, every delete."""
+
+    class Action(models.TextChoices):
+        URL_ISSUED = "url_issued", "Signed URL issued"
+        LISTED = "listed", "Images listed"
+        DELETED = "deleted", "Image deleted"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    application = models.ForeignKey(
+        "applications.JobApplication", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    image = models.ForeignKey(
+        MonitoringImage, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    s3_key = models.CharField(max_length=255, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["application", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_action_display()} {self.s3_key}"

@@ -7,4 +7,5 @@ urlpatterns = [
     path("interview/", views.interview_list, name="interview-list"),
     path("interview/<int:application_id>/", views.interview_detail, name="interview-detail"),
     path("console/", views.console, name="console"),
+    path("media/signed/<str:token>/", views.signed_file, name="signed-file"),
 ]

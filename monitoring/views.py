@@ -2,16 +2,20 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from accounts.errors import NotFound
 from applications.models import JobApplication
 from applications.selectors import application_get_for_user, applications_for_user
+
+from .storage import key_from_signed_token
 
 CONSOLE_PAGE_SIZE = 20
 
@@ -83,3 +87,17 @@ def console(request):
             "statuses": JobApplication.Status.choices,
         },
     )
+
+
+def signed_file(request, token: str):
+    """Serve a locally stored image for a signed, unexpired link (local-storage mode only)."""
+    try:
+        key = key_from_signed_token(token)
+    except signing.BadSignature:
+        return HttpResponseForbidden("This image link is invalid or has expired.")
+    if not key.startswith("monitoring/") or not default_storage.exists(key):
+        raise Http404("Image not found.")
+    response = FileResponse(default_storage.open(key, "rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

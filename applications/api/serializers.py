@@ -88,3 +88,17 @@ class ApplicationUpdateSerializer(serializers.Serializer):
     screen_monitoring = serializers.BooleanField(required=False)
     camera_interval = _interval_field(required=False)
     screen_interval = _interval_field(required=False)
+
+
+class ConsentInputSerializer(serializers.Serializer):
+    accepted = serializers.BooleanField(
+        help_text="true gives consent; false withdraws it (uploads stop)."
+    )
+
+
+class ConsentOutputSerializer(serializers.Serializer):
+    application_id = serializers.IntegerField()
+    accepted = serializers.BooleanField()
+    notice_version = serializers.CharField(allow_null=True)
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    withdrawn_at = serializers.DateTimeField(allow_null=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import ApplicationDetailApi, ApplicationListApi, JobDetailApi, JobListApi
+from .views import ApplicationDetailApi, ApplicationListApi, ConsentApi, JobDetailApi, JobListApi
 
 urlpatterns = [
     path("applications/", ApplicationListApi.as_view(), name="api-applications"),
@@ -8,6 +8,11 @@ urlpatterns = [
         "applications/<int:application_id>/",
         ApplicationDetailApi.as_view(),
         name="api-application-detail",
+    ),
+    path(
+        "applications/<int:application_id>/consent/",
+        ConsentApi.as_view(),
+        name="api-application-consent",
     ),
     path("jobs/", JobListApi.as_view(), name="api-jobs"),
     path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="api-job-detail"),

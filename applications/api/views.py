@@ -15,6 +15,8 @@ from .serializers import (
     ApplicationCreateSerializer,
     ApplicationOutputSerializer,
     ApplicationUpdateSerializer,
+    ConsentInputSerializer,
+    ConsentOutputSerializer,
     JobInputSerializer,
     JobOutputSerializer,
     JobUpdateSerializer,
@@ -109,3 +111,51 @@ class JobDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         job = services.job_update(actor=request.user, job=job, data=serializer.validated_data)
         return Response(JobOutputSerializer(job).data)
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _consent_body(application_id: int, consent) -> dict:
+    return {
+        "application_id": application_id,
+        "accepted": consent is not None and consent.withdrawn_at is None,
+        "notice_version": getattr(consent, "notice_version", None),
+        "accepted_at": getattr(consent, "accepted_at", None),
+        "withdrawn_at": getattr(consent, "withdrawn_at", None),
+    }
+
+
+class ConsentApi(APIView):
+    """The candidate's consent to monitoring: `{"accepted": true}` gives it (201, again 200);
+    `{"accepted": false}` withdraws it. GET shows the current state."""
+
+    @extend_schema(responses=ConsentOutputSerializer)
+    def get(self, request, application_id: int):
+        application = selectors.application_get_for_user(
+            user=request.user, application_id=application_id
+        )
+        consent = selectors.consent_active(application_id=application.pk)
+        return Response(_consent_body(application.pk, consent))
+
+    @extend_schema(
+        request=ConsentInputSerializer,
+        responses={200: ConsentOutputSerializer, 201: ConsentOutputSerializer},
+    )
+    def post(self, request, application_id: int):
+        application = selectors.application_get_for_user(
+            user=request.user, application_id=application_id
+        )
+        serializer = ConsentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if serializer.validated_data["accepted"]:
+            consent, created = services.consent_give(
+                actor=request.user, application=application, ip=client_ip(request)
+            )
+            return Response(
+                _consent_body(application.pk, consent),
+                status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            )
+        consent = services.consent_withdraw(actor=request.user, application=application)
+        return Response(_consent_body(application.pk, None if consent is None else consent))

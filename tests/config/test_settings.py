@@ -54,7 +54,7 @@ def test_embedded_defaults_need_no_services():
     assert got["engine"] == "django.db.backends.sqlite3"
     assert got["layer"] == "channels.layers.InMemoryChannelLayer"
     assert got["eager"] is True
-    assert got["storage"] == "django.core.files.storage.FileSystemStorage"
+    assert got["storage"] == "monitoring.storage.SignedLocalStorage"
 
 
 def test_services_switch_on_from_environment():

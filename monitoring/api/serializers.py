@@ -1,0 +1,71 @@
+from rest_framework import serializers
+
+from monitoring.models import ImageType
+from monitoring.selectors import LISTING_MAX
+
+
+class UploadInputSerializer(serializers.Serializer):
+    image_type = serializers.ChoiceField(choices=ImageType.choices)
+    image_data = serializers.CharField(
+        trim_whitespace=False,
+        allow_blank=True,
+        help_text="Base64 or a data: URL of a JPEG, PNG or WebP image.",
+    )
+    client_id = serializers.UUIDField(required=False, help_text="Idempotency key from the page.")
+    captured_at = serializers.DateTimeField(
+        required=False, help_text="When the capture was taken (≤ 5 min ahead, ≤ 24 h old)."
+    )
+
+
+class UploadOutputSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+    s3Key = serializers.CharField()
+    timestamp = serializers.DateTimeField()
+    id = serializers.IntegerField()
+
+
+class ImageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    s3Key = serializers.CharField(source="file.name")
+    timestamp = serializers.DateTimeField(source="captured_at")
+    image_type = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    byte_size = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    analysis = serializers.SerializerMethodField()
+
+    def get_analysis(self, obj) -> dict | None:
+        return None
+
+
+class TimelineSerializer(serializers.Serializer):
+    camera = ImageSerializer(many=True)
+    screen = ImageSerializer(many=True)
+
+
+class TimelineQuerySerializer(serializers.Serializer):
+    since = serializers.DateTimeField(required=False)
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=LISTING_MAX, default=LISTING_MAX
+    )
+
+
+class SignedUrlQuerySerializer(serializers.Serializer):
+    s3_key = serializers.CharField(max_length=255)
+
+
+class SignedUrlOutputSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    expires_in = serializers.IntegerField()
+
+
+class SignedUrlsInputSerializer(serializers.Serializer):
+    s3_keys = serializers.ListField(
+        child=serializers.CharField(max_length=255), max_length=200, allow_empty=True
+    )
+
+
+class SignedUrlsOutputSerializer(serializers.Serializer):
+    urls = serializers.DictField(child=serializers.CharField())

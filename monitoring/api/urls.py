@@ -1,0 +1,19 @@
+from django.urls import path, re_path
+
+from .views import MonitoringImageDetailApi, MonitoringImageListApi, SignedUrlApi, SignedUrlsApi
+
+urlpatterns = [
+    path(
+        "applications/<int:application_id>/monitoring-images/",
+        MonitoringImageListApi.as_view(),
+        name="api-monitoring-images",
+    ),
+    path(
+        "applications/<int:application_id>/monitoring-images/<int:image_id>/",
+        MonitoringImageDetailApi.as_view(),
+        name="api-monitoring-image-detail",
+    ),
+    # The seed's slash-less paths answer with and without a trailing slash.
+    re_path(r"^monitoring-images/signed-url/?$", SignedUrlApi.as_view(), name="api-signed-url"),
+    re_path(r"^monitoring-images/signed-urls/?$", SignedUrlsApi.as_view(), name="api-signed-urls"),
+]

@@ -1,0 +1,124 @@
+"""Monitoring images API (DESIGN.md, "Monitoring images"). Thin: parse, select, call a service."""
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.errors import NotFound
+from applications.selectors import application_get_for_user
+from monitoring import selectors, services
+from monitoring.models import AccessEvent
+
+from .serializers import (
+    ImageSerializer,
+    SignedUrlOutputSerializer,
+    SignedUrlQuerySerializer,
+    SignedUrlsInputSerializer,
+    SignedUrlsOutputSerializer,
+    TimelineQuerySerializer,
+    TimelineSerializer,
+    UploadInputSerializer,
+    UploadOutputSerializer,
+)
+
+
+def request_info(request) -> services.RequestInfo:
+    return services.RequestInfo(
+        ip=request.META.get("REMOTE_ADDR") or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+
+
+def _iso(value) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+class MonitoringImageListApi(APIView):
+    @extend_schema(parameters=[TimelineQuerySerializer], responses=TimelineSerializer)
+    def get(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        query = TimelineQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        timeline = selectors.image_timeline(application_id=application.pk, **query.validated_data)
+        services.access_log(
+            actor=request.user,
+            action=AccessEvent.Action.LISTED,
+            info=request_info(request),
+            application_id=application.pk,
+        )
+        return Response(
+            {kind: ImageSerializer(rows, many=True).data for kind, rows in timeline.items()}
+        )
+
+    @extend_schema(
+        request=UploadInputSerializer,
+        responses={201: UploadOutputSerializer, 200: UploadOutputSerializer},
+    )
+    def post(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        services.check_can_upload(application=application)
+        serializer = UploadInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.monitoring_image_upload(
+            actor=request.user, application=application, **serializer.validated_data
+        )
+        image = result.image
+        return Response(
+            {
+                "success": True,
+                "message": "Image stored."
+                if result.created
+                else "Already stored (same client_id).",
+                "s3Key": image.file.name,
+                "timestamp": _iso(image.captured_at),
+                "id": image.pk,
+            },
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+class MonitoringImageDetailApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, application_id: int, image_id: int):
+        image = selectors.image_get_for_user(
+            user=request.user, application_id=application_id, image_id=image_id
+        )
+        services.monitoring_image_delete(
+            actor=request.user, image=image, info=request_info(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignedUrlApi(APIView):
+    """One signed, expiring URL for an image the caller may see (else 404, no URL)."""
+
+    @extend_schema(parameters=[SignedUrlQuerySerializer], responses=SignedUrlOutputSerializer)
+    def get(self, request):
+        query = SignedUrlQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        key = query.validated_data["s3_key"]
+        image = selectors.images_by_keys_for_user(user=request.user, keys=[key]).get(key)
+        if image is None:
+            raise NotFound("Image not found.", code="image_not_found")
+        urls = services.signed_urls_issue(
+            actor=request.user, images=[image], info=request_info(request)
+        )
+        return Response({"url": urls[key], "expires_in": settings.SIGNED_URL_EXPIRES})
+
+
+class SignedUrlsApi(APIView):
+    """Signed URLs for up to 200 keys; the answer holds only the keys the caller may see."""
+
+    @extend_schema(request=SignedUrlsInputSerializer, responses=SignedUrlsOutputSerializer)
+    def post(self, request):
+        serializer = SignedUrlsInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        images = selectors.images_by_keys_for_user(
+            user=request.user, keys=serializer.validated_data["s3_keys"]
+        )
+        urls = services.signed_urls_issue(
+            actor=request.user, images=list(images.values()), info=request_info(request)
+        )
+        return Response({"urls": urls, "expires_in": settings.SIGNED_URL_EXPIRES})

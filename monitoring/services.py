@@ -1,0 +1,259 @@
+"""Monitoring images: upload, delete, signed URLs, the audit log and the orphan sweep.
+
+The upload refuses anything doubtful before it stores a byte, in this order: access →
+application in progress → consent → envelope → base64 → image format and size (from the
+header) → full decode → re-encode as JPEG → store → row. A refused request stores nothing;
+an object whose row cannot be written is removed at once, and the periodic orphan sweep
+removes what a crash left between the two.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.errors import Conflict, InvalidInput, NotAllowed, Unavailable
+from accounts.models import User
+from applications.models import JobApplication
+from applications.selectors import consent_active
+
+from .imaging import clean_image, decode_base64_image
+from .models import AccessEvent, ImageType, MonitoringImage
+from .selectors import image_by_client_id
+
+logger = logging.getLogger(__name__)
+
+CAPTURED_AT_MAX_AHEAD = timedelta(minutes=5)
+CAPTURED_AT_MAX_AGE = timedelta(hours=24)
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    ip: str | None = None
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    image: MonitoringImage
+    created: bool
+
+
+def storage_key(*, application_id: int, image_type: str, captured_at: datetime) -> str:
+    epoch_ms = int(captured_at.timestamp() * 1000)
+    return f"monitoring/{application_id}/{image_type}/{epoch_ms}-{uuid.uuid4()}.jpg"
+
+
+def check_can_upload(*, application: JobApplication) -> None:
+    """409 unless the interview is in progress and the candidate consented."""
+    if application.status != JobApplication.Status.IN_PROGRESS:
+        raise Conflict(
+            f"The interview is {application.get_status_display().lower()}: uploads are accepted "
+            "only while it is in progress.",
+            code="application_not_active",
+        )
+    if consent_active(application_id=application.pk) is None:
+        raise Conflict(
+            "The candidate has not consented to monitoring for this interview.",
+            code="consent_required",
+        )
+
+
+def _check_captured_at(captured_at: datetime, now: datetime) -> None:
+    if captured_at > now + CAPTURED_AT_MAX_AHEAD:
+        raise InvalidInput(
+            "captured_at is more than 5 minutes in the future.", code="captured_at_in_future"
+        )
+    if captured_at < now - CAPTURED_AT_MAX_AGE:
+        raise InvalidInput(
+            "captured_at is more than 24 hours in the past.", code="captured_at_too_old"
+        )
+
+
+def _delete_object(key: str) -> None:
+    try:
+        default_storage.delete(key)
+    except STORAGE_ERRORS:
+        logger.exception("Could not delete %s; the orphan sweep will retry", key)
+
+
+def monitoring_image_upload(
+    *,
+    actor: User,
+    application: JobApplication,
+    image_type: str,
+    image_data: str,
+    client_id: uuid.UUID | None = None,
+    captured_at: datetime | None = None,
+) -> UploadResult:
+    """Validate, re-encode and store one capture; the same client_id again returns the first.
+
+    `application` comes from a scoped selector (the caller may see it); `image_type`,
+    `client_id` and `captured_at` are already parsed by the API's serializer.
+    """
+    check_can_upload(application=application)
+    if image_type not in ImageType.values:
+        raise InvalidInput("image_type must be camera or screen.", code="invalid_choice")
+    now = timezone.now()
+    captured_at = captured_at or now
+    _check_captured_at(captured_at, now)
+    client_id = client_id or uuid.uuid4()
+
+    existing = image_by_client_id(application_id=application.pk, client_id=client_id)
+    if existing is not None:
+        return UploadResult(existing, created=False)
+
+    clean = clean_image(
+        decode_base64_image(image_data),
+        max_side=settings.MONITORING_MAX_SIDE,
+        max_pixels=settings.MONITORING_MAX_PIXELS,
+        quality=settings.MONITORING_JPEG_QUALITY,
+    )
+    key = storage_key(application_id=application.pk, image_type=image_type, captured_at=captured_at)
+    try:
+        key = default_storage.save(key, ContentFile(clean.data))
+    except STORAGE_ERRORS as exc:
+        logger.exception("Image storage failed for application %s", application.pk)
+        raise Unavailable(
+            "Image storage is unavailable; the capture was not stored. Retry shortly.",
+            code="storage_unavailable",
+        ) from exc
+
+    try:
+        with transaction.atomic():
+            image = MonitoringImage.objects.create(
+                application=application,
+                image_type=image_type,
+                file=key,
+                captured_at=captured_at,
+                uploaded_by=actor,
+                client_id=client_id,
+                width=clean.width,
+                height=clean.height,
+                byte_size=len(clean.data),
+                sha256=clean.sha256,
+            )
+    except IntegrityError:
+        # A concurrent request with the same client_id won: keep its record, drop our object.
+        _delete_object(key)
+        winner = image_by_client_id(application_id=application.pk, client_id=client_id)
+        if winner is None:
+            raise
+        return UploadResult(winner, created=False)
+    except BaseException:
+        _delete_object(key)
+        raise
+    transaction.on_commit(lambda: image_stored(image_id=image.pk))
+    return UploadResult(image, created=True)
+
+
+def image_stored(*, image_id: int) -> None:
+    """After an image row commits: later features hook in here (analysis, the live board)."""
+    logger.debug("Image %s stored", image_id)
+
+
+def monitoring_image_delete(*, actor: User, image: MonitoringImage, info: RequestInfo) -> None:
+    """Remove the row, then (after commit) the object. Candidates may never delete."""
+    if not actor.is_staff_role:
+        raise NotAllowed("Candidates cannot delete monitoring images.", code="permission_denied")
+    key = image.file.name
+    with transaction.atomic():
+        access_log(
+            actor=actor,
+            action=AccessEvent.Action.DELETED,
+            info=info,
+            application_id=image.application_id,
+            image=None,
+            s3_key=key,
+        )
+        image.delete()
+    transaction.on_commit(lambda: _delete_object(key))
+
+
+def access_log(
+    *,
+    actor: User,
+    action: str,
+    info: RequestInfo,
+    application_id: int | None = None,
+    image: MonitoringImage | None = None,
+    s3_key: str = "",
+) -> None:
+    AccessEvent.objects.create(
+        actor=actor,
+        action=action,
+        application_id=application_id,
+        image=image,
+        s3_key=s3_key,
+        ip=info.ip,
+        user_agent=info.user_agent[:300],
+    )
+
+
+def signed_urls_issue(
+    *, actor: User, images: list[MonitoringImage], info: RequestInfo
+) -> dict[str, str]:
+    """Signed, expiring URLs for images the caller may see; each one is audited."""
+    urls = {image.file.name: default_storage.url(image.file.name) for image in images}
+    AccessEvent.objects.bulk_create(
+        AccessEvent(
+            actor=actor,
+            action=AccessEvent.Action.URL_ISSUED,
+            application_id=image.application_id,
+            image=image,
+            s3_key=image.file.name,
+            ip=info.ip,
+            user_agent=info.user_agent[:300],
+        )
+        for image in images
+    )
+    return urls
+
+
+def orphan_objects_sweep(*, min_age: timedelta | None = None, prefix: str = "monitoring") -> int:
+    """Delete stored objects that no row references and that are older than `min_age`.
+
+    Catches the one case the upload cannot clean up itself: the process died between writing
+    the object and writing its row. Young objects are left alone (an upload may be mid-way).
+    """
+    min_age = (
+        min_age if min_age is not None else timedelta(seconds=settings.MONITORING_ORPHAN_MIN_AGE)
+    )
+    cutoff = timezone.now() - min_age
+    removed = 0
+    for keys in _walk(prefix):
+        known = set(MonitoringImage.objects.filter(file__in=keys).values_list("file", flat=True))
+        for key in keys:
+            if key in known:
+                continue
+            try:
+                if default_storage.get_modified_time(key) > cutoff:
+                    continue
+            except STORAGE_ERRORS:
+                continue
+            _delete_object(key)
+            removed += 1
+    if removed:
+        logger.info("Orphan sweep removed %d object(s)", removed)
+    return removed
+
+
+def _walk(path: str, batch: int = 500):
+    """Yield lists of file keys under `path`, depth first, in batches."""
+    try:
+        dirs, files = default_storage.listdir(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    keys = [f"{path}/{name}" for name in files]
+    for start in range(0, len(keys), batch):
+        yield keys[start : start + batch]
+    for name in dirs:
+        yield from _walk(f"{path}/{name}", batch)
