@@ -9,6 +9,7 @@ AWS_S3_BUCKET_NAME are set. See README.md, "Configuration", for every variable.
 from pathlib import Path
 
 import environ
+from botocore.config import Config as BotoConfig
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -159,6 +160,10 @@ if AWS_S3_BUCKET_NAME:
             "querystring_auth": True,
             "querystring_expire": SIGNED_URL_EXPIRES,
             "file_overwrite": False,
+            # Fail fast when S3 is unreachable: the upload answers 503 and the page retries.
+            "client_config": BotoConfig(
+                connect_timeout=5, read_timeout=20, retries={"max_attempts": 2, "mode": "standard"}
+            ),
         },
     }
 else:

@@ -1,0 +1,111 @@
+"""Fixtures for monitoring images: a real S3 endpoint (moto in server mode), sample images."""
+
+import base64
+import io
+import uuid
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+from PIL import Image
+
+from applications.models import MonitoringConsent
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """A moto S3 server on 127.0.0.1 (never its default 0.0.0.0): real HTTP, presigned URLs."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(moto_endpoint, settings, monkeypatch):
+    """Switch the default storage to S3Storage on a fresh bucket; yields a boto3 client."""
+    bucket = f"invigil-test-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    client = boto3.client(
+        "s3",
+        endpoint_url=moto_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    client.create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "access_key": "testing",
+                "secret_key": "testing",
+                "region_name": "us-east-1",
+                "endpoint_url": moto_endpoint,
+                "addressing_style": "path",
+                "signature_version": "s3v4",
+                "object_parameters": {"ServerSideEncryption": "AES256"},
+                "default_acl": None,
+                "querystring_auth": True,
+                "querystring_expire": 3600,
+                "file_overwrite": False,
+            },
+        },
+    }
+    client.bucket = bucket
+    return client
+
+
+def bucket_keys(s3) -> list[str]:
+    listing = s3.list_objects_v2(Bucket=s3.bucket)
+    return sorted(obj["Key"] for obj in listing.get("Contents", []))
+
+
+def image_bytes(fmt: str = "JPEG", size=(640, 480), exif: bool = False, mode="RGB") -> bytes:
+    """A real-looking photo-ish image: a gradient with noise (compresses like a webcam frame)."""
+    width, height = size
+    image = Image.linear_gradient("L").resize(size).convert(mode if mode != "P" else "RGB")
+    image = Image.merge(
+        "RGB",
+        [
+            image.convert("L"),
+            Image.effect_noise(size, 40),
+            image.convert("L").transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+        ],
+    )
+    if mode not in ("RGB",):
+        image = image.convert(mode)
+    out = io.BytesIO()
+    kwargs = {}
+    if exif:
+        info = Image.Exif()
+        info[0x010F] = "Secret Camera Co"  # Make
+        info[0x8825] = {2: (51.0, 30.0, 0.0)}  # GPS latitude
+        kwargs["exif"] = info.tobytes()
+    image.save(out, format=fmt, **kwargs)
+    return out.getvalue()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+@pytest.fixture
+def consented(acme, globex):
+    """Both demo applications in progress with consent given."""
+    from django.utils import timezone
+
+    for org in (acme, globex):
+        MonitoringConsent.objects.create(
+            application=org.application, notice_version="test", accepted_at=timezone.now()
+        )
+    return acme
+
+
+@pytest.fixture
+def jpeg_b64() -> str:
+    return b64(image_bytes())
