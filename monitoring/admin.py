@@ -1,1 +1,111 @@
-# Register your models here.
+from django.contrib import admin, messages
+from django.core.files.storage import default_storage
+from django.utils.html import format_html
+
+from .models import AccessEvent, MonitoringImage
+from .services import RequestInfo, monitoring_image_delete
+
+
+def _info(request) -> RequestInfo:
+    return RequestInfo(
+        ip=request.META.get("REMOTE_ADDR"), user_agent=request.META.get("HTTP_USER_AGENT", "")
+    )
+
+
+@admin.register(MonitoringImage)
+class MonitoringImageAdmin(admin.ModelAdmin):
+    list_display = [
+        "thumbnail",
+        "id",
+        "image_type",
+        "candidate",
+        "organization",
+        "captured_at",
+        "width",
+        "height",
+        "byte_size",
+    ]
+    list_display_links = ["thumbnail", "id"]
+    list_filter = ["image_type", "application__job__organization", "application"]
+    search_fields = ["application__candidate__username", "file", "client_id"]
+    list_select_related = ["application__candidate", "application__job__organization"]
+    date_hierarchy = "captured_at"
+    readonly_fields = [
+        "preview",
+        "application",
+        "image_type",
+        "file",
+        "captured_at",
+        "uploaded_by",
+        "client_id",
+        "width",
+        "height",
+        "byte_size",
+        "sha256",
+        "created_at",
+    ]
+    exclude = []
+    actions = ["delete_with_objects"]
+
+    @admin.display(description="")
+    def thumbnail(self, obj: MonitoringImage) -> str:
+        return format_html(
+            '<img src="{}" alt="" style="height:48px;border-radius:4px">',
+            default_storage.url(obj.file.name),
+        )
+
+    @admin.display(description="Image")
+    def preview(self, obj: MonitoringImage) -> str:
+        return format_html(
+            '<img src="{}" alt="" style="max-width:640px">', default_storage.url(obj.file.name)
+        )
+
+    @admin.display(description="Candidate", ordering="application__candidate__username")
+    def candidate(self, obj: MonitoringImage) -> str:
+        return str(obj.application.candidate)
+
+    @admin.display(description="Organization")
+    def organization(self, obj: MonitoringImage) -> str:
+        return obj.application.job.organization.name
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # it would leave the objects in storage
+        return actions
+
+    @admin.action(
+        description="Delete selected images (and their stored objects)", permissions=["delete"]
+    )
+    def delete_with_objects(self, request, queryset):
+        count = 0
+        for image in queryset:
+            monitoring_image_delete(actor=request.user, image=image, info=_info(request))
+            count += 1
+        self.message_user(request, f"Deleted {count} image(s) and their objects.", messages.SUCCESS)
+
+    def delete_model(self, request, obj):
+        monitoring_image_delete(actor=request.user, image=obj, info=_info(request))
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "application", "s3_key", "ip"]
+    list_filter = ["action", "application__job__organization"]
+    search_fields = ["actor__username", "s3_key", "ip"]
+    list_select_related = ["actor", "application"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

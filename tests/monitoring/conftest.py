@@ -67,7 +67,6 @@ def bucket_keys(s3) -> list[str]:
 
 def image_bytes(fmt: str = "JPEG", size=(640, 480), exif: bool = False, mode="RGB") -> bytes:
     """A real-looking photo-ish image: a gradient with noise (compresses like a webcam frame)."""
-    width, height = size
     image = Image.linear_gradient("L").resize(size).convert(mode if mode != "P" else "RGB")
     image = Image.merge(
         "RGB",

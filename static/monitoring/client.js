@@ -1,0 +1,120 @@
+// The monitoring images client: what the seed's useMonitoringImages hook offers, as a plain
+// ES module. State (isUploading, uploadError) changes fire a "change" event.
+//
+//   import { MonitoringImages } from "/static/monitoring/client.js";
+//   const images = new MonitoringImages({ applicationId: 7 });
+//   await images.uploadCamera(images.captureCamera(videoElement));
+
+import { deleteJSON, getJSON, postJSON } from "../js/http.js";
+
+const MAX_SCREEN_WIDTH = 1920;
+
+function uuid4() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Draw a video frame to a canvas and return a JPEG data URL (quality 0.8), scaled to maxWidth. */
+export function captureFrame(video, { maxWidth = Infinity, quality = 0.8 } = {}) {
+  const w = video.videoWidth;
+  const h = video.videoHeight;
+  if (!w || !h) throw new Error("The video has no frame yet.");
+  const scale = Math.min(1, maxWidth / w);
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(w * scale);
+  canvas.height = Math.round(h * scale);
+  canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+  return canvas.toDataURL("image/jpeg", quality);
+}
+
+export class MonitoringImages extends EventTarget {
+  constructor({ applicationId, apiRoot = "/api" }) {
+    super();
+    this.applicationId = applicationId;
+    this.apiRoot = apiRoot;
+    this.isUploading = false;
+    this.uploadError = null;
+    this._inflight = 0;
+  }
+
+  get imagesUrl() {
+    return `${this.apiRoot}/applications/${this.applicationId}/monitoring-images/`;
+  }
+
+  _set(state) {
+    Object.assign(this, state);
+    this.dispatchEvent(new CustomEvent("change", { detail: { isUploading: this.isUploading, uploadError: this.uploadError } }));
+  }
+
+  /** Upload one capture. Pass the same clientId to retry safely: the server stores it once. */
+  async upload(imageType, imageData, { clientId = uuid4(), capturedAt = new Date() } = {}) {
+    this._inflight += 1;
+    this._set({ isUploading: true });
+    try {
+      const result = await postJSON(this.imagesUrl, {
+        image_type: imageType,
+        image_data: imageData,
+        client_id: clientId,
+        captured_at: capturedAt.toISOString(),
+      });
+      this._set({ uploadError: null });
+      return result;
+    } catch (err) {
+      this._set({ uploadError: err });
+      throw err;
+    } finally {
+      this._inflight -= 1;
+      this._set({ isUploading: this._inflight > 0 });
+    }
+  }
+
+  uploadCamera(imageData, opts) {
+    return this.upload("camera", imageData, opts);
+  }
+
+  uploadScreen(imageData, opts) {
+    return this.upload("screen", imageData, opts);
+  }
+
+  /** {camera: [...], screen: [...]}, oldest first; `since` (Date or ISO) pages forward. */
+  getImages({ since, limit } = {}) {
+    const params = new URLSearchParams();
+    if (since) params.set("since", since instanceof Date ? since.toISOString() : since);
+    if (limit) params.set("limit", String(limit));
+    const query = params.toString();
+    return getJSON(this.imagesUrl + (query ? `?${query}` : ""));
+  }
+
+  async getImageUrl(s3Key) {
+    const body = await getJSON(`${this.apiRoot}/monitoring-images/signed-url?s3_key=${encodeURIComponent(s3Key)}`);
+    return body.url;
+  }
+
+  /** One request for up to 200 keys; the answer holds only the keys the caller may see. */
+  async getImageUrls(s3Keys) {
+    const urls = {};
+    for (let i = 0; i < s3Keys.length; i += 200) {
+      const body = await postJSON(`${this.apiRoot}/monitoring-images/signed-urls`, { s3_keys: s3Keys.slice(i, i + 200) });
+      Object.assign(urls, body.urls);
+    }
+    return urls;
+  }
+
+  deleteImage(imageId) {
+    return deleteJSON(`${this.imagesUrl}${imageId}/`);
+  }
+
+  captureCamera(video) {
+    return captureFrame(video);
+  }
+
+  captureScreen(video) {
+    return captureFrame(video, { maxWidth: MAX_SCREEN_WIDTH });
+  }
+}
+
+export { uuid4 };
