@@ -47,11 +47,52 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(scope="session")
-def asgi_server(django_db_setup, tmp_path_factory):
+def e2e_bucket():
+    """A moto S3 server on loopback and a bucket: the browser tests store images in real S3."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    client.create_bucket(Bucket="invigil-e2e")
+    client.bucket = "invigil-e2e"
+    client.endpoint = endpoint
+    yield client
+    server.stop()
+
+
+@pytest.fixture
+def bucket(e2e_bucket):
+    """The e2e bucket, emptied for this test."""
+    listing = e2e_bucket.list_objects_v2(Bucket=e2e_bucket.bucket).get("Contents", [])
+    for obj in listing:
+        e2e_bucket.delete_object(Bucket=e2e_bucket.bucket, Key=obj["Key"])
+    return e2e_bucket
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, tmp_path_factory, e2e_bucket):
     """One daphne process for the browser tests (HTTP + WebSockets, like production)."""
     log_path = tmp_path_factory.mktemp("daphne") / "daphne.log"
     try:
-        env = child_env(CAMERA_STREAM_TIMEOUT=str(E2E_STREAM_TIMEOUT), CAMERA_HEARTBEAT_SECONDS="1")
+        env = child_env(
+            CAMERA_STREAM_TIMEOUT=str(E2E_STREAM_TIMEOUT),
+            CAMERA_HEARTBEAT_SECONDS="1",
+            AWS_S3_BUCKET_NAME=e2e_bucket.bucket,
+            AWS_ENDPOINT_URL_S3=e2e_bucket.endpoint,
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",
+            AWS_REGION="us-east-1",
+        )
         with daphne(env, log_path) as url:
             yield url
     finally:
