@@ -146,7 +146,7 @@ SIGNED_URL_EXPIRES = env.int("SIGNED_URL_EXPIRES", default=3600)
 
 if AWS_S3_BUCKET_NAME:
     _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "monitoring.storage.S3ImageStorage",
         "OPTIONS": {
             "bucket_name": AWS_S3_BUCKET_NAME,
             "access_key": AWS_ACCESS_KEY_ID or None,
@@ -159,7 +159,10 @@ if AWS_S3_BUCKET_NAME:
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": SIGNED_URL_EXPIRES,
-            "file_overwrite": False,
+            # Keys carry a random UUID4, so they never collide: skip the existence check (a
+            # HEAD per upload), and PUT small images in the request thread (no thread pool).
+            "file_overwrite": True,
+            "use_threads": False,
             # Fail fast when S3 is unreachable: the upload answers 503 and the page retries.
             "client_config": BotoConfig(
                 connect_timeout=5, read_timeout=20, retries={"max_attempts": 2, "mode": "standard"}

@@ -69,7 +69,7 @@ def test_services_switch_on_from_environment():
     assert got["layer"] == "channels_redis.core.RedisChannelLayer"
     assert got["eager"] is False
     assert got["broker"] == "redis://cache.internal:6379/0"
-    assert got["storage"] == "storages.backends.s3.S3Storage"
+    assert got["storage"] == "monitoring.storage.S3ImageStorage"
 
 
 def test_debug_is_off_and_secret_key_required_by_default():

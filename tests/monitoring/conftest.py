@@ -39,7 +39,7 @@ def s3(moto_endpoint, settings, monkeypatch):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "monitoring.storage.S3ImageStorage",
             "OPTIONS": {
                 "bucket_name": bucket,
                 "access_key": "testing",
@@ -52,7 +52,8 @@ def s3(moto_endpoint, settings, monkeypatch):
                 "default_acl": None,
                 "querystring_auth": True,
                 "querystring_expire": 3600,
-                "file_overwrite": False,
+                "file_overwrite": True,
+                "use_threads": False,
             },
         },
     }

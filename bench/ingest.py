@@ -1,0 +1,237 @@
+"""Image ingest benchmark: uploads through the API into S3 (moto server) vs the bare work.
+
+    .venv/bin/python bench/ingest.py   # PostgreSQL + Redis on 127.0.0.1 (bin/test starts them)
+
+640×480 camera JPEGs (~50 KB, ~67 KB as base64) go through one daphne process (validation,
+re-encode, S3 PUT with SSE, row) into a moto S3 server running as its own process. The
+baseline, in the same run, does the same work without HTTP or Django: Pillow decode +
+re-encode + one boto3 PUT to the same moto server. Also times the refusal of a PNG bomb and
+of a 12 MB body. Prints figures; asserts nothing.
+"""
+
+import asyncio
+import base64
+import io
+import struct
+import sys
+import time
+import uuid
+import zlib
+
+import aiohttp
+import boto3
+from _harness import (
+    bench_env,
+    daphne,
+    free_port,
+    percentile,
+    prepare_database,
+    process,
+    setup_django,
+)
+from PIL import Image
+
+SECONDS = 8.0
+LEVELS = [2, 4, 8]
+BUCKET = "invigil-bench"
+
+
+def camera_jpeg(seed: int) -> bytes:
+    """A 640×480 frame that compresses like a webcam image (~50 KB at quality 85)."""
+    size = (640, 480)
+    base = Image.linear_gradient("L").resize(size)
+    noise = Image.effect_noise(size, 18 + seed % 5)
+    image = Image.merge("RGB", [base, noise, base.rotate(90 + seed, expand=False)])
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def png_bomb() -> bytes:
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 20001 * 16))
+        + chunk(b"IEND", b"")
+    )
+
+
+def make_fixtures():
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import Organization
+    from applications.models import Job, JobApplication, MonitoringConsent
+
+    User = get_user_model()
+    org, _ = Organization.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+    job, _ = Job.objects.get_or_create(organization=org, title="Bench job")
+    user, _ = User.objects.get_or_create(username="bench-ingest", defaults={"role": "candidate"})
+    app, _ = JobApplication.objects.get_or_create(
+        job=job, candidate=user, defaults={"status": JobApplication.Status.IN_PROGRESS}
+    )
+    if not MonitoringConsent.objects.filter(application=app, withdrawn_at__isnull=True).exists():
+        MonitoringConsent.objects.create(
+            application=app, notice_version="bench", accepted_at=timezone.now()
+        )
+    return Token.objects.get_or_create(user=user)[0].key, app.pk
+
+
+async def api_ingest(url, token, app_id, payloads, concurrency):
+    done, nbytes, errors, lat = 0, 0, 0, []
+    stop_at = time.perf_counter() + SECONDS
+    headers = {"Authorization": f"Token {token}"}
+
+    async def worker(session, n):
+        nonlocal done, nbytes, errors
+        i = n
+        while time.perf_counter() < stop_at:
+            data = payloads[i % len(payloads)]
+            t0 = time.perf_counter()
+            async with session.post(
+                f"{url}/api/applications/{app_id}/monitoring-images/",
+                json={"image_type": "camera", "image_data": data, "client_id": str(uuid.uuid4())},
+                headers=headers,
+            ) as response:
+                await response.read()
+                if response.status == 201:
+                    done += 1
+                    nbytes += len(data)
+                else:
+                    errors += 1
+            lat.append(time.perf_counter() - t0)
+            i += concurrency
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(session, n) for n in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return done / elapsed, nbytes / elapsed / 1e6, errors, lat
+
+
+def baseline(endpoint, raw_images):
+    """The same work without HTTP or Django: decode, re-encode q80, one PUT with SSE."""
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+    )
+    done, nbytes = 0, 0
+    stop_at = time.perf_counter() + SECONDS
+    started = time.perf_counter()
+    while time.perf_counter() < stop_at:
+        data = raw_images[done % len(raw_images)]
+        image = Image.open(io.BytesIO(data))
+        image.load()
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="JPEG", quality=80)
+        s3.put_object(
+            Bucket=BUCKET,
+            Key=f"baseline/{uuid.uuid4()}.jpg",
+            Body=out.getvalue(),
+            ServerSideEncryption="AES256",
+            ContentType="image/jpeg",
+        )
+        done += 1
+        nbytes += len(base64.b64encode(data))
+    elapsed = time.perf_counter() - started
+    return done / elapsed, nbytes / elapsed / 1e6
+
+
+async def refusal_times(url, token, app_id, body: bytes, n: int = 15):
+    lat, statuses = [], set()
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    async with aiohttp.ClientSession() as session:
+        for _ in range(n):
+            t0 = time.perf_counter()
+            async with session.post(
+                f"{url}/api/applications/{app_id}/monitoring-images/", data=body, headers=headers
+            ) as response:
+                await response.read()
+                statuses.add(response.status)
+            lat.append(time.perf_counter() - t0)
+    return lat, statuses
+
+
+def main() -> None:
+    moto_port = free_port()
+    endpoint = f"http://127.0.0.1:{moto_port}"
+    env = bench_env(
+        AWS_S3_BUCKET_NAME=BUCKET,
+        AWS_ENDPOINT_URL_S3=endpoint,
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_REGION="us-east-1",
+    )
+    print("Preparing database invigil_bench, moto S3 server ...", flush=True)
+    prepare_database(env)
+    setup_django(env)
+    token, app_id = make_fixtures()
+    raw = [camera_jpeg(i) for i in range(8)]
+    payloads = [base64.b64encode(r).decode() for r in raw]
+    print(
+        f"Camera frames: 640×480 JPEG, mean {sum(map(len, raw)) / len(raw) / 1024:.0f} KB, "
+        f"{sum(map(len, payloads)) / len(payloads) / 1024:.0f} KB as base64"
+    )
+
+    moto = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)]
+    with process(moto, env, "moto", ready_url=endpoint + "/moto-api/"):
+        boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        ).create_bucket(Bucket=BUCKET)
+        base_rate, base_mb = baseline(endpoint, raw)
+        print(
+            f"\nBaseline (no HTTP, no Django: Pillow re-encode + boto3 PUT), 1 thread: "
+            f"{base_rate:.1f} images/s, {base_mb:.2f} MB/s of base64"
+        )
+        with daphne(env, "daphne-ingest") as url:
+            print(f"\nThrough the API (one daphne process, {SECONDS:.0f} s per level)")
+            print(
+                f"{'conc':>6}{'images/s':>10}{'MB/s':>8}{'p50 ms':>9}{'p99 ms':>9}"
+                f"{'errors':>8}{'vs baseline':>13}"
+            )
+            best = 0.0
+            for level in LEVELS:
+                rate, mb, errors, lat = asyncio.run(api_ingest(url, token, app_id, payloads, level))
+                best = max(best, rate)
+                print(
+                    f"{level:>6}{rate:>10.1f}{mb:>8.2f}{percentile(lat, 50) * 1000:>9.1f}"
+                    f"{percentile(lat, 99) * 1000:>9.1f}{errors:>8}{rate / base_rate:>12.2f}x"
+                )
+            print(
+                f"best: {best:.1f} images/s = {best / base_rate:.2f}x the baseline  "
+                f"[targets: >= 67 images/s, >= 0.6x]"
+            )
+
+            bomb = (
+                '{"image_type": "screen", "image_data": "'
+                + base64.b64encode(png_bomb()).decode()
+                + '"}'
+            ).encode()
+            lat, statuses = asyncio.run(refusal_times(url, token, app_id, bomb))
+            print(
+                f"\nRefusing the 20000×20000 PNG bomb: p50 {percentile(lat, 50) * 1000:.1f} ms, "
+                f"max {max(lat) * 1000:.1f} ms, status {sorted(statuses)}  [target < 50 ms]"
+            )
+            big = b'{"image_type": "camera", "image_data": "' + b"A" * (12 * 1024 * 1024) + b'"}'
+            lat, statuses = asyncio.run(refusal_times(url, token, app_id, big, n=5))
+            print(
+                f"Refusing a 12 MB body:            p50 {percentile(lat, 50) * 1000:.1f} ms, "
+                f"max {max(lat) * 1000:.1f} ms, status {sorted(statuses)}  [target < 50 ms]"
+            )
+
+
+if __name__ == "__main__":
+    main()
