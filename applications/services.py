@@ -277,3 +277,42 @@ def consent_withdraw(*, actor: User, application: JobApplication) -> MonitoringC
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at"])
     return consent
+
+
+# --- Interview start and finish -------------------------------------------------------------
+
+
+def application_start(*, actor: User, application: JobApplication) -> JobApplication:
+    """The candidate starts the interview: invited → in progress (again: no change)."""
+    if application.candidate_id != actor.pk:
+        raise NotAllowed("Only the candidate can start the interview.", code="not_candidate")
+    if application.status == JobApplication.Status.IN_PROGRESS:
+        return application
+    if application.status != JobApplication.Status.INVITED:
+        raise Conflict(
+            f"The interview is {application.get_status_display().lower()}; it cannot start.",
+            code="application_not_startable",
+        )
+    application.status = JobApplication.Status.IN_PROGRESS
+    application.started_at = timezone.now()
+    application.save(update_fields=["status", "started_at"])
+    return application
+
+
+def application_finish(*, actor: User, application: JobApplication) -> JobApplication:
+    """The candidate finishes the interview: in progress → completed (again: no change)."""
+    if application.candidate_id != actor.pk:
+        raise NotAllowed("Only the candidate can finish the interview.", code="not_candidate")
+    if application.status == JobApplication.Status.COMPLETED:
+        return application
+    if application.status != JobApplication.Status.IN_PROGRESS:
+        raise Conflict(
+            f"The interview is {application.get_status_display().lower()}; it cannot finish.",
+            code="application_not_active",
+        )
+    application.status = JobApplication.Status.COMPLETED
+    application.completed_at = timezone.now()
+    if application.started_at is None:
+        application.started_at = application.completed_at
+    application.save(update_fields=["status", "completed_at", "started_at"])
+    return application

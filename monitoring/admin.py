@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.files.storage import default_storage
 from django.utils.html import format_html
 
-from .models import AccessEvent, MonitoringImage
+from .models import AccessEvent, MonitoringEvent, MonitoringImage
 from .services import RequestInfo, monitoring_image_delete
 
 
@@ -108,4 +108,23 @@ class AccessEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MonitoringEvent)
+class MonitoringEventAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "type", "application", "organization", "detail"]
+    list_filter = ["type", "application__job__organization"]
+    search_fields = ["application__candidate__username", "detail"]
+    list_select_related = ["application__candidate", "application__job__organization"]
+    date_hierarchy = "occurred_at"
+
+    @admin.display(description="Organization")
+    def organization(self, obj: MonitoringEvent) -> str:
+        return obj.application.job.organization.name
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

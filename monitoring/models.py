@@ -76,3 +76,31 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.get_action_display()} {self.s3_key}"
+
+
+class MonitoringEvent(models.Model):
+    """What the interview page observed: tab hidden/visible, focus, screen share, full screen."""
+
+    class Type(models.TextChoices):
+        TAB_HIDDEN = "tab_hidden", "Tab hidden"
+        TAB_VISIBLE = "tab_visible", "Tab visible"
+        WINDOW_BLUR = "window_blur", "Window lost focus"
+        WINDOW_FOCUS = "window_focus", "Window focused"
+        SCREEN_SHARE_STARTED = "screen_share_started", "Screen sharing started"
+        SCREEN_SHARE_STOPPED = "screen_share_stopped", "Screen sharing stopped"
+        FULLSCREEN_EXIT = "fullscreen_exit", "Left full screen"
+
+    application = models.ForeignKey(
+        "applications.JobApplication", on_delete=models.CASCADE, related_name="monitoring_events"
+    )
+    type = models.CharField(max_length=24, choices=Type.choices)
+    occurred_at = models.DateTimeField()
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["application", "occurred_at"], name="event_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} at {self.occurred_at:%H:%M:%S}"

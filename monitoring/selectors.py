@@ -8,7 +8,7 @@ from accounts.errors import NotFound
 from accounts.models import User
 from applications.selectors import applications_for_user
 
-from .models import ImageType, MonitoringImage
+from .models import ImageType, MonitoringEvent, MonitoringImage
 
 LISTING_MAX = 500
 
@@ -50,3 +50,9 @@ def image_by_client_id(*, application_id: int, client_id) -> MonitoringImage | N
     return MonitoringImage.objects.filter(
         application_id=application_id, client_id=client_id
     ).first()
+
+
+def events_for_application(*, application_id: int) -> QuerySet[MonitoringEvent]:
+    return MonitoringEvent.objects.filter(application_id=application_id).order_by(
+        "occurred_at", "id"
+    )

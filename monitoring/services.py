@@ -23,9 +23,11 @@ from accounts.errors import Conflict, InvalidInput, NotAllowed, Unavailable
 from accounts.models import User
 from applications.models import JobApplication
 from applications.selectors import consent_active
+from applications.services import application_finish
+from cameras.services import camera_stream_set_status
 
 from .imaging import clean_image, decode_base64_image
-from .models import AccessEvent, ImageType, MonitoringImage
+from .models import AccessEvent, ImageType, MonitoringEvent, MonitoringImage
 from .selectors import image_by_client_id
 
 logger = logging.getLogger(__name__)
@@ -257,3 +259,41 @@ def _walk(path: str, batch: int = 500):
         yield keys[start : start + batch]
     for name in dirs:
         yield from _walk(f"{path}/{name}", batch)
+
+
+def monitoring_event_record(
+    *,
+    actor: User,
+    application: JobApplication,
+    type: str,
+    occurred_at: datetime | None,
+    detail: str = "",
+) -> MonitoringEvent:
+    """Record what the candidate's page observed. Only the candidate's own application."""
+    if application.candidate_id != actor.pk:
+        raise NotAllowed(
+            "Only the candidate's interview page reports events.", code="not_candidate"
+        )
+    if type not in MonitoringEvent.Type.values:
+        raise InvalidInput("type: not a known event type.", code="invalid_choice")
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    if occurred_at > now + CAPTURED_AT_MAX_AHEAD:
+        raise InvalidInput(
+            "occurred_at is more than 5 minutes in the future.", code="occurred_at_in_future"
+        )
+    if occurred_at < now - CAPTURED_AT_MAX_AGE:
+        raise InvalidInput(
+            "occurred_at is more than 24 hours in the past.", code="occurred_at_too_old"
+        )
+    return MonitoringEvent.objects.create(
+        application=application, type=type, occurred_at=occurred_at, detail=detail[:500]
+    )
+
+
+@transaction.atomic
+def interview_finish(*, actor: User, application: JobApplication) -> JobApplication:
+    """Finish the interview and turn the candidate's camera off on every board."""
+    application = application_finish(actor=actor, application=application)
+    camera_stream_set_status(user=actor, is_active=False)
+    return application

@@ -13,7 +13,11 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from accounts.errors import NotFound
 from applications.models import JobApplication
-from applications.selectors import application_get_for_user, applications_for_user
+from applications.selectors import (
+    application_get_for_user,
+    applications_for_user,
+    consent_active,
+)
 
 from .storage import key_from_signed_token
 
@@ -53,10 +57,24 @@ def interview_detail(request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)
     except NotFound:
         raise Http404("Application not found.") from None
+    panel_config = {
+        "applicationId": application.pk,
+        "status": application.status,
+        "consented": consent_active(application_id=application.pk) is not None,
+        "cameraMonitoring": application.camera_monitoring,
+        "screenMonitoring": application.screen_monitoring,
+        "cameraInterval": application.camera_interval,
+        "screenInterval": application.screen_interval,
+        "heartbeatMs": int(settings.CAMERA_HEARTBEAT_SECONDS * 1000),
+    }
     return render(
         request,
         "monitoring/interview_detail.html",
-        {"application": application, "heartbeat_ms": int(settings.CAMERA_HEARTBEAT_SECONDS * 1000)},
+        {
+            "application": application,
+            "panel_config": panel_config,
+            "retention_days": settings.MONITORING_RETENTION_DAYS,
+        },
     )
 
 

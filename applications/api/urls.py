@@ -1,6 +1,13 @@
 from django.urls import path
 
-from .views import ApplicationDetailApi, ApplicationListApi, ConsentApi, JobDetailApi, JobListApi
+from .views import (
+    ApplicationDetailApi,
+    ApplicationListApi,
+    ApplicationStartApi,
+    ConsentApi,
+    JobDetailApi,
+    JobListApi,
+)
 
 urlpatterns = [
     path("applications/", ApplicationListApi.as_view(), name="api-applications"),
@@ -13,6 +20,11 @@ urlpatterns = [
         "applications/<int:application_id>/consent/",
         ConsentApi.as_view(),
         name="api-application-consent",
+    ),
+    path(
+        "applications/<int:application_id>/start/",
+        ApplicationStartApi.as_view(),
+        name="api-application-start",
     ),
     path("jobs/", JobListApi.as_view(), name="api-jobs"),
     path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="api-job-detail"),

@@ -159,3 +159,15 @@ class ConsentApi(APIView):
             )
         consent = services.consent_withdraw(actor=request.user, application=application)
         return Response(_consent_body(application.pk, None if consent is None else consent))
+
+
+class ApplicationStartApi(APIView):
+    """The candidate starts the interview (invited → in_progress; again → unchanged)."""
+
+    @extend_schema(request=None, responses=ApplicationOutputSerializer)
+    def post(self, request, application_id: int):
+        application = selectors.application_get_for_user(
+            user=request.user, application_id=application_id
+        )
+        application = services.application_start(actor=request.user, application=application)
+        return Response(ApplicationOutputSerializer(application).data)

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from monitoring.models import ImageType
+from monitoring.models import ImageType, MonitoringEvent
 from monitoring.selectors import LISTING_MAX
 
 
@@ -69,3 +69,16 @@ class SignedUrlsInputSerializer(serializers.Serializer):
 
 class SignedUrlsOutputSerializer(serializers.Serializer):
     urls = serializers.DictField(child=serializers.CharField())
+
+
+class EventInputSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=MonitoringEvent.Type.choices)
+    occurred_at = serializers.DateTimeField(required=False)
+    detail = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    type = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    detail = serializers.CharField()

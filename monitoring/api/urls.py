@@ -1,6 +1,13 @@
 from django.urls import path, re_path
 
-from .views import MonitoringImageDetailApi, MonitoringImageListApi, SignedUrlApi, SignedUrlsApi
+from .views import (
+    InterviewFinishApi,
+    MonitoringEventListApi,
+    MonitoringImageDetailApi,
+    MonitoringImageListApi,
+    SignedUrlApi,
+    SignedUrlsApi,
+)
 
 urlpatterns = [
     path(
@@ -12,6 +19,16 @@ urlpatterns = [
         "applications/<int:application_id>/monitoring-images/<int:image_id>/",
         MonitoringImageDetailApi.as_view(),
         name="api-monitoring-image-detail",
+    ),
+    path(
+        "applications/<int:application_id>/events/",
+        MonitoringEventListApi.as_view(),
+        name="api-monitoring-events",
+    ),
+    path(
+        "applications/<int:application_id>/finish/",
+        InterviewFinishApi.as_view(),
+        name="api-interview-finish",
     ),
     # The seed's slash-less paths answer with and without a trailing slash.
     re_path(r"^monitoring-images/signed-url/?$", SignedUrlApi.as_view(), name="api-signed-url"),

@@ -12,6 +12,8 @@ from monitoring import selectors, services
 from monitoring.models import AccessEvent
 
 from .serializers import (
+    EventInputSerializer,
+    EventSerializer,
     ImageSerializer,
     SignedUrlOutputSerializer,
     SignedUrlQuerySerializer,
@@ -122,3 +124,40 @@ class SignedUrlsApi(APIView):
             actor=request.user, images=list(images.values()), info=request_info(request)
         )
         return Response({"urls": urls, "expires_in": settings.SIGNED_URL_EXPIRES})
+
+
+class MonitoringEventListApi(APIView):
+    """What the interview page observed. POST by the candidate's page; GET by anyone who may
+    see the application (oldest first)."""
+
+    @extend_schema(responses=EventSerializer(many=True))
+    def get(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        events = selectors.events_for_application(application_id=application.pk)
+        return Response(EventSerializer(events, many=True).data)
+
+    @extend_schema(request=EventInputSerializer, responses={201: EventSerializer})
+    def post(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        serializer = EventInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = services.monitoring_event_record(
+            actor=request.user, application=application, **serializer.validated_data
+        )
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class InterviewFinishApi(APIView):
+    """The candidate finishes the interview: status → completed, camera off on every board."""
+
+    @extend_schema(request=None, responses={200: None})
+    def post(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        application = services.interview_finish(actor=request.user, application=application)
+        return Response(
+            {
+                "id": application.pk,
+                "status": application.status,
+                "completed_at": application.completed_at,
+            }
+        )

@@ -5,8 +5,10 @@ bench/presence.py, not asserted here.
 """
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from applications.models import MonitoringConsent
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -26,7 +28,10 @@ def rita_board(browser, base_url, acme, password):
 
 
 @pytest.fixture
-def john_context(browser, base_url, acme, password):
+def john_context(browser, base_url, acme, password, bucket):
+    MonitoringConsent.objects.create(
+        application=acme.application, notice_version="t", accepted_at=timezone.now()
+    )
     context = browser.new_context(viewport={"width": 1366, "height": 860})
     page = context.new_page()
     login(page, base_url, "john", password)
@@ -80,6 +85,9 @@ def test_silent_tab_leaves_the_board_after_the_timeout(rita_board, john_context)
 
 
 def test_permission_denied_is_explained(browser, base_url, acme, password):
+    MonitoringConsent.objects.create(
+        application=acme.application, notice_version="t", accepted_at=timezone.now()
+    )
     context = browser.new_context()
     page = context.new_page()
     login(page, base_url, "john", password)

@@ -1,0 +1,234 @@
+// The candidate's interview panel: consent, start, camera, screen share, automatic and manual
+// captures through the upload queue, honest status, finish. Wires the small modules together.
+
+import { Camera, mountCameraCard } from "../cameras/camera.js";
+import { postJSON } from "../js/http.js";
+import { timeAgo, toast } from "../js/toast.js";
+import { MonitoringImages } from "./client.js";
+import { EventReporter } from "./events.js";
+import { UploadQueue } from "./queue.js";
+import { ScreenShare } from "./screen.js";
+
+export function mountInterviewPanel(root, config) {
+  const $ = (sel) => root.querySelector(sel);
+  const show = (sel, on = true) => { const el = $(sel); if (el) el.hidden = !on; };
+  const api = `/api/applications/${config.applicationId}`;
+
+  const camera = new Camera({ statusUrl: "/api/camera/status", applicationId: config.applicationId, heartbeatMs: config.heartbeatMs });
+  mountCameraCard($("#camera-card"), camera, { toast });
+  const images = new MonitoringImages({ applicationId: config.applicationId });
+  const queue = new UploadQueue(images, config.retry || {});
+  const screen = new ScreenShare($("[data-screen-video]"));
+  const events = new EventReporter(config.applicationId);
+  const timers = [];
+  let status = config.status;
+  let consented = config.consented;
+
+  // --- State and layout -------------------------------------------------------------------
+  function layout() {
+    const active = status === "in_progress" && consented;
+    show("[data-consent]", !consented && (status === "invited" || status === "in_progress"));
+    show("[data-start]", consented && status === "invited");
+    show("[data-workspace]", active);
+    show("[data-finished]", status === "completed");
+    events.enabled = active;
+    if (active) startAutoCapture();
+  }
+
+  // --- Consent ----------------------------------------------------------------------------
+  $("[data-consent-accept]")?.addEventListener("click", async (e) => {
+    e.target.disabled = true;
+    try {
+      await postJSON(`${api}/consent/`, { accepted: true });
+      consented = true;
+      toast("Thank you. Monitoring starts when you begin the interview.", "ok");
+      layout();
+    } catch (err) {
+      showConsentError(err.message);
+      e.target.disabled = false;
+    }
+  });
+  $("[data-consent-decline]")?.addEventListener("click", () => {
+    show("[data-consent]", false);
+    show("[data-declined]", true);
+  });
+  $("[data-consent-reconsider]")?.addEventListener("click", () => {
+    show("[data-declined]", false);
+    show("[data-consent]", true);
+  });
+  function showConsentError(text) {
+    const el = $("[data-consent-error]");
+    el.textContent = text;
+    el.hidden = !text;
+  }
+
+  // --- Start / finish ---------------------------------------------------------------------
+  $("[data-start-button]")?.addEventListener("click", async (e) => {
+    e.target.disabled = true;
+    try {
+      const app = await postJSON(`${api}/start/`);
+      status = app.status;
+      toast("Interview started. Turn your camera on and share your screen.", "ok");
+      layout();
+    } catch (err) {
+      toast(err.message, "error");
+      e.target.disabled = false;
+    }
+  });
+
+  $("[data-finish]")?.addEventListener("click", async (e) => {
+    if (!window.confirm("Finish the interview? Your camera and screen sharing will stop.")) return;
+    e.target.disabled = true;
+    stopAutoCapture();
+    setFinishing(`Uploading ${queue.length} remaining capture${queue.length === 1 ? "" : "s"}…`);
+    await queue.drain();
+    await camera.stop();
+    screen.stop();
+    events.enabled = false;
+    try {
+      const done = await postJSON(`${api}/finish/`);
+      status = done.status;
+      setFinishing("");
+      layout();
+      toast("Interview finished. Thank you!", "ok");
+    } catch (err) {
+      setFinishing(err.message);
+      e.target.disabled = false;
+    }
+  });
+  function setFinishing(text) {
+    const el = $("[data-finish-status]");
+    el.textContent = text;
+    el.hidden = !text;
+  }
+
+  // --- Captures ---------------------------------------------------------------------------
+  function captureCamera(manual = false) {
+    if (!camera.isOn) {
+      if (manual) toast("Turn your camera on first.", "warn");
+      return;
+    }
+    try {
+      queue.add("camera", images.captureCamera($("#camera-card video")));
+    } catch (err) {
+      if (manual) toast(err.message, "warn");
+    }
+  }
+
+  function captureScreen(manual = false) {
+    if (!screen.isSharing) {
+      if (manual) toast("Share your screen first.", "warn");
+      return;
+    }
+    try {
+      queue.add("screen", images.captureScreen($("[data-screen-video]")));
+    } catch (err) {
+      if (manual) toast(err.message, "warn");
+    }
+  }
+
+  function startAutoCapture() {
+    if (timers.length) return;
+    if (config.cameraMonitoring) timers.push(setInterval(() => captureCamera(), config.cameraInterval * 1000));
+    if (config.screenMonitoring) timers.push(setInterval(() => captureScreen(), config.screenInterval * 1000));
+  }
+
+  function stopAutoCapture() {
+    timers.splice(0).forEach(clearInterval);
+  }
+
+  $("[data-capture-camera]").addEventListener("click", () => captureCamera(true));
+  $("[data-capture-screen]").addEventListener("click", () => captureScreen(true));
+  // The first snapshot once the preview shows a frame.
+  camera.addEventListener("started", () => setTimeout(() => captureCamera(), 1000));
+
+  // --- Screen share -----------------------------------------------------------------------
+  const shareButton = $("[data-share]");
+  const shareMessage = $("[data-share-message]");
+  function renderShare(message = "", kind = "warn") {
+    const on = screen.isSharing;
+    shareButton.textContent = on ? "Stop sharing" : "Share entire screen";
+    shareButton.classList.toggle("btn-danger", on);
+    shareButton.classList.toggle("btn-primary", !on);
+    show("[data-screen-video]", on);
+    show("[data-screen-placeholder]", !on);
+    show("[data-screen-badge]", on);
+    shareMessage.textContent = message;
+    shareMessage.className = message ? `alert alert-${kind}` : "";
+    shareMessage.hidden = !message;
+  }
+  shareButton.addEventListener("click", async () => {
+    if (screen.isSharing) {
+      screen.stop();
+      return;
+    }
+    try {
+      await screen.start();
+    } catch (err) {
+      renderShare(err.message, "error");
+    }
+  });
+  screen.addEventListener("started", () => {
+    renderShare();
+    events.report("screen_share_started");
+    captureScreen();
+    toast("Screen sharing on.", "ok");
+  });
+  screen.addEventListener("ended", () => {
+    renderShare("You stopped sharing your screen. Share it again to continue the interview.");
+    events.report("screen_share_stopped", "ended by the candidate");
+  });
+  screen.addEventListener("stopped", () => {
+    renderShare();
+    if (status === "in_progress") events.report("screen_share_stopped", "stopped on the page");
+  });
+
+  // --- Full-screen preview ----------------------------------------------------------------
+  $("[data-fullscreen]").addEventListener("click", () => {
+    const target = $("#camera-card .camera-preview");
+    if (target.requestFullscreen) target.requestFullscreen().catch((err) => toast(err.message, "warn"));
+  });
+
+  // --- Upload status ----------------------------------------------------------------------
+  const statusEl = $("[data-upload-status]");
+  function renderQueue() {
+    const n = queue.length;
+    $("[data-queue-length]").textContent = String(n);
+    $("[data-uploaded]").textContent = String(queue.uploaded);
+    $("[data-last-upload]").textContent = queue.lastSuccessAt
+      ? `${queue.lastSuccessAt.toLocaleTimeString()} (${timeAgo(Date.now() - queue.lastSuccessAt)})`
+      : "none yet";
+    show("[data-spinner]", queue.busy);
+    let text = "";
+    let kind = "";
+    if (queue.retrying) {
+      const s = Math.max(1, Math.ceil((queue.retryAt - Date.now()) / 1000));
+      text = `Upload failed: ${queue.lastError.message} Retrying in ${s} s — your captures are kept.`;
+      kind = "warn";
+    } else if (queue.lastError) {
+      text = `A capture was refused: ${queue.lastError.message}`;
+      kind = "error";
+    } else if (queue.busy) {
+      text = "Uploading…";
+    } else if (queue.uploaded > 0) {
+      text = "All captures uploaded.";
+      kind = "ok";
+    }
+    statusEl.textContent = text;
+    statusEl.className = text ? `upload-message alert alert-${kind || "info"}` : "upload-message";
+  }
+  queue.addEventListener("change", renderQueue);
+  setInterval(renderQueue, 1000);
+
+  // --- Leaving ----------------------------------------------------------------------------
+  window.addEventListener("pagehide", () => {
+    stopAutoCapture();
+    screen.stop();
+  });
+
+  events.watch();
+  renderShare();
+  renderQueue();
+  layout();
+  return { camera, queue, screen, images, events };
+}

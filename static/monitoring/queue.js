@@ -1,0 +1,124 @@
+// The capture queue: nothing is lost. Each capture keeps its client_id and captured_at from
+// the moment it was taken and waits here, in memory only (never localStorage/IndexedDB —
+// these are pictures of people), until the server acknowledges it. Network and server
+// failures retry with exponential backoff and jitter for as long as the page is open; the
+// server stores a client_id once, so a retry can never duplicate.
+
+import { uuid4 } from "./client.js";
+
+export class UploadQueue extends EventTarget {
+  constructor(images, { baseDelayMs = 1000, maxDelayMs = 30_000 } = {}) {
+    super();
+    this.images = images;
+    this.baseDelayMs = baseDelayMs;
+    this.maxDelayMs = maxDelayMs;
+    this.items = [];
+    this.busy = false;
+    this.attempt = 0;
+    this.retryAt = null;
+    this.lastSuccessAt = null;
+    this.lastError = null;
+    this.uploaded = 0;
+    this.failed = 0;
+    this._timer = null;
+    this._waiters = [];
+    window.addEventListener("beforeunload", (e) => {
+      if (this.length > 0) {
+        e.preventDefault();
+        e.returnValue = "Some captures are still uploading. Leave anyway?";
+      }
+    });
+  }
+
+  get length() {
+    return this.items.length;
+  }
+
+  get retrying() {
+    return this.retryAt !== null;
+  }
+
+  _emit(type = "change", detail = {}) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+    if (type !== "change") this.dispatchEvent(new CustomEvent("change", { detail }));
+  }
+
+  /** Add a capture taken now; returns its client_id. */
+  add(imageType, imageData) {
+    const item = { imageType, imageData, clientId: uuid4(), capturedAt: new Date() };
+    this.items.push(item);
+    this._emit("change");
+    this._kick();
+    return item.clientId;
+  }
+
+  /** Resolves once every capture taken so far is acknowledged (or refused for good). */
+  drain() {
+    if (this.length === 0 && !this.busy) return Promise.resolve();
+    this._retryNow();
+    return new Promise((resolve) => this._waiters.push(resolve));
+  }
+
+  _retryNow() {
+    if (this._timer) {
+      clearTimeout(this._timer);
+      this._timer = null;
+      this.retryAt = null;
+      this._kick();
+    }
+  }
+
+  _kick() {
+    if (this.busy || this._timer || this.items.length === 0) return;
+    this._next();
+  }
+
+  async _next() {
+    const item = this.items[0];
+    if (!item) {
+      this._waiters.splice(0).forEach((resolve) => resolve());
+      return;
+    }
+    this.busy = true;
+    this._emit("change");
+    try {
+      await this.images.upload(item.imageType, item.imageData, {
+        clientId: item.clientId,
+        capturedAt: item.capturedAt,
+      });
+      this.items.shift();
+      this.attempt = 0;
+      this.uploaded += 1;
+      this.lastSuccessAt = new Date();
+      this.lastError = null;
+      this._emit("uploaded", { item });
+    } catch (err) {
+      if (err.retryable) {
+        this.attempt += 1;
+        const base = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (this.attempt - 1));
+        const delay = base / 2 + Math.random() * (base / 2);
+        this.lastError = err;
+        this.retryAt = Date.now() + delay;
+        this.busy = false;
+        this._emit("retrying", { error: err, delay });
+        this._timer = setTimeout(() => {
+          this._timer = null;
+          this.retryAt = null;
+          this._kick();
+        }, delay);
+        return;
+      }
+      // Refused for good (consent withdrawn, interview over, invalid image): say so, move on.
+      this.items.shift();
+      this.failed += 1;
+      this.lastError = err;
+      this._emit("failed", { item, error: err });
+    }
+    this.busy = false;
+    if (this.items.length) this._next();
+    else {
+      this._emit("change");
+      this._waiters.splice(0).forEach((resolve) => resolve());
+    }
+  }
+}

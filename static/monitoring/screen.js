@@ -1,0 +1,62 @@
+// Screen sharing: the whole screen only. A tab or window share is refused with an
+// explanation; the candidate stopping the share (the track's `ended`) is noticed and reported.
+
+export class ScreenShare extends EventTarget {
+  constructor(video) {
+    super();
+    this.video = video;
+    this.stream = null;
+  }
+
+  get isSharing() {
+    return this.stream !== null;
+  }
+
+  async start() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getDisplayMedia) {
+      throw new Error("This browser cannot share the screen. Use a recent Chrome, Edge or Firefox.");
+    }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({
+        video: { displaySurface: "monitor" },
+        audio: false,
+        monitorTypeSurfaces: "include",
+        selfBrowserSurface: "exclude",
+      });
+    } catch (err) {
+      if (err && err.name === "NotAllowedError") {
+        throw new Error("Screen sharing was cancelled or blocked. Share your entire screen to continue.");
+      }
+      throw err;
+    }
+    const track = stream.getVideoTracks()[0];
+    const surface = track.getSettings().displaySurface;
+    if (surface && surface !== "monitor") {
+      stream.getTracks().forEach((t) => t.stop());
+      throw new Error(
+        `You shared a ${surface === "browser" ? "browser tab" : "window"}. Please share your entire screen: choose “Entire screen” in the dialog.`,
+      );
+    }
+    this.stream = stream;
+    this.video.srcObject = stream;
+    await this.video.play().catch(() => {});
+    track.addEventListener("ended", () => this._ended());
+    this.dispatchEvent(new CustomEvent("started"));
+  }
+
+  _ended() {
+    if (!this.stream) return;
+    this.stream = null;
+    this.video.srcObject = null;
+    this.dispatchEvent(new CustomEvent("ended"));
+  }
+
+  stop() {
+    if (!this.stream) return;
+    this.stream.getTracks().forEach((t) => t.stop());
+    this.stream = null;
+    this.video.srcObject = null;
+    this.dispatchEvent(new CustomEvent("stopped"));
+  }
+}
