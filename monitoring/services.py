@@ -265,8 +265,8 @@ def monitoring_event_record(
     *,
     actor: User,
     application: JobApplication,
-    type: str,
-    occurred_at: datetime | None,
+    type: str,  # noqa: A002 - the API field name
+    occurred_at: datetime | None = None,
     detail: str = "",
 ) -> MonitoringEvent:
     """Record what the candidate's page observed. Only the candidate's own application."""
