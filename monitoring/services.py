@@ -265,7 +265,7 @@ def monitoring_event_record(
     *,
     actor: User,
     application: JobApplication,
-    type: str,  # noqa: A002 - the API field name
+    type: str,
     occurred_at: datetime | None = None,
     detail: str = "",
 ) -> MonitoringEvent:
