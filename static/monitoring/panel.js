@@ -25,8 +25,14 @@ export function mountInterviewPanel(root, config) {
   let consented = config.consented;
 
   // --- State and layout -------------------------------------------------------------------
+  const STATUS_LABELS = { invited: "Invited", in_progress: "In progress", completed: "Completed", withdrawn: "Withdrawn" };
   function layout() {
     const active = status === "in_progress" && consented;
+    const badge = document.querySelector("[data-status-badge]");
+    if (badge) {
+      badge.textContent = STATUS_LABELS[status] || status;
+      badge.className = `status status-${status}`;
+    }
     show("[data-consent]", !consented && (status === "invited" || status === "in_progress"));
     show("[data-start]", consented && status === "invited");
     show("[data-workspace]", active);

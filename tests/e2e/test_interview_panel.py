@@ -57,6 +57,7 @@ def test_consent_start_camera_reaches_the_board(acme, browser, page, base_url, p
     assert MonitoringConsent.objects.filter(application=acme.application).exists()
     acme.application.refresh_from_db()
     assert acme.application.status == "in_progress" and acme.application.started_at
+    expect(page.locator("[data-status-badge]")).to_have_text("In progress")
     page.get_by_role("button", name="Turn camera on").click()
     expect(rita.locator(".stream-card", has_text="@john")).to_be_visible(timeout=WAIT_MS)
     rita.context.close()
