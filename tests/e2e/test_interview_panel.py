@@ -172,3 +172,40 @@ def test_refusing_consent_captures_nothing(acme, page, base_url, password, bucke
     assert not MonitoringImage.objects.exists()
     assert not CameraStream.objects.exists()
     assert _bucket_keys(bucket) == set()
+
+
+def test_window_share_is_refused_with_an_explanation(acme, page, base_url, password, bucket):
+    _set(acme, screen_interval=2)
+    _open(page, base_url, acme, password)
+    _consent_and_start(page)
+    page.evaluate("""() => {
+        const original = navigator.mediaDevices.getDisplayMedia.bind(navigator.mediaDevices);
+        navigator.mediaDevices.getDisplayMedia = async (opts) => {
+            const stream = await original(opts);
+            const track = stream.getVideoTracks()[0];
+            const settings = track.getSettings();
+            track.getSettings = () => ({ ...settings, displaySurface: "window" });
+            window.__refusedTrack = track;
+            return stream;
+        };
+    }""")
+    page.get_by_role("button", name="Share entire screen").click()
+    expect(page.locator("[data-share-message]")).to_contain_text("You shared a window")
+    expect(page.locator("[data-screen-badge]")).to_be_hidden()
+    assert page.evaluate("window.__refusedTrack.readyState") == "ended"  # released at once
+    page.wait_for_timeout(2500)
+    assert not MonitoringImage.objects.filter(image_type="screen").exists()
+
+
+def test_closing_with_a_full_queue_warns(acme, page, base_url, password, bucket):
+    _set(acme, camera_interval=3600)
+    _open(page, base_url, acme, password)
+    _consent_and_start(page)
+    page.route("**/monitoring-images/", lambda route: route.abort("internetdisconnected"))
+    page.get_by_role("button", name="Turn camera on").click()
+    expect(page.locator("[data-queue-length]")).to_have_text("1", timeout=WAIT_MS)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(500) if not page.is_closed() else None
+    assert dialogs == ["beforeunload"]
