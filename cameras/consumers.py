@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from . import sweeper
 from .groups import board_groups_for_viewer
-from .selectors import active_streams_for_user, stream_payload
+from .selectors import active_streams_for_user, board_payload
 
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_NOT_ALLOWED = 4403
@@ -50,7 +50,7 @@ class LiveBoardConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _snapshot(self, user) -> dict:
-        streams = [stream_payload(stream=s) for s in active_streams_for_user(user=user)]
+        streams = [board_payload(stream=s) for s in active_streams_for_user(user=user)]
         return {
             "type": "snapshot",
             "streams": streams,

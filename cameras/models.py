@@ -27,6 +27,10 @@ class CameraStream(models.Model):
     last_broadcast_at = models.DateTimeField(
         null=True, blank=True, help_text="When the board last heard of this stream (coalescing)."
     )
+    snapshot_key = models.CharField(
+        max_length=255, blank=True, help_text="Storage key of the latest camera snapshot."
+    )
+    snapshot_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_updated"]

@@ -8,6 +8,7 @@ application is visible to admins only.
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -67,7 +68,24 @@ def stream_payload(*, stream: CameraStream) -> dict:
     }
 
 
+def board_payload(*, stream: CameraStream) -> dict:
+    """The stream as a live-board card shows it: the API payload plus the latest snapshot,
+    behind a fresh signed URL (S3 presigned or a signed local link)."""
+    payload = stream_payload(stream=stream)
+    payload["snapshot_url"] = (
+        default_storage.url(stream.snapshot_key) if stream.snapshot_key else None
+    )
+    payload["snapshot_at"] = _iso(stream.snapshot_at)
+    return payload
+
+
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def streams_by_application(*, application_ids: list[int]) -> dict[int, CameraStream]:
+    """The current stream of each application's candidate, if it belongs to that application."""
+    streams = CameraStream.objects.filter(application_id__in=application_ids)
+    return {stream.application_id: stream for stream in streams}

@@ -19,7 +19,13 @@ from applications.models import JobApplication
 
 from .groups import board_groups_for_stream, organization_group
 from .models import CameraEvent, CameraStream
-from .selectors import freshness_cutoff, stale_streams, stream_is_live, stream_payload
+from .selectors import (
+    board_payload,
+    freshness_cutoff,
+    stale_streams,
+    stream_is_live,
+    stream_payload,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +54,7 @@ def stream_broadcast(
 
 
 def _broadcast_on_commit(event: str, stream: CameraStream, extra_groups: list[str] | None = None):
-    payload = stream_payload(stream=stream)
+    payload = board_payload(stream=stream)
     organization_id = _organization_id(stream.application)
     transaction.on_commit(
         lambda: stream_broadcast(
@@ -208,3 +214,28 @@ def camera_streams_end_stale(*, now: datetime | None = None) -> int:
     if ended:
         logger.info("Ended %d stale camera stream(s)", ended)
     return ended
+
+
+def camera_stream_snapshot(
+    *, user_id: int, application_id: int, key: str, captured_at: datetime
+) -> bool:
+    """A new camera snapshot of a live stream: its board card shows it at once.
+
+    Called by monitoring after an image is stored. Older captures (a queue draining late)
+    do not replace a newer picture. Returns whether the card was updated.
+    """
+    with transaction.atomic():
+        stream = (
+            CameraStream.objects.select_for_update()
+            .select_related("user", "application__job")
+            .filter(user_id=user_id, application_id=application_id)
+            .first()
+        )
+        if stream is None or (stream.snapshot_at and stream.snapshot_at >= captured_at):
+            return False
+        stream.snapshot_key = key
+        stream.snapshot_at = captured_at
+        stream.save(update_fields=["snapshot_key", "snapshot_at"])
+        if stream_is_live(stream=stream):
+            _broadcast_on_commit(UPDATED, stream)
+    return True

@@ -2,11 +2,13 @@
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.errors import NotFound
 from accounts.models import User
+from applications.models import JobApplication
 from applications.selectors import applications_for_user
+from cameras.selectors import freshness_cutoff, stream_is_live, streams_by_application
 
 from .models import ImageType, MonitoringEvent, MonitoringImage
 
@@ -56,3 +58,47 @@ def events_for_application(*, application_id: int) -> QuerySet[MonitoringEvent]:
     return MonitoringEvent.objects.filter(application_id=application_id).order_by(
         "occurred_at", "id"
     )
+
+
+def console_applications(
+    *, user: User, query: str = "", status: str = "", live_only: bool = False
+) -> QuerySet:
+    """The review console's list: applications in scope with image and event counts."""
+    qs = applications_for_user(user=user).annotate(
+        camera_count=Count(
+            "monitoring_images", filter=Q(monitoring_images__image_type="camera"), distinct=True
+        ),
+        screen_count=Count(
+            "monitoring_images", filter=Q(monitoring_images__image_type="screen"), distinct=True
+        ),
+        event_count=Count("monitoring_events", distinct=True),
+    )
+    if query:
+        qs = qs.filter(
+            Q(candidate__username__icontains=query)
+            | Q(candidate__first_name__icontains=query)
+            | Q(candidate__last_name__icontains=query)
+            | Q(candidate__email__icontains=query)
+            | Q(job__title__icontains=query)
+        )
+    if status in JobApplication.Status.values:
+        qs = qs.filter(status=status)
+    if live_only:
+        qs = qs.filter(
+            camera_streams__is_active=True,
+            camera_streams__last_updated__gte=freshness_cutoff(),
+        )
+    return qs.order_by("-created_at", "-id")
+
+
+def camera_presence_for(*, applications) -> dict[int, dict]:
+    """For each application: live now, or when its camera was last seen."""
+    streams = streams_by_application(application_ids=[a.pk for a in applications])
+    presence = {}
+    for application in applications:
+        stream = streams.get(application.pk)
+        presence[application.pk] = {
+            "live": bool(stream) and stream_is_live(stream=stream),
+            "last_seen": stream.last_updated if stream else None,
+        }
+    return presence

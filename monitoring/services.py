@@ -24,7 +24,7 @@ from accounts.models import User
 from applications.models import JobApplication
 from applications.selectors import consent_active
 from applications.services import application_finish
-from cameras.services import camera_stream_set_status
+from cameras.services import camera_stream_set_status, camera_stream_snapshot
 
 from .imaging import clean_image, decode_base64_image
 from .models import AccessEvent, ImageType, MonitoringEvent, MonitoringImage
@@ -158,8 +158,16 @@ def monitoring_image_upload(
 
 
 def image_stored(*, image_id: int) -> None:
-    """After an image row commits: later features hook in here (analysis, the live board)."""
-    logger.debug("Image %s stored", image_id)
+    """After an image row commits: a camera snapshot becomes the candidate's board picture."""
+    image = MonitoringImage.objects.select_related("application").filter(pk=image_id).first()
+    if image is None or image.image_type != ImageType.CAMERA:
+        return
+    camera_stream_snapshot(
+        user_id=image.application.candidate_id,
+        application_id=image.application_id,
+        key=image.file.name,
+        captured_at=image.captured_at,
+    )
 
 
 def monitoring_image_delete(*, actor: User, image: MonitoringImage, info: RequestInfo) -> None:

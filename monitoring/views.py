@@ -6,7 +6,6 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -19,9 +18,11 @@ from applications.selectors import (
     consent_active,
 )
 
+from .selectors import camera_presence_for, console_applications
 from .storage import key_from_signed_token
 
 CONSOLE_PAGE_SIZE = 20
+TIMELINE_PAGE_SIZE = 60
 
 
 def _require_candidate(user) -> None:
@@ -81,28 +82,48 @@ def interview_detail(request, application_id: int):
 @login_required
 def console(request):
     _require_reviewer(request.user)
-    qs = applications_for_user(user=request.user).order_by("-created_at", "-id")
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
-    if query:
-        qs = qs.filter(
-            Q(candidate__username__icontains=query)
-            | Q(candidate__first_name__icontains=query)
-            | Q(candidate__last_name__icontains=query)
-            | Q(candidate__email__icontains=query)
-            | Q(job__title__icontains=query)
-        )
-    if status in JobApplication.Status.values:
-        qs = qs.filter(status=status)
+    live_only = request.GET.get("live") == "1"
+    qs = console_applications(user=request.user, query=query, status=status, live_only=live_only)
     page = Paginator(qs, CONSOLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    presence = camera_presence_for(applications=page.object_list)
+    rows = [(app, presence[app.pk]) for app in page.object_list]
     return render(
         request,
         "monitoring/console.html",
         {
             "page": page,
+            "rows": rows,
             "query": query,
             "status": status,
+            "live_only": live_only,
             "statuses": JobApplication.Status.choices,
+        },
+    )
+
+
+@login_required
+@ensure_csrf_cookie
+def review_timeline(request, application_id: int):
+    """The review timeline: captures and events of one interview (static/monitoring/timeline.js)."""
+    _require_reviewer(request.user)
+    try:
+        application = application_get_for_user(user=request.user, application_id=application_id)
+    except NotFound:
+        raise Http404("Application not found.") from None
+    config = {
+        "applicationId": application.pk,
+        "canDelete": request.user.is_staff_role,
+        "pageSize": TIMELINE_PAGE_SIZE,
+    }
+    return render(
+        request,
+        "monitoring/timeline.html",
+        {
+            "application": application,
+            "timeline_config": config,
+            "presence": camera_presence_for(applications=[application])[application.pk],
         },
     )
 

@@ -36,3 +36,9 @@ class StreamSerializer(serializers.Serializer):
     last_updated = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     application_id = serializers.IntegerField(allow_null=True)
+
+
+class CameraEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    occurred_at = serializers.DateTimeField()

@@ -10,6 +10,7 @@ from applications.selectors import application_get_for_user
 from cameras import selectors, services
 
 from .serializers import (
+    CameraEventSerializer,
     CameraStatusInputSerializer,
     CameraStatusOutputSerializer,
     StreamSerializer,
@@ -60,3 +61,15 @@ class ActiveStreamsApi(APIView):
     def get(self, request):
         streams = selectors.active_streams_for_user(user=request.user)
         return Response([selectors.stream_payload(stream=s) for s in streams])
+
+
+class CameraEventListApi(APIView):
+    """When the candidate's camera went on, off or silent during this interview."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=CameraEventSerializer(many=True))
+    def get(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        events = selectors.camera_events_for_application(application_id=application.pk)
+        return Response(CameraEventSerializer(events, many=True).data)

@@ -112,6 +112,7 @@ function cardFor(stream) {
       <span class="live-badge"><span class="live-dot" aria-hidden="true"></span>LIVE</span>
     </header>
     <div class="stream-picture">
+      <img class="stream-snapshot" alt="" hidden>
       <div class="stream-picture-inner">
         <svg class="camera-icon" viewBox="0 0 24 24" width="44" height="44" aria-hidden="true"><path fill="currentColor" d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z"/></svg>
         <p class="stream-active">Camera active</p>
@@ -122,7 +123,38 @@ function cardFor(stream) {
 }
 
 function fillCard(card, stream, board) {
-  card.querySelector(".stream-name").textContent = stream.name;
+  const nameEl = card.querySelector(".stream-name");
+  if (stream.application_id) {
+    let link = nameEl.querySelector("a");
+    if (!link) {
+      link = document.createElement("a");
+      link.className = "stream-link";
+      nameEl.replaceChildren(link);
+      card.classList.add("is-clickable");
+      card.addEventListener("click", (e) => {
+        if (e.target.closest("a")) return;
+        window.location.href = link.href;
+      });
+    }
+    link.href = `/console/applications/${stream.application_id}/`;
+    link.textContent = stream.name;
+  } else {
+    nameEl.textContent = stream.name;
+  }
+  const picture = card.querySelector(".stream-snapshot");
+  const placeholder = card.querySelector(".stream-picture-inner");
+  if (stream.snapshot_url) {
+    if (picture.dataset.snapshotAt !== stream.snapshot_at) {
+      picture.src = stream.snapshot_url;
+      picture.dataset.snapshotAt = stream.snapshot_at;
+      picture.alt = `Latest camera snapshot of ${stream.name}, ${new Date(stream.snapshot_at).toLocaleTimeString()}`;
+    }
+    picture.hidden = false;
+    placeholder.classList.add("overlay");
+  } else {
+    picture.hidden = true;
+    placeholder.classList.remove("overlay");
+  }
   card.querySelector(".stream-username").textContent = `@${stream.username}`;
   const seen = Date.parse(stream.last_updated);
   const local = new Date(seen - board.clockOffsetMs);
