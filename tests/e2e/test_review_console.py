@@ -1,0 +1,167 @@
+"""The recruiter's review console, timeline and live board snapshots, in Chromium."""
+
+import base64
+import io
+from datetime import timedelta
+
+import pytest
+import requests
+from django.utils import timezone
+from PIL import Image
+from playwright.sync_api import expect
+from rest_framework.authtoken.models import Token
+
+from applications.models import MonitoringConsent
+from monitoring.models import MonitoringImage
+from tests.e2e.conftest import login, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+WAIT_MS = 15_000
+
+
+def _frame(shade: int, size=(640, 480)) -> str:
+    image = Image.new("RGB", size, (20, 40 + shade % 180, 90))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=70)
+    return base64.b64encode(out.getvalue()).decode()
+
+
+class Api:
+    """The candidate's page, as plain HTTP calls to the daphne server (token auth)."""
+
+    def __init__(self, base_url, user, application):
+        self.base = base_url
+        self.app = application.id
+        self.headers = {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+
+    def post(self, path, body):
+        response = requests.post(self.base + path, json=body, headers=self.headers, timeout=30)
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    def upload(self, kind, at, shade=0):
+        return self.post(
+            f"/api/applications/{self.app}/monitoring-images/",
+            {"image_type": kind, "image_data": _frame(shade), "captured_at": at.isoformat()},
+        )
+
+
+@pytest.fixture
+def interview(acme, base_url, bucket):
+    """john's interview with 34 captures over ~12 minutes and some events."""
+    MonitoringConsent.objects.create(
+        application=acme.application, notice_version="t", accepted_at=timezone.now()
+    )
+    api = Api(base_url, acme.candidate, acme.application)
+    start = timezone.now() - timedelta(minutes=15)
+    for i in range(22):
+        api.upload("camera", start + timedelta(seconds=30 * i), shade=i * 7)
+    for i in range(12):
+        api.upload("screen", start + timedelta(seconds=55 * i + 5), shade=i * 13)
+    for offset, kind in (
+        (40, "screen_share_started"),
+        (200, "tab_hidden"),
+        (230, "tab_visible"),
+        (400, "window_blur"),
+        (420, "window_focus"),
+    ):
+        api.post(
+            f"/api/applications/{acme.application.id}/events/",
+            {"type": kind, "occurred_at": (start + timedelta(seconds=offset)).isoformat()},
+        )
+    return api
+
+
+def test_timeline_lazy_thumbnails_viewer_and_delete(
+    acme, interview, page, base_url, password, bucket
+):
+    signing = []
+    page.on(
+        "request",
+        lambda r: signing.append((r.method, r.url, r.post_data))
+        if "/api/monitoring-images/signed-url" in r.url
+        else None,
+    )
+    login(page, base_url, "rita", password)
+    expect(page.get_by_text("@john")).to_be_visible()
+    expect(page.locator("tr", has_text="@john")).to_contain_text("22 camera · 12 screen")
+    screenshot(page, "console")
+    page.get_by_role("link", name="John Carter").click()
+    expect(page).to_have_url(f"{base_url}/console/applications/{acme.application.id}/")
+    expect(page.locator("[data-summary]")).to_contain_text(
+        "22 camera snapshots · 12 screen captures · 5 events"
+    )
+    expect(page.locator(".event-chip", has_text="Tab hidden")).to_be_visible()
+    expect(page.locator(".thumb img[src]").first).to_be_visible(timeout=WAIT_MS)
+    page.wait_for_timeout(500)
+    batches = page.evaluate("window.invigilTimeline.state.signBatches")
+    assert all(method == "POST" for method, _, _ in signing)  # batches, never one per image
+    assert 0 < batches[0] < 34  # only what is visible is signed first
+    screenshot(page, "timeline")
+
+    page.mouse.wheel(0, 20000)
+    page.wait_for_timeout(800)
+    assert sum(page.evaluate("window.invigilTimeline.state.signBatches")) > batches[0]
+
+    page.locator(".thumb").first.click()
+    viewer = page.locator("[data-viewer]")
+    expect(viewer).to_be_visible()
+    expect(viewer.locator("[data-viewer-index]")).to_have_text("1 of 34")
+    page.keyboard.press("ArrowRight")
+    expect(viewer.locator("[data-viewer-index]")).to_have_text("2 of 34")
+    page.keyboard.press("ArrowRight")
+    expect(viewer.locator("[data-viewer-index]")).to_have_text("3 of 34")
+    page.keyboard.press("ArrowLeft")
+    expect(viewer.locator("[data-viewer-index]")).to_have_text("2 of 34")
+    expect(viewer.locator("[data-viewer-title]")).to_contain_text("Screen capture")  # +5 s
+    screenshot(page, "timeline-viewer")
+
+    doomed = int(viewer.locator("[data-viewer-image]").get_attribute("data-image-id"))
+    key = MonitoringImage.objects.get(pk=doomed).file.name
+    page.once("dialog", lambda dialog: dialog.accept())
+    viewer.get_by_role("button", name="Delete").click()
+    expect(viewer.locator("[data-viewer-index]")).to_have_text("2 of 33")
+    expect(page.locator(f'.thumb[data-image-id="{doomed}"]')).to_have_count(0)
+    assert not MonitoringImage.objects.filter(pk=doomed).exists()
+    listing = page.evaluate(
+        f"fetch('/api/applications/{acme.application.id}/monitoring-images/').then(r => r.json())"
+    )
+    assert doomed not in {i["id"] for i in listing["camera"] + listing["screen"]}
+    remaining = {o["Key"] for o in bucket.list_objects_v2(Bucket=bucket.bucket)["Contents"]}
+    assert key not in remaining and len(remaining) == 33
+
+
+def test_other_organization_gets_404_and_candidate_is_refused(
+    acme, globex, page, base_url, password
+):
+    login(page, base_url, "gina", password)
+    response = page.goto(f"{base_url}/console/applications/{acme.application.id}/")
+    assert response.status == 404
+    page.get_by_role("button", name="Sign out").click()
+    login(page, base_url, "john", password)
+    assert page.goto(f"{base_url}/console/").status == 403
+    assert page.goto(f"{base_url}/console/applications/{acme.application.id}/").status == 403
+
+
+def test_live_board_picture_follows_new_snapshots(acme, interview, page, base_url, password):
+    login(page, base_url, "rita", password)
+    page.goto(base_url + "/console/live/")
+    expect(page.locator("[data-board-status]")).to_have_attribute("data-state", "live")
+    interview.post("/api/camera/status", {"is_active": True, "application_id": acme.application.id})
+    card = page.locator(".stream-card", has_text="@john")
+    expect(card).to_be_visible(timeout=WAIT_MS)
+
+    interview.upload("camera", timezone.now(), shade=50)
+    picture = card.locator("img.stream-snapshot")
+    expect(picture).to_be_visible(timeout=WAIT_MS)
+    first = picture.get_attribute("data-snapshot-at")
+    page.wait_for_timeout(50)
+    interview.upload("camera", timezone.now(), shade=120)
+    expect(picture).not_to_have_attribute("data-snapshot-at", first, timeout=WAIT_MS)
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1  # no reload
+    assert picture.evaluate("img => img.complete && img.naturalWidth") == 640
+    screenshot(page, "live-board")
+
+    card.click()
+    expect(page).to_have_url(f"{base_url}/console/applications/{acme.application.id}/")
