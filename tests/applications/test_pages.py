@@ -88,3 +88,35 @@ def test_console_paginates(acme, client):
     first = client.get("/console/").content
     assert b"Page 1 of 2" in first
     assert b"Page 2 of 2" in client.get("/console/?page=2").content
+
+
+def test_console_shows_counts_presence_and_live_filter(acme, globex, client, settings):
+    from django.utils import timezone
+
+    from cameras.services import camera_stream_set_status
+    from monitoring.models import MonitoringEvent, MonitoringImage
+
+    other = JobApplicationFactory(job=acme.job, candidate=CandidateFactory(username="zed"))
+    for i, kind in enumerate(["camera", "camera", "screen"]):
+        MonitoringImage.objects.create(
+            application=acme.application,
+            image_type=kind,
+            file=f"monitoring/x/{i}.jpg",
+            captured_at=timezone.now(),
+            client_id=f"00000000-0000-4000-8000-00000000000{i}",
+            width=1,
+            height=1,
+            byte_size=1,
+            sha256="0" * 64,
+        )
+    MonitoringEvent.objects.create(
+        application=acme.application, type="tab_hidden", occurred_at=timezone.now()
+    )
+    camera_stream_set_status(user=acme.candidate, is_active=True, application=acme.application)
+    client.force_login(acme.recruiter)
+    page = client.get("/console/").content.decode()
+    assert "2 camera · 1 screen" in page
+    assert "LIVE" in page and "Never on" in page
+    live = client.get("/console/?live=1").content.decode()
+    assert "@john" in live and "@zed" not in live
+    assert other.pk

@@ -151,3 +151,13 @@ def test_stale_stream_is_not_listed_even_without_sweep(acme, token_client_for, s
     )
     assert token_client_for(acme.recruiter).get(ACTIVE).json() == []
     assert CameraStream.objects.get().is_active is True  # nobody swept it
+
+
+def test_camera_history_is_listed_per_application(acme, globex, token_client_for):
+    client = token_client_for(acme.candidate)
+    _on(client, application_id=acme.application.id)
+    client.post(STATUS, {"is_active": False}, format="json")
+    url = f"/api/applications/{acme.application.id}/camera-events/"
+    rows = token_client_for(acme.recruiter).get(url).json()
+    assert [r["kind"] for r in rows] == ["on", "off"]
+    assert token_client_for(globex.recruiter).get(url).status_code == 404

@@ -136,3 +136,45 @@ def test_beat_schedules_the_sweep(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["camera-sweep-stale-streams"]
     assert entry["task"] == "cameras.sweep_stale_streams"
     assert entry["schedule"] == 5.0
+
+
+def test_new_snapshot_updates_the_board_card_and_old_ones_do_not(
+    acme, broadcasts, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from cameras.services import camera_stream_snapshot
+
+    now = timezone.now()
+    cap = django_capture_on_commit_callbacks
+    _set(acme.candidate, True, now, acme.application, cap)
+    broadcasts.clear()
+    kwargs = {"user_id": acme.candidate.id, "application_id": acme.application.id}
+    with cap(execute=True):
+        assert camera_stream_snapshot(key="monitoring/1/camera/2.jpg", captured_at=now, **kwargs)
+    with cap(execute=True):
+        older = now - timedelta(seconds=30)
+        assert not camera_stream_snapshot(
+            key="monitoring/1/camera/1.jpg", captured_at=older, **kwargs
+        )
+    assert broadcasts == [("stream.updated", "john", acme.organization.id)]
+    stream = CameraStream.objects.get()
+    assert stream.snapshot_key == "monitoring/1/camera/2.jpg"
+
+
+def test_board_payload_signs_the_snapshot(acme):
+    from django.utils import timezone
+
+    from cameras.selectors import board_payload
+
+    stream = CameraStream.objects.create(
+        user=acme.candidate,
+        application=acme.application,
+        is_active=True,
+        last_updated=timezone.now(),
+        snapshot_key="monitoring/1/camera/2.jpg",
+        snapshot_at=timezone.now(),
+    )
+    payload = board_payload(stream=stream)
+    assert payload["snapshot_url"].startswith("/media/signed/")
+    assert payload["snapshot_at"].endswith("Z")
