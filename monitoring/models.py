@@ -104,3 +104,45 @@ class MonitoringEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} at {self.occurred_at:%H:%M:%S}"
+
+
+class FrameAnalysis(models.Model):
+    """What the server saw in one capture. One per image; recomputed when its neighbour in
+    capture time changes (a late frame)."""
+
+    image = models.OneToOneField(MonitoringImage, on_delete=models.CASCADE, related_name="analysis")
+    previous = models.ForeignKey(
+        MonitoringImage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The frame this one was compared with (the one before it in capture time).",
+    )
+    brightness = models.FloatField(null=True, blank=True)
+    contrast = models.FloatField(null=True, blank=True)
+    face_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    faces = models.JSONField(default=list, blank=True)
+    dhash = models.CharField(max_length=16, blank=True)
+    diff_mean = models.FloatField(null=True, blank=True)
+    dhash_distance = models.PositiveSmallIntegerField(null=True, blank=True)
+    change_fraction = models.FloatField(null=True, blank=True)
+    camera_covered = models.BooleanField(default=False)
+    frozen_frame = models.BooleanField(default=False)
+    no_face = models.BooleanField(default=False)
+    multiple_faces = models.BooleanField(default=False)
+    detector = models.CharField(max_length=40, blank=True)
+    detector_version = models.CharField(max_length=40, blank=True)
+    analyzed_at = models.DateTimeField(auto_now=True)
+
+    FLAG_FIELDS = ("camera_covered", "frozen_frame", "no_face", "multiple_faces")
+
+    class Meta:
+        verbose_name_plural = "frame analyses"
+
+    def __str__(self) -> str:
+        return f"Analysis of {self.image_id}: {', '.join(self.flags) or 'ok'}"
+
+    @property
+    def flags(self) -> list[str]:
+        return [name for name in self.FLAG_FIELDS if getattr(self, name)]

@@ -44,7 +44,9 @@ def image_timeline(
         qs = MonitoringImage.objects.filter(application_id=application_id, image_type=image_type)
         if since is not None:
             qs = qs.filter(captured_at__gt=since)
-        result[image_type] = list(qs.order_by("captured_at", "id")[:limit])
+        result[image_type] = list(
+            qs.select_related("analysis").order_by("captured_at", "id")[:limit]
+        )
     return result
 
 

@@ -158,7 +158,13 @@ def monitoring_image_upload(
 
 
 def image_stored(*, image_id: int) -> None:
-    """After an image row commits: a camera snapshot becomes the candidate's board picture."""
+    """After an image row commits: analyse it; a camera snapshot becomes the board picture."""
+    from .tasks import analyze_image
+
+    try:
+        analyze_image.delay(image_id)
+    except Exception:  # the upload is stored; analysis can be re-run (admin action / task)
+        logger.exception("Could not analyse image %s", image_id)
     image = MonitoringImage.objects.select_related("application").filter(pk=image_id).first()
     if image is None or image.image_type != ImageType.CAMERA:
         return

@@ -1,3 +1,4 @@
+from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
 
 from monitoring.models import ImageType, MonitoringEvent
@@ -37,7 +38,19 @@ class ImageSerializer(serializers.Serializer):
     analysis = serializers.SerializerMethodField()
 
     def get_analysis(self, obj) -> dict | None:
-        return None
+        """DESIGN.md: null until computed; camera {face_count, brightness, flags}, screen
+        {change_fraction, flags: []}."""
+        try:
+            result = obj.analysis
+        except ObjectDoesNotExist:
+            return None
+        if obj.image_type == ImageType.SCREEN:
+            return {"change_fraction": result.change_fraction, "flags": []}
+        return {
+            "face_count": result.face_count,
+            "brightness": result.brightness,
+            "flags": result.flags,
+        }
 
 
 class TimelineSerializer(serializers.Serializer):
