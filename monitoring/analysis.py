@@ -42,7 +42,7 @@ def load(data: bytes) -> Image.Image:
 def dhash(image: Image.Image) -> str:
     """64-bit difference hash (9×8 greyscale, left-right gradients) as 16 hex digits."""
     grey = image.convert("L").resize((9, 8), Image.Resampling.BILINEAR)
-    pixels = list(grey.getdata())
+    pixels = list(grey.tobytes())
     bits = 0
     for row in range(8):
         for col in range(8):
