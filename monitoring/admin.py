@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.files.storage import default_storage
 from django.utils.html import format_html
 
-from .models import AccessEvent, MonitoringEvent, MonitoringImage
+from .models import AccessEvent, FrameAnalysis, MonitoringEvent, MonitoringImage
 from .services import RequestInfo, monitoring_image_delete
 
 
@@ -128,3 +128,53 @@ class MonitoringEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(FrameAnalysis)
+class FrameAnalysisAdmin(admin.ModelAdmin):
+    list_display = [
+        "image",
+        "image_type",
+        "organization",
+        "face_count",
+        "brightness",
+        "change_fraction",
+        "camera_covered",
+        "frozen_frame",
+        "no_face",
+        "multiple_faces",
+        "detector",
+        "analyzed_at",
+    ]
+    list_filter = [
+        "camera_covered",
+        "frozen_frame",
+        "no_face",
+        "multiple_faces",
+        "image__image_type",
+        "detector",
+        "image__application__job__organization",
+    ]
+    search_fields = ["image__file", "image__application__candidate__username"]
+    list_select_related = ["image__application__job__organization"]
+    readonly_fields = [f.name for f in FrameAnalysis._meta.fields]
+    actions = ["analyse_again"]
+
+    @admin.display(description="Type")
+    def image_type(self, obj: FrameAnalysis) -> str:
+        return obj.image.get_image_type_display()
+
+    @admin.display(description="Organization")
+    def organization(self, obj: FrameAnalysis) -> str:
+        return obj.image.application.job.organization.name
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Analyse the selected frames again")
+    def analyse_again(self, request, queryset):
+        from .tasks import analyze_image
+
+        for image_id in queryset.values_list("image_id", flat=True):
+            analyze_image.delay(image_id)
+        self.message_user(request, f"Queued {queryset.count()} frame(s).", messages.SUCCESS)

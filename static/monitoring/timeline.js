@@ -20,6 +20,14 @@ const EVENT_LABELS = {
 };
 const EVENT_TONE = { off: "warn", timeout: "warn", tab_hidden: "warn", window_blur: "warn", screen_share_stopped: "warn", fullscreen_exit: "warn" };
 
+const FLAG_LABELS = {
+  camera_covered: "Camera covered",
+  frozen_frame: "Frozen frame",
+  no_face: "No face",
+  multiple_faces: "Several faces",
+};
+const flagsOf = (item) => (item.analysis && item.analysis.flags) || [];
+
 const minuteKey = (iso) => iso.slice(0, 16); // YYYY-MM-DDTHH:MM (UTC)
 const fmtTime = (iso) => new Date(iso).toLocaleTimeString();
 
@@ -109,7 +117,8 @@ export function mountTimeline(root, config) {
   }
 
   function ordered() {
-    return [...state.byId.values()].sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.id - b.id);
+    const all = [...state.byId.values()];
+    return (state.flaggedOnly ? all.filter((i) => flagsOf(i).length) : all).sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.id - b.id);
   }
 
   // --- Rendering ------------------------------------------------------------------------------
@@ -130,6 +139,15 @@ export function mountTimeline(root, config) {
     time.className = "thumb-time";
     time.textContent = fmtTime(item.timestamp);
     el.append(img, time);
+    const flags = flagsOf(item);
+    if (flags.length) {
+      el.classList.add("is-flagged");
+      const badge = document.createElement("span");
+      badge.className = "thumb-flags";
+      badge.textContent = flags.map((f) => FLAG_LABELS[f] || f).join(", ");
+      el.append(badge);
+      el.setAttribute("aria-label", `${el.getAttribute("aria-label")}, flagged: ${badge.textContent}`);
+    }
     el.addEventListener("click", () => openViewer(item.id));
     thumbs.set(item.id, el);
     observer.observe(img);
@@ -142,11 +160,12 @@ export function mountTimeline(root, config) {
       if (!groups.has(key)) groups.set(key, { camera: [], screen: [], events: [] });
       return groups.get(key);
     };
-    const items = ordered();
-    for (const item of items) group(minuteKey(item.timestamp))[item.image_type].push(item);
+    const items = [...state.byId.values()].sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.id - b.id);
+    const shown = state.flaggedOnly ? items.filter((i) => flagsOf(i).length) : items;
+    for (const item of shown) group(minuteKey(item.timestamp))[item.image_type].push(item);
     const first = items.length ? items[0].timestamp : null;
     const last = items.length ? items[items.length - 1].timestamp : null;
-    for (const event of state.events) {
+    for (const event of state.flaggedOnly ? [] : state.events) {
       if (!state.hasMore || (last && event.at <= last) || !first) group(minuteKey(event.at)).events.push(event);
     }
     const keys = [...groups.keys()].sort();
@@ -181,7 +200,8 @@ export function mountTimeline(root, config) {
     more.hidden = !state.hasMore;
     empty.hidden = items.length > 0 || state.events.length > 0;
     const cams = items.filter((i) => i.image_type === "camera").length;
-    summary.textContent = `${cams} camera snapshot${cams === 1 ? "" : "s"} · ${items.length - cams} screen capture${items.length - cams === 1 ? "" : "s"} · ${state.events.length} event${state.events.length === 1 ? "" : "s"}${state.hasMore ? " loaded so far" : ""}`;
+    const flagged = items.filter((i) => flagsOf(i).length).length;
+    summary.textContent = `${flagged} flagged · ${cams} camera snapshot${cams === 1 ? "" : "s"} · ${items.length - cams} screen capture${items.length - cams === 1 ? "" : "s"} · ${state.events.length} event${state.events.length === 1 ? "" : "s"}${state.hasMore ? " loaded so far" : ""}`;
   }
 
   // --- Viewer ---------------------------------------------------------------------------------
@@ -193,8 +213,9 @@ export function mountTimeline(root, config) {
     const item = state.byId.get(id);
     const list = ordered();
     const index = list.findIndex((i) => i.id === id);
+    const flags = flagsOf(item).map((f) => FLAG_LABELS[f] || f);
     viewer.querySelector("[data-viewer-title]").textContent =
-      `${item.image_type === "camera" ? "Camera snapshot" : "Screen capture"} · ${new Date(item.timestamp).toLocaleString()}`;
+      `${item.image_type === "camera" ? "Camera snapshot" : "Screen capture"} · ${new Date(item.timestamp).toLocaleString()}${flags.length ? ` · ⚑ ${flags.join(", ")}` : ""}`;
     viewer.querySelector("[data-viewer-index]").textContent = `${index + 1} of ${list.length}`;
     vImg.alt = viewer.querySelector("[data-viewer-title]").textContent;
     vImg.dataset.imageId = String(id);
@@ -243,6 +264,11 @@ export function mountTimeline(root, config) {
   });
 
   more.addEventListener("click", loadPage);
+  const flaggedToggle = document.querySelector("[data-flagged-only]");
+  flaggedToggle?.addEventListener("change", () => {
+    state.flaggedOnly = flaggedToggle.checked;
+    render();
+  });
   Promise.all([loadEvents(), loadPage()]).then(render);
   return { state, loadPage, openViewer };
 }

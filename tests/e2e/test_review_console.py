@@ -165,3 +165,34 @@ def test_live_board_picture_follows_new_snapshots(acme, interview, page, base_ur
 
     card.click()
     expect(page).to_have_url(f"{base_url}/console/applications/{acme.application.id}/")
+
+
+def test_flagged_frames_are_marked_and_can_be_filtered(acme, page, base_url, password, bucket):
+    from pathlib import Path
+
+    MonitoringConsent.objects.create(
+        application=acme.application, notice_version="t", accepted_at=timezone.now()
+    )
+    api = Api(base_url, acme.candidate, acme.application)
+    frames = Path(__file__).resolve().parents[1] / "fixtures" / "frames"
+    start = timezone.now() - timedelta(minutes=5)
+    for i, name in enumerate(
+        ["one_face.jpg", "two_faces.jpg", "no_face_coffee.jpg", "one_face_moved.jpg"]
+    ):
+        api.post(
+            f"/api/applications/{acme.application.id}/monitoring-images/",
+            {
+                "image_type": "camera",
+                "image_data": base64.b64encode((frames / name).read_bytes()).decode(),
+                "captured_at": (start + timedelta(seconds=20 * i)).isoformat(),
+            },
+        )
+    login(page, base_url, "rita", password)
+    page.goto(f"{base_url}/console/applications/{acme.application.id}/")
+    expect(page.locator(".thumb")).to_have_count(4)
+    expect(page.locator(".thumb.is-flagged")).to_have_count(2)
+    expect(page.locator(".thumb-flags", has_text="Several faces")).to_be_visible()
+    expect(page.locator(".thumb-flags", has_text="No face")).to_be_visible()
+    page.get_by_label("Flagged only").check()
+    expect(page.locator(".thumb")).to_have_count(2)
+    screenshot(page, "timeline-flagged")

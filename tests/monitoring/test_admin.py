@@ -31,3 +31,15 @@ def test_admin_lists_images_and_deletes_with_object(
     assert bucket_keys(s3) == []
     assert AccessEvent.objects.filter(action="deleted").count() == 1
     assert client.get("/admin/monitoring/accessevent/").status_code == 200
+
+
+def test_admin_filters_analyses_by_flag(acme, admin_user, client):
+    from monitoring.analysis_service import frame_analyze
+    from tests.monitoring.test_analysis import _store
+
+    for name, at in (("two_faces.jpg", 0), ("one_face.jpg", 10)):
+        frame_analyze(image_id=_store(acme.application, name, at).id)
+    client.force_login(admin_user)
+    page = client.get("/admin/monitoring/frameanalysis/?multiple_faces__exact=1")
+    assert page.status_code == 200
+    assert b"1 frame analysis" in page.content
