@@ -307,7 +307,7 @@ LOGGING = {
 # --- Frame analysis (monitoring.analysis); every threshold documented in README.md -----------
 ANALYSIS_DETECTOR = env.str("ANALYSIS_DETECTOR", default="")  # "" = best installed
 ANALYSIS_DETECT_WIDTH = env.int("ANALYSIS_DETECT_WIDTH", default=320)
-ANALYSIS_FACE_CONFIDENCE = env.float("ANALYSIS_FACE_CONFIDENCE", default=0.65)
+ANALYSIS_FACE_CONFIDENCE = env.float("ANALYSIS_FACE_CONFIDENCE", default=0.7)
 ANALYSIS_COVERED_MEAN = env.float("ANALYSIS_COVERED_MEAN", default=20.0)
 ANALYSIS_COVERED_STD = env.float("ANALYSIS_COVERED_STD", default=5.0)
 ANALYSIS_FROZEN_MEAN_DIFF = env.float("ANALYSIS_FROZEN_MEAN_DIFF", default=1.5)

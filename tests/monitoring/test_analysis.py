@@ -155,12 +155,22 @@ def test_listing_carries_analysis_as_design_says(acme, token_client_for):
     assert body["screen"][0]["analysis"] == {"change_fraction": None, "flags": []}
 
 
+@pytest.mark.parametrize(
+    ("name", "flags"),
+    [
+        ("no_face_coffee.jpg", ["no_face"]),
+        ("two_faces.jpg", ["multiple_faces"]),
+        ("one_face.jpg", []),
+        ("covered_dark_noise.jpg", ["camera_covered"]),
+    ],
+)
 def test_upload_through_the_api_is_analysed(
-    consented, token_client_for, django_capture_on_commit_callbacks
+    consented, token_client_for, django_capture_on_commit_callbacks, name, flags
 ):
+    """The whole path: the server re-encodes (JPEG q80) and analyses what it stored."""
     import base64
 
-    data = base64.b64encode((FRAMES / "no_face_coffee.jpg").read_bytes()).decode()
+    data = base64.b64encode((FRAMES / name).read_bytes()).decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = token_client_for(consented.candidate).post(
             f"/api/applications/{consented.application.id}/monitoring-images/",
@@ -168,7 +178,7 @@ def test_upload_through_the_api_is_analysed(
             format="json",
         )
     assert response.status_code == 201
-    assert FrameAnalysis.objects.get(image_id=response.json()["id"]).flags == ["no_face"]
+    assert FrameAnalysis.objects.get(image_id=response.json()["id"]).flags == flags
 
 
 def test_system_check_fails_loudly_without_a_detector(settings):
