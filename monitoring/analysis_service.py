@@ -9,6 +9,7 @@ import logging
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from PIL import Image
 
 from . import analysis
 from .detectors import best_detector
@@ -47,15 +48,15 @@ def _read(image: MonitoringImage) -> bytes:
 def _measure(image: MonitoringImage, previous: MonitoringImage | None) -> dict:
     data = _read(image)
     picture = analysis.load(data)
-    prev_data = _read(previous) if previous is not None else None
     if image.image_type == ImageType.SCREEN:
+        prev_data = _read(previous) if previous is not None else None
         prev_small = analysis.screen_small(analysis.load(prev_data)) if prev_data else None
         return {
             "change_fraction": analysis.change_fraction(analysis.screen_small(picture), prev_small)
         }
     detector = best_detector()
     frame = analysis.camera_frame(picture, data, detector)
-    prev_frame = analysis.camera_frame(analysis.load(prev_data), prev_data) if prev_data else None
+    prev_frame = _previous_frame(previous)
     frozen, diff, distance = analysis.is_frozen(frame, prev_frame)
     flags = analysis.camera_flags(frame, frozen)
     return {
@@ -64,12 +65,30 @@ def _measure(image: MonitoringImage, previous: MonitoringImage | None) -> dict:
         "face_count": len(frame.faces),
         "faces": [face.as_dict() for face in frame.faces],
         "dhash": frame.dhash,
+        "small": frame.small.tobytes(),
         "diff_mean": None if diff is None else round(diff, 3),
         "dhash_distance": distance,
         "detector": detector.name,
         "detector_version": detector.version,
         **{name: name in flags for name in FrameAnalysis.FLAG_FIELDS},
     }
+
+
+def _previous_frame(previous: MonitoringImage | None) -> analysis.CameraFrame | None:
+    """The predecessor's measures: from its stored analysis when there is one (no decode)."""
+    if previous is None:
+        return None
+    stored = FrameAnalysis.objects.filter(image=previous).exclude(small=None).first()
+    if stored is not None and stored.small:
+        return analysis.CameraFrame(
+            brightness=stored.brightness,
+            contrast=stored.contrast,
+            dhash=stored.dhash,
+            sha256=previous.sha256,
+            small=Image.frombytes("L", analysis.SMALL, bytes(stored.small)),
+        )
+    data = _read(previous)
+    return analysis.camera_frame(analysis.load(data), data)
 
 
 def frame_analyze(*, image_id: int) -> tuple[FrameAnalysis | None, int | None]:

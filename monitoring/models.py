@@ -124,6 +124,9 @@ class FrameAnalysis(models.Model):
     face_count = models.PositiveSmallIntegerField(null=True, blank=True)
     faces = models.JSONField(default=list, blank=True)
     dhash = models.CharField(max_length=16, blank=True)
+    small = models.BinaryField(
+        null=True, blank=True, help_text="64×48 greyscale of a camera frame, for its successor."
+    )
     diff_mean = models.FloatField(null=True, blank=True)
     dhash_distance = models.PositiveSmallIntegerField(null=True, blank=True)
     change_fraction = models.FloatField(null=True, blank=True)
