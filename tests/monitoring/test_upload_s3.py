@@ -121,12 +121,17 @@ def test_concurrent_uploads_with_one_client_id_store_once(consented, s3, jpeg_b6
     statuses = []
 
     def upload():
+        from django.db import connection
+
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         barrier.wait()
-        statuses.append(
-            client.post(_url(consented.application), payload, format="json").status_code
-        )
+        try:
+            statuses.append(
+                client.post(_url(consented.application), payload, format="json").status_code
+            )
+        finally:
+            connection.close()  # this thread's own connection, or the test database lingers
 
     threads = [threading.Thread(target=upload) for _ in range(2)]
     for thread in threads:
