@@ -31,6 +31,9 @@ class CameraStream(models.Model):
         max_length=255, blank=True, help_text="Storage key of the latest camera snapshot."
     )
     snapshot_at = models.DateTimeField(null=True, blank=True)
+    incident = models.JSONField(
+        null=True, blank=True, help_text="The current integrity incident shown on the board."
+    )
 
     class Meta:
         ordering = ["-last_updated"]

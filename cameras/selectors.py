@@ -76,6 +76,7 @@ def board_payload(*, stream: CameraStream) -> dict:
         default_storage.url(stream.snapshot_key) if stream.snapshot_key else None
     )
     payload["snapshot_at"] = _iso(stream.snapshot_at)
+    payload["incident"] = stream.incident
     return payload
 
 
@@ -89,3 +90,10 @@ def streams_by_application(*, application_ids: list[int]) -> dict[int, CameraStr
     """The current stream of each application's candidate, if it belongs to that application."""
     streams = CameraStream.objects.filter(application_id__in=application_ids)
     return {stream.application_id: stream for stream in streams}
+
+
+def live_streams_with_application() -> QuerySet[CameraStream]:
+    """Every live stream attached to an application (for the snapshot-gap sweep)."""
+    return CameraStream.objects.filter(
+        is_active=True, last_updated__gte=freshness_cutoff(), application__isnull=False
+    )

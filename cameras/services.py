@@ -239,3 +239,24 @@ def camera_stream_snapshot(
         if stream_is_live(stream=stream):
             _broadcast_on_commit(UPDATED, stream)
     return True
+
+
+def camera_stream_incident(*, user_id: int, application_id: int, incident: dict | None) -> bool:
+    """Show (or clear) the current integrity incident on the candidate's board card.
+
+    Called by monitoring whenever it recomputes incidents; broadcasts only on a change.
+    """
+    with transaction.atomic():
+        stream = (
+            CameraStream.objects.select_for_update()
+            .select_related("user", "application__job")
+            .filter(user_id=user_id, application_id=application_id)
+            .first()
+        )
+        if stream is None or stream.incident == incident:
+            return False
+        stream.incident = incident
+        stream.save(update_fields=["incident"])
+        if stream_is_live(stream=stream):
+            _broadcast_on_commit(UPDATED, stream)
+    return True

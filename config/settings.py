@@ -313,3 +313,21 @@ ANALYSIS_COVERED_STD = env.float("ANALYSIS_COVERED_STD", default=5.0)
 ANALYSIS_FROZEN_MEAN_DIFF = env.float("ANALYSIS_FROZEN_MEAN_DIFF", default=1.5)
 ANALYSIS_FROZEN_DHASH = env.int("ANALYSIS_FROZEN_DHASH", default=2)
 ANALYSIS_SCREEN_PIXEL_DIFF = env.int("ANALYSIS_SCREEN_PIXEL_DIFF", default=25)
+
+# --- Integrity incidents and score (monitoring.integrity); per organization in the admin ----
+INTEGRITY_WEIGHTS = {  # points per started minute of each incident
+    "multiple_faces": 10,
+    "camera_covered": 8,
+    "camera_off": 8,
+    "screen_share_stopped": 8,
+    "frozen_frame": 6,
+    "no_face": 5,
+    "tab_hidden": 4,
+    "snapshot_gap": 3,
+    "window_blur": 2,
+}
+INTEGRITY_GAP_SWEEP_SECONDS = env.float("INTEGRITY_GAP_SWEEP_SECONDS", default=10.0)
+CELERY_BEAT_SCHEDULE["monitoring-sweep-snapshot-gaps"] = {
+    "task": "monitoring.sweep_snapshot_gaps",
+    "schedule": INTEGRITY_GAP_SWEEP_SECONDS,
+}

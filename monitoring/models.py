@@ -149,3 +149,82 @@ class FrameAnalysis(models.Model):
     @property
     def flags(self) -> list[str]:
         return [name for name in self.FLAG_FIELDS if getattr(self, name)]
+
+
+class IncidentType(models.TextChoices):
+    NO_FACE = "no_face", "No face"
+    MULTIPLE_FACES = "multiple_faces", "Several faces"
+    CAMERA_COVERED = "camera_covered", "Camera covered"
+    FROZEN_FRAME = "frozen_frame", "Frozen camera"
+    CAMERA_OFF = "camera_off", "Camera off"
+    SCREEN_SHARE_STOPPED = "screen_share_stopped", "Screen sharing stopped"
+    TAB_HIDDEN = "tab_hidden", "Tab hidden"
+    WINDOW_BLUR = "window_blur", "Window not focused"
+    SNAPSHOT_GAP = "snapshot_gap", "No camera snapshots"
+
+
+class IntegrityRules(models.Model):
+    """An organization's incident rules and score weights (defaults: settings.INTEGRITY_*)."""
+
+    organization = models.OneToOneField(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="integrity_rules"
+    )
+    sustain_frames = models.PositiveSmallIntegerField(
+        default=2, help_text="Consecutive flagged camera frames that make an incident."
+    )
+    sustain_seconds = models.PositiveIntegerField(
+        default=20, help_text="…or this many seconds of flagged frames."
+    )
+    tab_hidden_seconds = models.PositiveIntegerField(default=10)
+    window_blur_seconds = models.PositiveIntegerField(default=10)
+    weights = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Points per incident-minute by type; missing types use the defaults.",
+    )
+
+    class Meta:
+        verbose_name_plural = "integrity rules"
+
+    def __str__(self) -> str:
+        return f"Integrity rules of {self.organization}"
+
+
+class IntegrityEvent(models.Model):
+    """One sustained episode, computed from analyses, page events and camera history."""
+
+    application = models.ForeignKey(
+        "applications.JobApplication", on_delete=models.CASCADE, related_name="integrity_events"
+    )
+    type = models.CharField(max_length=24, choices=IncidentType.choices)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+    ongoing = models.BooleanField(default=False)
+    frame_count = models.PositiveIntegerField(default=0)
+    image_ids = models.JSONField(default=list, blank=True)
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        indexes = [models.Index(fields=["application", "started_at"], name="incident_timeline_idx")]
+
+    def __str__(self) -> str:
+        return self.reason
+
+    @property
+    def duration_seconds(self) -> float:
+        return (self.ended_at - self.started_at).total_seconds()
+
+
+class IntegritySummary(models.Model):
+    """The latest score of an application, kept for sorting the console."""
+
+    application = models.OneToOneField(
+        "applications.JobApplication", on_delete=models.CASCADE, related_name="integrity"
+    )
+    score = models.PositiveSmallIntegerField()
+    incident_count = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.score}"

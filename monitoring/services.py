@@ -300,9 +300,20 @@ def monitoring_event_record(
         raise InvalidInput(
             "occurred_at is more than 24 hours in the past.", code="occurred_at_too_old"
         )
-    return MonitoringEvent.objects.create(
+    event = MonitoringEvent.objects.create(
         application=application, type=type, occurred_at=occurred_at, detail=detail[:500]
     )
+    transaction.on_commit(lambda: _recompute_soon(application.pk))
+    return event
+
+
+def _recompute_soon(application_id: int) -> None:
+    from .tasks import recompute_integrity
+
+    try:
+        recompute_integrity.delay(application_id)
+    except Exception:
+        logger.exception("Could not recompute integrity of %s", application_id)
 
 
 @transaction.atomic
@@ -310,4 +321,5 @@ def interview_finish(*, actor: User, application: JobApplication) -> JobApplicat
     """Finish the interview and turn the candidate's camera off on every board."""
     application = application_finish(actor=actor, application=application)
     camera_stream_set_status(user=actor, is_active=False)
+    transaction.on_commit(lambda: _recompute_soon(application.pk))  # open incidents close
     return application

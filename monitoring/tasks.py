@@ -14,6 +14,23 @@ def analyze_image(image_id: int) -> None:
     """Analyse one stored capture (safe to run twice); re-check its successor if needed."""
     from .analysis_service import frame_analyze
 
-    _, recheck = frame_analyze(image_id=image_id)
+    result, recheck = frame_analyze(image_id=image_id)
     if recheck is not None:
         analyze_image.delay(recheck)
+    if result is not None:
+        recompute_integrity.delay(result.image.application_id)
+
+
+@shared_task(name="monitoring.recompute_integrity", ignore_result=True)
+def recompute_integrity(application_id: int) -> None:
+    from .integrity_service import integrity_recompute
+
+    integrity_recompute(application_id=application_id)
+
+
+@shared_task(name="monitoring.sweep_snapshot_gaps", ignore_result=True)
+def sweep_snapshot_gaps() -> int:
+    """Scheduled by beat: a live camera that sends no snapshot for 2× its interval."""
+    from .integrity_service import snapshot_gaps_sweep
+
+    return snapshot_gaps_sweep()

@@ -1,12 +1,14 @@
 from django.urls import path, re_path
 
 from .views import (
+    IntegrityApi,
     InterviewFinishApi,
     MonitoringEventListApi,
     MonitoringImageDetailApi,
     MonitoringImageListApi,
     SignedUrlApi,
     SignedUrlsApi,
+    TimelineCsvApi,
 )
 
 urlpatterns = [
@@ -29,6 +31,16 @@ urlpatterns = [
         "applications/<int:application_id>/finish/",
         InterviewFinishApi.as_view(),
         name="api-interview-finish",
+    ),
+    path(
+        "applications/<int:application_id>/integrity/",
+        IntegrityApi.as_view(),
+        name="api-integrity",
+    ),
+    path(
+        "applications/<int:application_id>/export.csv",
+        TimelineCsvApi.as_view(),
+        name="api-timeline-csv",
     ),
     # The seed's slash-less paths answer with and without a trailing slash.
     re_path(r"^monitoring-images/signed-url/?$", SignedUrlApi.as_view(), name="api-signed-url"),

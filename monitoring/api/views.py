@@ -1,6 +1,10 @@
 """Monitoring images API (DESIGN.md, "Monitoring images"). Thin: parse, select, call a service."""
 
+import csv
+import io
+
 from django.conf import settings
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -8,8 +12,9 @@ from rest_framework.views import APIView
 
 from accounts.errors import NotFound
 from applications.selectors import application_get_for_user
-from monitoring import selectors, services
-from monitoring.models import AccessEvent
+from monitoring import integrity, selectors, services
+from monitoring.integrity_service import integrity_recompute
+from monitoring.models import AccessEvent, MonitoringImage
 
 from .serializers import (
     EventInputSerializer,
@@ -161,3 +166,116 @@ class InterviewFinishApi(APIView):
                 "completed_at": application.completed_at,
             }
         )
+
+
+def _incident_row(incident) -> dict:
+    return {
+        "type": incident.type,
+        "label": integrity.LABELS[incident.type],
+        "started_at": _iso(incident.started_at),
+        "ended_at": _iso(incident.ended_at),
+        "duration_seconds": round(incident.duration_seconds, 1),
+        "ongoing": incident.ongoing,
+        "frame_count": incident.frame_count,
+        "image_ids": incident.image_ids,
+        "reason": incident.reason,
+    }
+
+
+class IntegrityApi(APIView):
+    """The integrity summary: score, the weights and rules used, counts and durations per
+    type, and every incident (recomputed on read)."""
+
+    @extend_schema(responses={200: None})
+    def get(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        result = integrity_recompute(application_id=application.pk)
+        rules = result["rules"]
+        return Response(
+            {
+                "application_id": application.pk,
+                "score": result["score"],
+                "weights": rules.weights,
+                "rules": {
+                    "sustain_frames": rules.sustain_frames,
+                    "sustain_seconds": rules.sustain_seconds,
+                    "tab_hidden_seconds": rules.tab_hidden_seconds,
+                    "window_blur_seconds": rules.window_blur_seconds,
+                },
+                "summary": {
+                    kind: {**entry, "duration_seconds": round(entry["duration_seconds"], 1)}
+                    for kind, entry in result["summary"].items()
+                },
+                "incidents": [_incident_row(i) for i in result["incidents"]],
+            }
+        )
+
+
+class TimelineCsvApi(APIView):
+    """CSV of the interview: one row per capture and one per incident, in time order."""
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    def get(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        result = integrity_recompute(application_id=application.pk)
+        images = (
+            MonitoringImage.objects.filter(application=application)
+            .select_related("analysis")
+            .order_by("captured_at", "id")
+        )
+        services.access_log(
+            actor=request.user,
+            action=AccessEvent.Action.LISTED,
+            info=request_info(request),
+            application_id=application.pk,
+        )
+        rows = []
+        for image in images:
+            analysis = getattr(image, "analysis", None)
+            rows.append(
+                (
+                    image.captured_at,
+                    [
+                        "capture",
+                        _iso(image.captured_at),
+                        "",
+                        image.image_type,
+                        image.file.name,
+                        ""
+                        if analysis is None
+                        else analysis.face_count
+                        if analysis.face_count is not None
+                        else "",
+                        "" if analysis is None else " ".join(analysis.flags),
+                        "",
+                    ],
+                )
+            )
+        for incident in result["incidents"]:
+            rows.append(
+                (
+                    incident.started_at,
+                    [
+                        "incident",
+                        _iso(incident.started_at),
+                        _iso(incident.ended_at),
+                        incident.type,
+                        "",
+                        "",
+                        "",
+                        incident.reason,
+                    ],
+                )
+            )
+        rows.sort(key=lambda row: row[0])
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            ["record", "time", "end", "type", "s3_key", "face_count", "flags", "reason"]
+        )
+        writer.writerows(row for _, row in rows)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="interview-{application.pk}-timeline.csv"'
+        )
+        return response
