@@ -1,0 +1,71 @@
+"""The live board hears a current incident as it starts and as it clears."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+from django.utils import timezone
+
+from cameras.services import camera_stream_set_status
+from config.asgi import application as asgi_app
+from monitoring.integrity_service import integrity_recompute
+from monitoring.models import FrameAnalysis, MonitoringImage
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+@database_sync_to_async
+def _setup(acme):
+    app = acme.application
+    app.camera_monitoring = False
+    app.started_at = timezone.now() - timedelta(minutes=5)
+    app.save()
+    camera_stream_set_status(user=acme.candidate, is_active=True, application=app)
+    client = Client()
+    client.force_login(acme.recruiter)
+    return client.cookies["sessionid"].value
+
+
+@database_sync_to_async
+def _frame(app, seconds_ago: int, flags: list[str]):
+    image = MonitoringImage.objects.create(
+        application=app,
+        image_type="camera",
+        file=f"monitoring/{app.id}/camera/{uuid.uuid4()}.jpg",
+        captured_at=timezone.now() - timedelta(seconds=seconds_ago),
+        client_id=uuid.uuid4(),
+        width=1,
+        height=1,
+        byte_size=1,
+        sha256="0" * 64,
+    )
+    FrameAnalysis.objects.create(image=image, **dict.fromkeys(flags, True))
+    integrity_recompute(application_id=app.id)
+
+
+async def test_board_receives_incident_start_and_clear(acme):
+    cookie = await _setup(acme)
+    comm = WebsocketCommunicator(
+        asgi_app,
+        "/ws/camera/streams/",
+        headers=[(b"origin", b"http://testserver"), (b"cookie", f"sessionid={cookie}".encode())],
+    )
+    await comm.connect()
+    snapshot = await comm.receive_json_from(timeout=3)
+    assert snapshot["streams"][0]["incident"] is None
+
+    await _frame(acme.application, 30, ["no_face"])
+    assert await comm.receive_nothing(timeout=0.3)  # one bad frame: nothing yet
+    await _frame(acme.application, 20, ["no_face"])
+    started = await comm.receive_json_from(timeout=3)
+    assert started["type"] == "stream.updated"
+    assert started["stream"]["incident"]["type"] == "no_face"
+    assert started["stream"]["incident"]["label"] == "No face visible"
+
+    await _frame(acme.application, 10, [])
+    cleared = await comm.receive_json_from(timeout=3)
+    assert cleared["stream"]["incident"] is None
+    await comm.disconnect()
