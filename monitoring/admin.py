@@ -2,7 +2,14 @@ from django.contrib import admin, messages
 from django.core.files.storage import default_storage
 from django.utils.html import format_html
 
-from .models import AccessEvent, FrameAnalysis, MonitoringEvent, MonitoringImage
+from .models import (
+    AccessEvent,
+    FrameAnalysis,
+    IntegrityEvent,
+    IntegrityRules,
+    MonitoringEvent,
+    MonitoringImage,
+)
 from .services import RequestInfo, monitoring_image_delete
 
 
@@ -178,3 +185,43 @@ class FrameAnalysisAdmin(admin.ModelAdmin):
         for image_id in queryset.values_list("image_id", flat=True):
             analyze_image.delay(image_id)
         self.message_user(request, f"Queued {queryset.count()} frame(s).", messages.SUCCESS)
+
+
+@admin.register(IntegrityRules)
+class IntegrityRulesAdmin(admin.ModelAdmin):
+    list_display = [
+        "organization",
+        "sustain_frames",
+        "sustain_seconds",
+        "tab_hidden_seconds",
+        "window_blur_seconds",
+        "weights",
+    ]
+    search_fields = ["organization__name"]
+
+
+@admin.register(IntegrityEvent)
+class IntegrityEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "started_at",
+        "type",
+        "application",
+        "organization",
+        "ongoing",
+        "frame_count",
+        "reason",
+    ]
+    list_filter = ["type", "ongoing", "application__job__organization"]
+    search_fields = ["application__candidate__username", "reason"]
+    list_select_related = ["application__candidate", "application__job__organization"]
+    date_hierarchy = "started_at"
+
+    @admin.display(description="Organization")
+    def organization(self, obj: IntegrityEvent) -> str:
+        return obj.application.job.organization.name
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

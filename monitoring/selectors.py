@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from accounts.errors import NotFound
 from accounts.models import User
@@ -62,8 +62,15 @@ def events_for_application(*, application_id: int) -> QuerySet[MonitoringEvent]:
     )
 
 
+CONSOLE_SORTS = {
+    "": ("-created_at", "-id"),
+    "score": (F("score").asc(nulls_last=True), "-created_at"),
+    "-score": (F("score").desc(nulls_last=True), "-created_at"),
+}
+
+
 def console_applications(
-    *, user: User, query: str = "", status: str = "", live_only: bool = False
+    *, user: User, query: str = "", status: str = "", live_only: bool = False, sort: str = ""
 ) -> QuerySet:
     """The review console's list: applications in scope with image and event counts."""
     qs = applications_for_user(user=user).annotate(
@@ -74,6 +81,7 @@ def console_applications(
             "monitoring_images", filter=Q(monitoring_images__image_type="screen"), distinct=True
         ),
         event_count=Count("monitoring_events", distinct=True),
+        score=F("integrity__score"),
     )
     if query:
         qs = qs.filter(
@@ -90,7 +98,7 @@ def console_applications(
             camera_streams__is_active=True,
             camera_streams__last_updated__gte=freshness_cutoff(),
         )
-    return qs.order_by("-created_at", "-id")
+    return qs.order_by(*CONSOLE_SORTS.get(sort, CONSOLE_SORTS[""]))
 
 
 def camera_presence_for(*, applications) -> dict[int, dict]:

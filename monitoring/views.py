@@ -85,7 +85,10 @@ def console(request):
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     live_only = request.GET.get("live") == "1"
-    qs = console_applications(user=request.user, query=query, status=status, live_only=live_only)
+    sort = request.GET.get("sort", "")
+    qs = console_applications(
+        user=request.user, query=query, status=status, live_only=live_only, sort=sort
+    )
     page = Paginator(qs, CONSOLE_PAGE_SIZE).get_page(request.GET.get("page"))
     presence = camera_presence_for(applications=page.object_list)
     rows = [(app, presence[app.pk]) for app in page.object_list]
@@ -98,6 +101,7 @@ def console(request):
             "query": query,
             "status": status,
             "live_only": live_only,
+            "sort": sort,
             "statuses": JobApplication.Status.choices,
         },
     )

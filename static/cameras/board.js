@@ -156,6 +156,24 @@ function fillCard(card, stream, board) {
     placeholder.classList.remove("overlay");
   }
   card.querySelector(".stream-username").textContent = `@${stream.username}`;
+  let banner = card.querySelector(".stream-incident");
+  if (stream.incident) {
+    if (!banner) {
+      banner = document.createElement("p");
+      banner.className = "stream-incident";
+      banner.setAttribute("role", "status");
+      card.querySelector(".stream-picture").after(banner);
+    }
+    const since = Date.parse(stream.incident.since);
+    const secs = Math.max(0, Math.round((board.serverNow() - since) / 1000));
+    const span = secs < 120 ? `${secs} s` : `${Math.floor(secs / 60)} min`;
+    banner.textContent = `⚠ ${stream.incident.label} for ${span}`;
+    banner.title = stream.incident.reason;
+    card.classList.add("has-incident");
+  } else if (banner) {
+    banner.remove();
+    card.classList.remove("has-incident");
+  }
   const seen = Date.parse(stream.last_updated);
   const local = new Date(seen - board.clockOffsetMs);
   card.querySelector(".stream-seen").textContent =

@@ -104,6 +104,33 @@ export function mountTimeline(root, config) {
     }
   }
 
+  async function loadIntegrity() {
+    const box = document.querySelector("[data-integrity]");
+    if (!box) return;
+    try {
+      const data = await getJSON(`${api}/integrity/`);
+      state.incidents = data.incidents;
+      box.querySelector("[data-score]").textContent = String(data.score);
+      box.querySelector("[data-score]").dataset.level = data.score >= 85 ? "ok" : data.score >= 60 ? "warn" : "bad";
+      const rows = Object.entries(data.summary).map(([type, s]) =>
+        `<tr><td>${s.label}</td><td>${s.count}</td><td>${Math.round(s.duration_seconds)} s</td><td>−${s.points} <span class="muted small">(${data.weights[type]} per minute)</span></td></tr>`);
+      box.querySelector("[data-integrity-table]").innerHTML = rows.length
+        ? `<table class="table compact"><thead><tr><th>Incident</th><th>Count</th><th>Total</th><th>Points</th></tr></thead><tbody>${rows.join("")}</tbody></table>`
+        : `<p class="muted">No sustained incident. Single flagged frames are shown on the timeline but do not count.</p>`;
+      const list = box.querySelector("[data-incidents]");
+      list.replaceChildren(...data.incidents.map((i) => {
+        const li = document.createElement("li");
+        li.textContent = i.reason;
+        li.dataset.incidentType = i.type;
+        if (i.ongoing) li.classList.add("ongoing");
+        return li;
+      }));
+      box.hidden = false;
+    } catch (err) {
+      toast(`Could not load the integrity summary: ${err.message}`, "error");
+    }
+  }
+
   async function loadEvents() {
     try {
       const [page, camera] = await Promise.all([getJSON(`${api}/events/`), getJSON(`${api}/camera-events/`)]);
@@ -165,6 +192,12 @@ export function mountTimeline(root, config) {
     for (const item of shown) group(minuteKey(item.timestamp))[item.image_type].push(item);
     const first = items.length ? items[0].timestamp : null;
     const last = items.length ? items[items.length - 1].timestamp : null;
+    for (const incident of state.incidents || []) {
+      group(minuteKey(incident.started_at)).events.push({
+        at: incident.started_at, type: `incident-${incident.type}`, tone: "bad",
+        label: `Incident: ${incident.reason}`,
+      });
+    }
     for (const event of state.flaggedOnly ? [] : state.events) {
       if (!state.hasMore || (last && event.at <= last) || !first) group(minuteKey(event.at)).events.push(event);
     }
@@ -190,7 +223,7 @@ export function mountTimeline(root, config) {
         const chip = document.createElement("span");
         chip.className = `event-chip event-${event.tone || "info"}`;
         chip.dataset.eventType = event.type;
-        chip.textContent = `${fmtTime(event.at)} · ${event.label}`;
+        chip.textContent = event.type.startsWith("incident-") ? event.label : `${fmtTime(event.at)} · ${event.label}`;
         ev.append(chip);
       }
       row.append(label, cam, scr, ev);
@@ -269,6 +302,6 @@ export function mountTimeline(root, config) {
     state.flaggedOnly = flaggedToggle.checked;
     render();
   });
-  Promise.all([loadEvents(), loadPage()]).then(render);
+  Promise.all([loadEvents(), loadPage(), loadIntegrity()]).then(render);
   return { state, loadPage, openViewer };
 }

@@ -120,3 +120,17 @@ def test_console_shows_counts_presence_and_live_filter(acme, globex, client, set
     live = client.get("/console/?live=1").content.decode()
     assert "@john" in live and "@zed" not in live
     assert other.pk
+
+
+def test_console_sorts_by_integrity_score(acme, client):
+    from monitoring.models import IntegritySummary
+
+    low = JobApplicationFactory(job=acme.job, candidate=CandidateFactory(username="lowscore"))
+    IntegritySummary.objects.create(application=low, score=40)
+    IntegritySummary.objects.create(application=acme.application, score=97)
+    client.force_login(acme.recruiter)
+    ascending = client.get("/console/?sort=score").content.decode()
+    assert ascending.index("@lowscore") < ascending.index("@john")
+    descending = client.get("/console/?sort=-score").content.decode()
+    assert descending.index("@john") < descending.index("@lowscore")
+    assert ">97<" in descending
