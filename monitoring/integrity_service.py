@@ -135,7 +135,7 @@ def _board_incident(incidents) -> dict | None:
     ongoing = [i for i in incidents if i.ongoing]
     if not ongoing:
         return None
-    current = max(ongoing, key=lambda i: i.duration_seconds)
+    current = max(ongoing, key=lambda i: i.started_at)  # the newest is the current one
     return {
         "type": current.type,
         "label": integrity.LABELS[current.type],
