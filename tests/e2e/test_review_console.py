@@ -92,7 +92,11 @@ def test_timeline_lazy_thumbnails_viewer_and_delete(
     expect(page.locator("[data-summary]")).to_contain_text(
         "22 camera snapshots · 12 screen captures · 5 events"
     )
-    expect(page.locator(".event-chip", has_text="Tab hidden")).to_be_visible()
+    expect(page.locator('.event-chip[data-event-type="tab_hidden"]')).to_be_visible()
+    # Hidden for 30 s (≥ 10 s): a sustained incident, in the summary and in its minute.
+    expect(page.locator('.event-chip[data-event-type="incident-tab_hidden"]')).to_be_visible()
+    expect(page.locator("[data-incidents]")).to_contain_text("Interview tab hidden from")
+    expect(page.locator("[data-score]")).not_to_have_text("–")
     expect(page.locator(".thumb img[src]").first).to_be_visible(timeout=WAIT_MS)
     page.wait_for_timeout(500)
     batches = page.evaluate("window.invigilTimeline.state.signBatches")
