@@ -8,6 +8,7 @@ REDIS_URL set, the test process and the server share the Redis channel layer.
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,15 @@ def screenshot(page, name: str) -> Path:
 def _clean_media():
     yield
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _settle_before_flush(request):
+    """Let the server finish what closing pages sent it (the keepalive `is_active: false`)
+    before the test database is flushed: a TRUNCATE racing those writes can deadlock.
+
+    Autouse, so it is set up after the database and before the browser page: its teardown
+    runs after the page has closed and before the flush.
+    """
+    yield
+    time.sleep(1.0)
