@@ -5,7 +5,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
-from . import sweeper
+from . import presence, sweeper
 from .groups import board_groups_for_viewer
 from .selectors import active_streams_for_user, board_payload
 
@@ -48,6 +48,11 @@ class LiveBoardConsumer(AsyncJsonWebsocketConsumer):
     async def stream_message(self, event):
         await self.send_json({"type": event["event"], "stream": event["stream"]})
 
+    async def stream_batch(self, event):
+        """Many streams in one layer message; the board still gets one frame per stream."""
+        for stream in event["streams"]:
+            await self.send_json({"type": event["event"], "stream": stream})
+
     @database_sync_to_async
     def _snapshot(self, user) -> dict:
         streams = [board_payload(stream=s) for s in active_streams_for_user(user=user)]
@@ -57,3 +62,45 @@ class LiveBoardConsumer(AsyncJsonWebsocketConsumer):
             "timeout": settings.CAMERA_STREAM_TIMEOUT,
             "server_time": timezone.now().isoformat().replace("+00:00", "Z"),
         }
+
+
+class PresenceConsumer(AsyncJsonWebsocketConsumer):
+    """The candidate's heartbeat socket. Turning the camera on or off stays on the HTTP API
+    (it validates the application); heartbeats of a live stream come here and are batched.
+
+    In: `{"type": "heartbeat", "application_id": 7}`. Out: `{"type": "ack"}` per heartbeat, and
+    `{"type": "stale"}` when the stream is no longer live (the page then calls the status API).
+    """
+
+    user_id: int | None = None
+
+    async def connect(self):
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_NOT_SIGNED_IN)
+            return
+        self.user_id = user.pk
+
+    async def disconnect(self, code):
+        if self.user_id is not None:
+            presence.batcher().forget(self, self.user_id)
+
+    async def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict) or content.get("type") != "heartbeat":
+            await self.send_json(
+                {"type": "error", "code": "invalid", "message": 'Send {"type": "heartbeat"}.'}
+            )
+            return
+        application_id = content.get("application_id")
+        if application_id is not None and not isinstance(application_id, int):
+            await self.send_json(
+                {
+                    "type": "error",
+                    "code": "invalid",
+                    "message": "application_id must be an integer.",
+                }
+            )
+            return
+        presence.batcher().add(self, self.user_id, application_id)
+        await self.send_json({"type": "ack"})

@@ -260,3 +260,66 @@ def camera_stream_incident(*, user_id: int, application_id: int, incident: dict 
         if stream_is_live(stream=stream):
             _broadcast_on_commit(UPDATED, stream)
     return True
+
+
+def camera_streams_touch(
+    *, heartbeats: dict[int, int | None], now: datetime | None = None
+) -> set[int]:
+    """Refresh many live streams at once (heartbeats that arrived over WebSockets).
+
+    `heartbeats` maps user id → the application id the page reported. Returns the user ids
+    whose stream is live and was refreshed; any other id must use camera_stream_set_status
+    (its stream went stale, ended, or changed application). Streams whose board has not heard
+    of them for CAMERA_BOARD_COALESCE_SECONDS are announced in one message per board group.
+    """
+    if not heartbeats:
+        return set()
+    now = now or timezone.now()
+    live = CameraStream.objects.filter(
+        user_id__in=list(heartbeats), is_active=True, last_updated__gte=freshness_cutoff(now=now)
+    )
+    live_ids = {
+        user_id
+        for user_id, application_id in live.values_list("user_id", "application_id")
+        if heartbeats[user_id] in (None, application_id)
+    }
+    if not live_ids:
+        return set()
+    coalesce = timedelta(seconds=settings.CAMERA_BOARD_COALESCE_SECONDS)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        CameraStream.objects.filter(user_id__in=live_ids).update(last_updated=now)
+        due = list(
+            CameraStream.objects.select_related("user", "application__job").filter(
+                user_id__in=live_ids, last_broadcast_at__lt=now - coalesce
+            )
+        )
+        if due:
+            CameraStream.objects.filter(pk__in=[s.pk for s in due]).update(last_broadcast_at=now)
+    if due:
+        by_group: dict[str, list[dict]] = {}
+        for stream in due:
+            stream.last_updated = now
+            payload = board_payload(stream=stream)
+            for group in board_groups_for_stream(
+                organization_id=_organization_id(stream.application)
+            ):
+                by_group.setdefault(group, []).append(payload)
+        stream_broadcast_batch(event=UPDATED, streams_by_group=by_group)
+    return live_ids
+
+
+def stream_broadcast_batch(*, event: str, streams_by_group: dict[str, list[dict]]) -> None:
+    """One channel-layer message per board group, carrying many streams."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for group, streams in streams_by_group.items():
+        try:
+            async_to_sync(layer.group_send)(
+                group, {"type": "stream.batch", "event": event, "streams": streams}
+            )
+        except Exception:
+            logger.exception("Board batch broadcast to %s failed", group)

@@ -218,6 +218,7 @@ CELERY_TIMEZONE = "UTC"
 # --- Product settings -----------------------------------------------------------------------
 CAMERA_STREAM_TIMEOUT = env.int("CAMERA_STREAM_TIMEOUT", default=30)
 CAMERA_HEARTBEAT_SECONDS = env.float("CAMERA_HEARTBEAT_SECONDS", default=10.0)
+CAMERA_HEARTBEAT_FLUSH_SECONDS = env.float("CAMERA_HEARTBEAT_FLUSH_SECONDS", default=1.0)
 CAMERA_SWEEP_INTERVAL = env.float("CAMERA_SWEEP_INTERVAL", default=5.0)
 CAMERA_BOARD_COALESCE_SECONDS = env.float("CAMERA_BOARD_COALESCE_SECONDS", default=5.0)
 # Without a beat (the embedded mode) each ASGI process sweeps while a board is connected.

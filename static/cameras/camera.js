@@ -11,6 +11,11 @@ import { ApiError, csrfToken, postJSON } from "../js/http.js";
 
 export const HEARTBEAT_MS = 10_000;
 
+function defaultPresenceUrl() {
+  if (typeof location === "undefined") return null;
+  return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/camera/presence/`;
+}
+
 export function describeCameraError(err) {
   switch (err && err.name) {
     case "NotAllowedError":
@@ -31,8 +36,11 @@ export function describeCameraError(err) {
 }
 
 export class Camera extends EventTarget {
-  constructor({ statusUrl, applicationId = null, heartbeatMs = HEARTBEAT_MS }) {
+  constructor({ statusUrl, applicationId = null, heartbeatMs = HEARTBEAT_MS, presenceUrl = defaultPresenceUrl() }) {
     super();
+    this.presenceUrl = presenceUrl;
+    this.socket = null;
+    this.heartbeatsOverSocket = 0;
     this.statusUrl = statusUrl;
     this.applicationId = applicationId;
     this.heartbeatMs = heartbeatMs;
@@ -72,7 +80,8 @@ export class Camera extends EventTarget {
         track.addEventListener("ended", () => this.stop({ reason: "ended" })),
       );
       await this._report(true);
-      this.timer = setInterval(() => this._report(true), this.heartbeatMs);
+      this._openSocket();
+      this.timer = setInterval(() => this._beat(), this.heartbeatMs);
       this._emit("started");
     } catch (err) {
       if (this.stream) this._releaseTracks();
@@ -115,7 +124,49 @@ export class Camera extends EventTarget {
     }
   }
 
+  /** Heartbeats go over the presence socket when it is open, else over HTTP. */
+  _beat() {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      const msg = { type: "heartbeat" };
+      if (this.applicationId) msg.application_id = this.applicationId;
+      this.socket.send(JSON.stringify(msg));
+    } else {
+      this._report(true);
+    }
+  }
+
+  _openSocket() {
+    if (!this.presenceUrl || typeof WebSocket === "undefined") return;
+    const socket = new WebSocket(this.presenceUrl);
+    this.socket = socket;
+    socket.addEventListener("message", (e) => {
+      const msg = JSON.parse(e.data);
+      if (msg.type === "ack") {
+        this.heartbeatsOverSocket += 1;
+        this.lastHeartbeat = new Date();
+        if (this.heartbeatError) {
+          this.heartbeatError = null;
+          this._emit("heartbeat-ok");
+        } else {
+          this._emit("change");
+        }
+      } else if (msg.type === "stale") {
+        this._report(true); // the stream ended meanwhile: the status API starts it again
+      }
+    });
+    socket.addEventListener("close", () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (this.isOn) setTimeout(() => this.isOn && !this.socket && this._openSocket(), 3000);
+    });
+  }
+
   _releaseTracks() {
+    if (this.socket) {
+      const socket = this.socket;
+      this.socket = null;
+      socket.close();
+    }
     clearInterval(this.timer);
     this.timer = null;
     if (this.stream) this.stream.getTracks().forEach((track) => track.stop());

@@ -56,6 +56,8 @@ def test_camera_on_shows_card_and_off_removes_it(rita_board, john_context):
     expect(_card(rita_board).get_by_text("LIVE")).to_be_visible()
     expect(_card(rita_board)).to_contain_text("John Carter")
     expect(_card(rita_board)).to_contain_text("Last seen:")
+    # Heartbeats (every second here) travel over the presence socket, not HTTP.
+    john.wait_for_function("window.invigilCamera.heartbeatsOverSocket >= 2", timeout=WAIT_MS)
     screenshot(john, "interview-camera-on")
     screenshot(rita_board, "live-board")
 
@@ -80,6 +82,10 @@ def test_silent_tab_leaves_the_board_after_the_timeout(rita_board, john_context)
     john.get_by_role("button", name="Turn camera on").click()
     expect(_card(rita_board)).to_be_visible(timeout=WAIT_MS)
     context.route("**/api/camera/status", lambda route: route.abort())
+    # …and the presence socket that carries heartbeats dies with it.
+    john.evaluate(
+        "() => { const c = window.invigilCamera; c.presenceUrl = null; c.socket?.close(); }"
+    )
     expect(_card(rita_board)).to_have_count(0, timeout=WAIT_MS)
     expect(john.locator("[data-camera-message]")).to_contain_text("Connection problem")
 
