@@ -153,18 +153,27 @@ def monitoring_image_upload(
     except BaseException:
         _delete_object(key)
         raise
-    transaction.on_commit(lambda: image_stored(image_id=image.pk))
+    transaction.on_commit(lambda: image_stored(image_id=image.pk, image_type=image_type))
     return UploadResult(image, created=True)
 
 
-def image_stored(*, image_id: int) -> None:
-    """After an image row commits: analyse it; a camera snapshot becomes the board picture."""
-    from .tasks import analyze_image
+def image_stored(*, image_id: int, image_type: str) -> None:
+    """After an image row commits: analyse it, and show a camera snapshot on the board.
+
+    Both run as tasks, so the upload request only enqueues them (eager in the embedded mode).
+    """
+    from .tasks import analyze_image, announce_snapshot
 
     try:
         analyze_image.delay(image_id)
-    except Exception:  # the upload is stored; analysis can be re-run (admin action / task)
-        logger.exception("Could not analyse image %s", image_id)
+        if image_type == ImageType.CAMERA:
+            announce_snapshot.delay(image_id)
+    except Exception:  # the upload is stored; analysis can be re-run (admin action)
+        logger.exception("Could not queue the follow-ups of image %s", image_id)
+
+
+def snapshot_announce(*, image_id: int) -> None:
+    """A camera snapshot becomes the candidate's board picture (if the stream is live)."""
     image = MonitoringImage.objects.select_related("application").filter(pk=image_id).first()
     if image is None or image.image_type != ImageType.CAMERA:
         return

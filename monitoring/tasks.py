@@ -34,3 +34,10 @@ def sweep_snapshot_gaps() -> int:
     from .integrity_service import snapshot_gaps_sweep
 
     return snapshot_gaps_sweep()
+
+
+@shared_task(name="monitoring.announce_snapshot", ignore_result=True)
+def announce_snapshot(image_id: int) -> None:
+    from .services import snapshot_announce
+
+    snapshot_announce(image_id=image_id)

@@ -118,6 +118,11 @@ BAD_PAYLOADS = {
         "invalid",
     ),
     "missing image_data": ({"image_type": "camera"}, 400, "required"),
+    "nul and non-ascii in base64": (
+        {"image_type": "camera", "image_data": "AAAA\u0000é=="},
+        400,
+        "invalid_base64",
+    ),
 }
 
 
