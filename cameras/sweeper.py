@@ -22,6 +22,18 @@ class _LoopState:
     def __init__(self) -> None:
         self.boards = 0
         self.task: asyncio.Task | None = None
+        self.last_run: dict = {}
+
+
+# Other apps add their own periodic work (e.g. monitoring's snapshot-gap sweep) without this
+# app importing them: the dependency arrow stays monitoring → cameras.
+_hooks: list[tuple] = []
+
+
+def register(function, *, every_seconds: float) -> None:
+    """Run `function()` (sync) at most every `every_seconds` while a board is connected."""
+    if all(existing is not function for existing, _ in _hooks):
+        _hooks.append((function, every_seconds))
 
 
 _states: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState]" = (
@@ -37,11 +49,20 @@ def _state() -> _LoopState:
 
 
 async def _loop(state: _LoopState) -> None:
+    loop = asyncio.get_running_loop()
     while state.boards > 0:
         try:
             await database_sync_to_async(camera_streams_end_stale)()
         except Exception:
             logger.exception("In-process camera sweep failed")
+        for function, every in list(_hooks):
+            if loop.time() - state.last_run.get(function, float("-inf")) < every:
+                continue
+            state.last_run[function] = loop.time()
+            try:
+                await database_sync_to_async(function)()
+            except Exception:
+                logger.exception("In-process sweep hook %s failed", function)
         await asyncio.sleep(settings.CAMERA_INPROCESS_SWEEP_SECONDS)
 
 

@@ -6,4 +6,12 @@ class MonitoringConfig(AppConfig):
     name = "monitoring"
 
     def ready(self) -> None:
+        from django.conf import settings
+
+        from cameras import sweeper
+
         from . import checks  # noqa: F401 - registers the system checks
+        from .integrity_service import snapshot_gaps_sweep
+
+        # Without a beat (embedded mode) snapshot gaps are swept in the ASGI process too.
+        sweeper.register(snapshot_gaps_sweep, every_seconds=settings.INTEGRITY_GAP_SWEEP_SECONDS)

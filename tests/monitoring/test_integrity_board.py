@@ -69,3 +69,33 @@ async def test_board_receives_incident_start_and_clear(acme):
     cleared = await comm.receive_json_from(timeout=3)
     assert cleared["stream"]["incident"] is None
     await comm.disconnect()
+
+
+async def test_embedded_sweeper_surfaces_a_snapshot_gap_on_the_board(acme, settings):
+    """No beat: the in-process sweeper also runs monitoring's snapshot-gap sweep."""
+    settings.CAMERA_SWEEP_IN_PROCESS = True
+    settings.CAMERA_INPROCESS_SWEEP_SECONDS = 0.2
+    cookie = await _setup(acme)
+
+    @database_sync_to_async
+    def silent_camera():
+        from cameras.models import CameraEvent
+
+        app = acme.application
+        app.camera_monitoring, app.camera_interval = True, 2
+        app.save()
+        CameraEvent.objects.filter(application=app).update(
+            occurred_at=timezone.now() - timedelta(seconds=30)
+        )
+
+    await silent_camera()
+    comm = WebsocketCommunicator(
+        asgi_app,
+        "/ws/camera/streams/",
+        headers=[(b"origin", b"http://testserver"), (b"cookie", f"sessionid={cookie}".encode())],
+    )
+    await comm.connect()
+    await comm.receive_json_from(timeout=3)  # snapshot
+    message = await comm.receive_json_from(timeout=5)
+    assert message["stream"]["incident"]["type"] == "snapshot_gap"
+    await comm.disconnect()
