@@ -1,8 +1,5 @@
 """Monitoring images API (DESIGN.md, "Monitoring images"). Thin: parse, select, call a service."""
 
-import csv
-import io
-
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
@@ -13,8 +10,9 @@ from rest_framework.views import APIView
 from accounts.errors import NotFound
 from applications.selectors import application_get_for_user
 from monitoring import integrity, selectors, services
+from monitoring.exports import timeline_csv
 from monitoring.integrity_service import integrity_recompute
-from monitoring.models import AccessEvent, MonitoringImage
+from monitoring.models import AccessEvent
 
 from .serializers import (
     EventInputSerializer,
@@ -217,64 +215,15 @@ class TimelineCsvApi(APIView):
     @extend_schema(responses={(200, "text/csv"): str})
     def get(self, request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)
-        result = integrity_recompute(application_id=application.pk)
-        images = (
-            MonitoringImage.objects.filter(application=application)
-            .select_related("analysis")
-            .order_by("captured_at", "id")
-        )
         services.access_log(
             actor=request.user,
             action=AccessEvent.Action.LISTED,
             info=request_info(request),
             application_id=application.pk,
         )
-        rows = []
-        for image in images:
-            analysis = getattr(image, "analysis", None)
-            rows.append(
-                (
-                    image.captured_at,
-                    [
-                        "capture",
-                        _iso(image.captured_at),
-                        "",
-                        image.image_type,
-                        image.file.name,
-                        ""
-                        if analysis is None
-                        else analysis.face_count
-                        if analysis.face_count is not None
-                        else "",
-                        "" if analysis is None else " ".join(analysis.flags),
-                        "",
-                    ],
-                )
-            )
-        for incident in result["incidents"]:
-            rows.append(
-                (
-                    incident.started_at,
-                    [
-                        "incident",
-                        _iso(incident.started_at),
-                        _iso(incident.ended_at),
-                        incident.type,
-                        "",
-                        "",
-                        "",
-                        incident.reason,
-                    ],
-                )
-            )
-        rows.sort(key=lambda row: row[0])
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            ["record", "time", "end", "type", "s3_key", "face_count", "flags", "reason"]
+        response = HttpResponse(
+            timeline_csv(application_id=application.pk), content_type="text/csv; charset=utf-8"
         )
-        writer.writerows(row for _, row in rows)
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="interview-{application.pk}-timeline.csv"'
         )
