@@ -22,7 +22,6 @@ from .selectors import camera_presence_for, console_applications
 from .storage import key_from_signed_token
 
 CONSOLE_PAGE_SIZE = 20
-TIMELINE_PAGE_SIZE = 60
 
 
 def _require_candidate(user) -> None:
@@ -119,7 +118,7 @@ def review_timeline(request, application_id: int):
     config = {
         "applicationId": application.pk,
         "canDelete": request.user.is_staff_role,
-        "pageSize": TIMELINE_PAGE_SIZE,
+        "pageSize": settings.MONITORING_TIMELINE_PAGE_SIZE,
     }
     return render(
         request,

@@ -88,6 +88,7 @@ def asgi_server(django_db_setup, tmp_path_factory, e2e_bucket):
         env = child_env(
             CAMERA_STREAM_TIMEOUT=str(E2E_STREAM_TIMEOUT),
             CAMERA_HEARTBEAT_SECONDS="1",
+            MONITORING_TIMELINE_PAGE_SIZE="15",  # so the timeline's paging is exercised
             AWS_S3_BUCKET_NAME=e2e_bucket.bucket,
             AWS_ENDPOINT_URL_S3=e2e_bucket.endpoint,
             AWS_ACCESS_KEY_ID="testing",

@@ -89,9 +89,16 @@ def test_timeline_lazy_thumbnails_viewer_and_delete(
     screenshot(page, "console")
     page.get_by_role("link", name="John Carter").click()
     expect(page).to_have_url(f"{base_url}/console/applications/{acme.application.id}/")
+    # Pages of 15 per type (MONITORING_TIMELINE_PAGE_SIZE in the e2e server): page forward.
+    expect(page.locator("[data-summary]")).to_contain_text("loaded so far")
+    expect(page.locator(".thumb")).to_have_count(27)  # 15 camera + 12 screen
+    page.get_by_role("button", name="Load later captures").click()
+    expect(page.get_by_role("button", name="Load later captures")).to_be_hidden()
+    expect(page.locator(".thumb")).to_have_count(34)
     expect(page.locator("[data-summary]")).to_contain_text(
         "22 camera snapshots · 12 screen captures · 5 events"
     )
+    page.evaluate("window.scrollTo(0, 0)")
     expect(page.locator('.event-chip[data-event-type="tab_hidden"]')).to_be_visible()
     # Hidden for 30 s (≥ 10 s): a sustained incident, in the summary and in its minute.
     expect(page.locator('.event-chip[data-event-type="incident-tab_hidden"]')).to_be_visible()
