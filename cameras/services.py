@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.errors import NotAllowed
 from accounts.models import User
 from applications.models import JobApplication
 
@@ -104,8 +105,14 @@ def camera_stream_set_status(
     """Turn the caller's camera on or off, or keep it fresh (a heartbeat).
 
     Returns the stream, or None when the fast heartbeat path refreshed it without reading it.
-    The caller has already checked that `application` is the user's own.
+    `application` (one the caller may see) must be the user's own: a stream belongs to the
+    candidate's interview, never to someone else's.
     """
+    if application is not None and application.candidate_id != user.pk:
+        raise NotAllowed(
+            "A camera stream can only belong to your own application.",
+            code="not_own_application",
+        )
     now = now or timezone.now()
     if is_active and camera_stream_heartbeat(
         user_id=user.pk, application_id=getattr(application, "pk", None), now=now

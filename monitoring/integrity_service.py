@@ -5,7 +5,6 @@ is what makes late frames merge into episodes instead of splitting them. It is c
 interview holds a few hundred frames.
 """
 
-import math
 from datetime import datetime
 
 from django.conf import settings
@@ -183,7 +182,3 @@ def snapshot_gaps_sweep(*, now: datetime | None = None) -> int:
     for application_id in ids:
         integrity_recompute(application_id=application_id, now=now)
     return len(ids)
-
-
-def duration_minutes(seconds: float) -> int:
-    return max(1, math.ceil(seconds / 60))

@@ -178,3 +178,15 @@ def test_board_payload_signs_the_snapshot(acme):
     payload = board_payload(stream=stream)
     assert payload["snapshot_url"].startswith("/media/signed/")
     assert payload["snapshot_at"].endswith("Z")
+
+
+def test_stream_cannot_belong_to_someone_elses_application(acme, globex):
+    from accounts.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        camera_stream_set_status(user=acme.recruiter, is_active=True, application=acme.application)
+    with pytest.raises(NotAllowed):
+        camera_stream_set_status(
+            user=acme.candidate, is_active=True, application=globex.application
+        )
+    assert not CameraStream.objects.exists()
