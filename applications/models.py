@@ -113,6 +113,12 @@ class Invitation(models.Model):
         return f"Invitation for {self.email}"
 
 
+class ConsentQuerySet(models.QuerySet):
+    def active(self) -> "ConsentQuerySet":
+        """Given and not withdrawn: what monitoring needs before it records anything."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class MonitoringConsent(models.Model):
     """The candidate's agreement to be monitored during one interview.
 
@@ -127,6 +133,8 @@ class MonitoringConsent(models.Model):
     accepted_at = models.DateTimeField()
     ip = models.GenericIPAddressField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-accepted_at"]

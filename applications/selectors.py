@@ -6,25 +6,17 @@ An object outside the caller's scope is reported as missing (404), never as forb
 
 from django.db.models import QuerySet
 
-from accounts.errors import NotFound
 from accounts.models import User
+from accounts.scoping import role_scope
+from common.errors import NotFound
 
 from .models import Invitation, Job, JobApplication, MonitoringConsent
 
 
 def applications_for_user(*, user: User) -> QuerySet[JobApplication]:
     qs = JobApplication.objects.select_related("job__organization", "candidate")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_admin_role:
-        return qs
-    if user.is_recruiter:
-        if user.organization_id is None:
-            return qs.none()
-        return qs.filter(job__organization_id=user.organization_id)
-    if user.is_candidate:
-        return qs.filter(candidate_id=user.pk)
-    return qs.none()
+    scope = role_scope(user, organization="job__organization_id", own="candidate_id")
+    return qs.none() if scope is None else qs.filter(scope)
 
 
 def application_get_for_user(*, user: User, application_id: int) -> JobApplication:
@@ -36,17 +28,11 @@ def application_get_for_user(*, user: User, application_id: int) -> JobApplicati
 
 def jobs_for_user(*, user: User) -> QuerySet[Job]:
     qs = Job.objects.select_related("organization")
-    if not user.is_authenticated:
+    scope = role_scope(user, organization="organization_id", own="applications__candidate_id")
+    if scope is None:
         return qs.none()
-    if user.is_admin_role:
-        return qs
-    if user.is_recruiter:
-        if user.organization_id is None:
-            return qs.none()
-        return qs.filter(organization_id=user.organization_id)
-    if user.is_candidate:
-        return qs.filter(applications__candidate_id=user.pk).distinct()
-    return qs.none()
+    # A candidate's jobs are reached through their applications: one row per job.
+    return qs.filter(scope).distinct() if user.is_candidate else qs.filter(scope)
 
 
 def job_get_for_user(*, user: User, job_id: int) -> Job:
@@ -64,7 +50,5 @@ def invitation_get_pending(*, invitation_id: int) -> Invitation | None:
     )
 
 
-def consent_active(*, application_id: int) -> "MonitoringConsent | None":
-    return MonitoringConsent.objects.filter(
-        application_id=application_id, withdrawn_at__isnull=True
-    ).first()
+def consent_active(*, application_id: int) -> MonitoringConsent | None:
+    return MonitoringConsent.objects.active().filter(application_id=application_id).first()

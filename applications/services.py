@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from accounts.models import Organization, User
+from common.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 from .models import Invitation, Job, JobApplication, MonitoringConsent
 from .selectors import consent_active, invitation_get_pending

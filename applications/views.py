@@ -3,7 +3,7 @@ from django.contrib.auth import login, password_validation
 from django.shortcuts import redirect, render
 from django.views import View
 
-from accounts.errors import InvalidInput
+from common.errors import InvalidInput
 
 from . import services
 

@@ -58,10 +58,11 @@ def main() -> None:
 
     from accounts.models import Organization, User
     from applications.models import Job, JobApplication, MonitoringConsent
-    from monitoring.analysis_service import frame_analyze
-    from monitoring.detectors import best_detector
+    from monitoring import pipeline
+    from monitoring.analysis.detectors import best_detector
+    from monitoring.analysis.services import frame_analyze
+    from monitoring.images.services import monitoring_image_upload
     from monitoring.models import FrameAnalysis, MonitoringImage
-    from monitoring.services import monitoring_image_upload
 
     org = Organization.objects.create(name="Bench", slug="bench")
     user = User.objects.create(username="cand", role="candidate")
@@ -105,9 +106,7 @@ def main() -> None:
         base64.b64encode((FRAMES / n).read_bytes()).decode()
         for n in ("one_face.jpg", "one_face_moved.jpg", "two_faces.jpg", "no_face_coffee.jpg")
     ]
-    import monitoring.services
-
-    monitoring.services.image_stored = lambda **kwargs: None  # ingest alone: no inline analysis
+    pipeline.enqueue = lambda *args: None  # ingest alone: no inline analysis
     ingested = []
     start = time.perf_counter()
     while time.perf_counter() - start < SECONDS:

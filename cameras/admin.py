@@ -1,8 +1,6 @@
 from django.contrib import admin
-from django.utils import timezone
 
 from .models import CameraEvent, CameraStream
-from .selectors import freshness_cutoff
 
 
 class LiveFilter(admin.SimpleListFilter):
@@ -13,11 +11,10 @@ class LiveFilter(admin.SimpleListFilter):
         return [("yes", "Live (on and fresh)"), ("stale", "On but silent"), ("no", "Off")]
 
     def queryset(self, request, queryset):
-        cutoff = freshness_cutoff()
         if self.value() == "yes":
-            return queryset.filter(is_active=True, last_updated__gte=cutoff)
+            return queryset.live()
         if self.value() == "stale":
-            return queryset.filter(is_active=True, last_updated__lt=cutoff)
+            return queryset.stale()
         if self.value() == "no":
             return queryset.filter(is_active=False)
         return queryset
@@ -52,7 +49,7 @@ class CameraStreamAdmin(admin.ModelAdmin):
 
     @admin.display(boolean=True, description="Live")
     def live(self, obj: CameraStream) -> bool:
-        return obj.is_active and obj.last_updated >= freshness_cutoff(now=timezone.now())
+        return obj.is_live()
 
     def has_add_permission(self, request) -> bool:
         return False

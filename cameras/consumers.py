@@ -5,6 +5,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
+from common.time import iso_utc
+
 from . import presence, sweeper
 from .groups import board_groups_for_viewer
 from .selectors import active_streams_for_user, board_payload
@@ -60,7 +62,7 @@ class LiveBoardConsumer(AsyncJsonWebsocketConsumer):
             "type": "snapshot",
             "streams": streams,
             "timeout": settings.CAMERA_STREAM_TIMEOUT,
-            "server_time": timezone.now().isoformat().replace("+00:00", "Z"),
+            "server_time": iso_utc(timezone.now()),
         }
 
 

@@ -1,5 +1,24 @@
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+
+def freshness_cutoff(*, now: datetime | None = None) -> datetime:
+    """Heartbeats older than this are stale: the stream is no longer live."""
+    return (now or timezone.now()) - timedelta(seconds=settings.CAMERA_STREAM_TIMEOUT)
+
+
+class CameraStreamQuerySet(models.QuerySet):
+    """The live/stale rule, written once: on, and heard from within CAMERA_STREAM_TIMEOUT."""
+
+    def live(self, *, now: datetime | None = None) -> "CameraStreamQuerySet":
+        return self.filter(is_active=True, last_updated__gte=freshness_cutoff(now=now))
+
+    def stale(self, *, now: datetime | None = None) -> "CameraStreamQuerySet":
+        """On, but silent for longer than the timeout: the sweep ends these."""
+        return self.filter(is_active=True, last_updated__lt=freshness_cutoff(now=now))
 
 
 class CameraStream(models.Model):
@@ -7,7 +26,7 @@ class CameraStream(models.Model):
 
     `last_updated` is the server's receive time of the last status call. A stream counts as
     live only while `is_active` and `last_updated` is younger than CAMERA_STREAM_TIMEOUT
-    (see cameras.selectors.freshness_cutoff); the stale sweep merely makes that visible.
+    (`CameraStream.objects.live()`); the stale sweep merely makes that visible.
     """
 
     user = models.OneToOneField(
@@ -35,6 +54,8 @@ class CameraStream(models.Model):
         null=True, blank=True, help_text="The current integrity incident shown on the board."
     )
 
+    objects = CameraStreamQuerySet.as_manager()
+
     class Meta:
         ordering = ["-last_updated"]
         constraints = [
@@ -46,6 +67,10 @@ class CameraStream(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({'on' if self.is_active else 'off'})"
+
+    def is_live(self, *, now: datetime | None = None) -> bool:
+        """The same rule as `CameraStream.objects.live()`, for a row already in hand."""
+        return self.is_active and self.last_updated >= freshness_cutoff(now=now)
 
 
 class CameraEvent(models.Model):

@@ -5,49 +5,27 @@ their organization; candidates see none (the API answers 403 before asking). A s
 application is visible to admins only.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from accounts.models import User
+from accounts.scoping import role_scope
+from common.time import iso_utc
 
 from .models import CameraEvent, CameraStream
 
 
-def freshness_cutoff(*, now: datetime | None = None) -> datetime:
-    """Heartbeats older than this are stale: the stream is no longer live."""
-    return (now or timezone.now()) - timedelta(seconds=settings.CAMERA_STREAM_TIMEOUT)
-
-
 def streams_for_user(*, user: User) -> QuerySet[CameraStream]:
     qs = CameraStream.objects.select_related("user", "application__job")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_admin_role:
-        return qs
-    if user.is_recruiter and user.organization_id is not None:
-        return qs.filter(application__job__organization_id=user.organization_id)
-    return qs.none()
+    scope = role_scope(user, organization="application__job__organization_id")
+    return qs.none() if scope is None else qs.filter(scope)
 
 
 def active_streams_for_user(*, user: User, now: datetime | None = None) -> QuerySet[CameraStream]:
     """Streams that are on and fresh, newest heartbeat first. Holds even if no sweep ran."""
-    return (
-        streams_for_user(user=user)
-        .filter(is_active=True, last_updated__gte=freshness_cutoff(now=now))
-        .order_by("-started_at", "user_id")
-    )
-
-
-def stale_streams(*, now: datetime | None = None) -> QuerySet[CameraStream]:
-    return CameraStream.objects.filter(is_active=True, last_updated__lt=freshness_cutoff(now=now))
-
-
-def stream_is_live(*, stream: CameraStream, now: datetime | None = None) -> bool:
-    return stream.is_active and stream.last_updated >= freshness_cutoff(now=now)
+    return streams_for_user(user=user).live(now=now).order_by("-started_at", "user_id")
 
 
 def camera_events_for_application(*, application_id: int) -> QuerySet[CameraEvent]:
@@ -59,11 +37,11 @@ def stream_payload(*, stream: CameraStream) -> dict:
     user = stream.user
     return {
         "user_id": user.pk,
-        "name": user.get_full_name() or user.username,
+        "name": user.display_name,
         "username": user.username,
         "is_active": stream.is_active,
-        "last_updated": _iso(stream.last_updated),
-        "started_at": _iso(stream.started_at),
+        "last_updated": iso_utc(stream.last_updated),
+        "started_at": iso_utc(stream.started_at),
         "application_id": stream.application_id,
     }
 
@@ -75,15 +53,9 @@ def board_payload(*, stream: CameraStream) -> dict:
     payload["snapshot_url"] = (
         default_storage.url(stream.snapshot_key) if stream.snapshot_key else None
     )
-    payload["snapshot_at"] = _iso(stream.snapshot_at)
+    payload["snapshot_at"] = iso_utc(stream.snapshot_at)
     payload["incident"] = stream.incident
     return payload
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def streams_by_application(*, application_ids: list[int]) -> dict[int, CameraStream]:
@@ -92,8 +64,10 @@ def streams_by_application(*, application_ids: list[int]) -> dict[int, CameraStr
     return {stream.application_id: stream for stream in streams}
 
 
-def live_streams_with_application() -> QuerySet[CameraStream]:
-    """Every live stream attached to an application (for the snapshot-gap sweep)."""
-    return CameraStream.objects.filter(
-        is_active=True, last_updated__gte=freshness_cutoff(), application__isnull=False
+def live_application_ids() -> QuerySet:
+    """Ids of the applications whose camera is live now (lazy: usable as a subquery)."""
+    return (
+        CameraStream.objects.live()
+        .filter(application__isnull=False)
+        .values_list("application_id", flat=True)
     )

@@ -14,19 +14,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.errors import NotAllowed
 from accounts.models import User
 from applications.models import JobApplication
+from common.errors import NotAllowed
 
 from .groups import board_groups_for_stream, organization_group
 from .models import CameraEvent, CameraStream
-from .selectors import (
-    board_payload,
-    freshness_cutoff,
-    stale_streams,
-    stream_is_live,
-    stream_payload,
-)
+from .selectors import board_payload, stream_payload
 
 logger = logging.getLogger(__name__)
 
@@ -78,11 +72,8 @@ def camera_stream_heartbeat(
     """
     now = now or timezone.now()
     coalesce = timedelta(seconds=settings.CAMERA_BOARD_COALESCE_SECONDS)
-    qs = CameraStream.objects.filter(
-        user_id=user_id,
-        is_active=True,
-        last_updated__gte=freshness_cutoff(now=now),
-        last_broadcast_at__gt=now - coalesce,
+    qs = CameraStream.objects.live(now=now).filter(
+        user_id=user_id, last_broadcast_at__gt=now - coalesce
     )
     if application_id is not None:
         qs = qs.filter(application_id=application_id)
@@ -128,7 +119,7 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
     )
     if not created:
         stream = CameraStream.objects.select_related("application__job").get(pk=stream.pk)
-    was_live = not created and stream_is_live(stream=stream, now=now)
+    was_live = not created and stream.is_live(now=now)
     old_organization_id = _organization_id(stream.application)
     old_application_id = stream.application_id
     if stream.is_active and not was_live and not created:
@@ -200,9 +191,10 @@ def camera_streams_end_stale(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     ended = 0
-    for stream_id in list(stale_streams(now=now).values_list("pk", flat=True)[:1000]):
+    stale = CameraStream.objects.stale(now=now)
+    for stream_id in list(stale.values_list("pk", flat=True)[:1000]):
         with transaction.atomic():
-            stream = stale_streams(now=now).select_for_update().filter(pk=stream_id).first()
+            stream = stale.select_for_update().filter(pk=stream_id).first()
             if stream is None:
                 continue
             stream = CameraStream.objects.select_related("user", "application__job").get(
@@ -243,7 +235,7 @@ def camera_stream_snapshot(
         stream.snapshot_key = key
         stream.snapshot_at = captured_at
         stream.save(update_fields=["snapshot_key", "snapshot_at"])
-        if stream_is_live(stream=stream):
+        if stream.is_live():
             _broadcast_on_commit(UPDATED, stream)
     return True
 
@@ -264,7 +256,7 @@ def camera_stream_incident(*, user_id: int, application_id: int, incident: dict 
             return False
         stream.incident = incident
         stream.save(update_fields=["incident"])
-        if stream_is_live(stream=stream):
+        if stream.is_live():
             _broadcast_on_commit(UPDATED, stream)
     return True
 
@@ -282,9 +274,7 @@ def camera_streams_touch(
     if not heartbeats:
         return set()
     now = now or timezone.now()
-    live = CameraStream.objects.filter(
-        user_id__in=list(heartbeats), is_active=True, last_updated__gte=freshness_cutoff(now=now)
-    )
+    live = CameraStream.objects.live(now=now).filter(user_id__in=list(heartbeats))
     live_ids = {
         user_id
         for user_id, application_id in live.values_list("user_id", "application_id")

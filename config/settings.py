@@ -146,7 +146,7 @@ SIGNED_URL_EXPIRES = env.int("SIGNED_URL_EXPIRES", default=3600)
 
 if AWS_S3_BUCKET_NAME:
     _default_storage = {
-        "BACKEND": "monitoring.storage.S3ImageStorage",
+        "BACKEND": "monitoring.images.storage.S3ImageStorage",
         "OPTIONS": {
             "bucket_name": AWS_S3_BUCKET_NAME,
             "access_key": AWS_ACCESS_KEY_ID or None,
@@ -171,8 +171,8 @@ if AWS_S3_BUCKET_NAME:
     }
 else:
     _default_storage = {
-        # Local files reachable only through signed, expiring links (monitoring.storage).
-        "BACKEND": "monitoring.storage.SignedLocalStorage",
+        # Local files reachable only through signed, expiring links (monitoring.images.storage).
+        "BACKEND": "monitoring.images.storage.SignedLocalStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": MEDIA_URL},
     }
 STORAGES = {

@@ -2,6 +2,10 @@ from django.contrib import admin, messages
 from django.core.files.storage import default_storage
 from django.utils.html import format_html
 
+from common.http import request_info
+
+from .analysis.services import frame_analyses_requeue
+from .images.services import monitoring_image_delete
 from .models import (
     AccessEvent,
     FrameAnalysis,
@@ -10,13 +14,6 @@ from .models import (
     MonitoringEvent,
     MonitoringImage,
 )
-from .services import RequestInfo, monitoring_image_delete
-
-
-def _info(request) -> RequestInfo:
-    return RequestInfo(
-        ip=request.META.get("REMOTE_ADDR"), user_agent=request.META.get("HTTP_USER_AGENT", "")
-    )
 
 
 @admin.register(MonitoringImage)
@@ -92,12 +89,12 @@ class MonitoringImageAdmin(admin.ModelAdmin):
     def delete_with_objects(self, request, queryset):
         count = 0
         for image in queryset:
-            monitoring_image_delete(actor=request.user, image=image, info=_info(request))
+            monitoring_image_delete(actor=request.user, image=image, info=request_info(request))
             count += 1
         self.message_user(request, f"Deleted {count} image(s) and their objects.", messages.SUCCESS)
 
     def delete_model(self, request, obj):
-        monitoring_image_delete(actor=request.user, image=obj, info=_info(request))
+        monitoring_image_delete(actor=request.user, image=obj, info=request_info(request))
 
 
 @admin.register(AccessEvent)
@@ -180,11 +177,8 @@ class FrameAnalysisAdmin(admin.ModelAdmin):
 
     @admin.action(description="Analyse the selected frames again")
     def analyse_again(self, request, queryset):
-        from .tasks import analyze_image
-
-        for image_id in queryset.values_list("image_id", flat=True):
-            analyze_image.delay(image_id)
-        self.message_user(request, f"Queued {queryset.count()} frame(s).", messages.SUCCESS)
+        count = frame_analyses_requeue(image_ids=list(queryset.values_list("image_id", flat=True)))
+        self.message_user(request, f"Queued {count} frame(s).", messages.SUCCESS)
 
 
 @admin.register(IntegrityRules)

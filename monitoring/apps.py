@@ -10,8 +10,8 @@ class MonitoringConfig(AppConfig):
 
         from cameras import sweeper
 
-        from . import checks  # noqa: F401 - registers the system checks
-        from .integrity_service import snapshot_gaps_sweep
+        from .analysis import checks  # noqa: F401 - registers the system checks
+        from .integrity.services import snapshot_gaps_sweep
 
         # Without a beat (embedded mode) snapshot gaps are swept in the ASGI process too.
         sweeper.register(snapshot_gaps_sweep, every_seconds=settings.INTEGRITY_GAP_SWEEP_SECONDS)

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from .labels import INCIDENT_LABELS
+
 
 class ImageType(models.TextChoices):
     CAMERA = "camera", "Camera snapshot"
@@ -152,15 +154,15 @@ class FrameAnalysis(models.Model):
 
 
 class IncidentType(models.TextChoices):
-    NO_FACE = "no_face", "No face"
-    MULTIPLE_FACES = "multiple_faces", "Several faces"
-    CAMERA_COVERED = "camera_covered", "Camera covered"
-    FROZEN_FRAME = "frozen_frame", "Frozen camera"
-    CAMERA_OFF = "camera_off", "Camera off"
-    SCREEN_SHARE_STOPPED = "screen_share_stopped", "Screen sharing stopped"
-    TAB_HIDDEN = "tab_hidden", "Tab hidden"
-    WINDOW_BLUR = "window_blur", "Window not focused"
-    SNAPSHOT_GAP = "snapshot_gap", "No camera snapshots"
+    NO_FACE = "no_face", INCIDENT_LABELS["no_face"]
+    MULTIPLE_FACES = "multiple_faces", INCIDENT_LABELS["multiple_faces"]
+    CAMERA_COVERED = "camera_covered", INCIDENT_LABELS["camera_covered"]
+    FROZEN_FRAME = "frozen_frame", INCIDENT_LABELS["frozen_frame"]
+    CAMERA_OFF = "camera_off", INCIDENT_LABELS["camera_off"]
+    SCREEN_SHARE_STOPPED = "screen_share_stopped", INCIDENT_LABELS["screen_share_stopped"]
+    TAB_HIDDEN = "tab_hidden", INCIDENT_LABELS["tab_hidden"]
+    WINDOW_BLUR = "window_blur", INCIDENT_LABELS["window_blur"]
+    SNAPSHOT_GAP = "snapshot_gap", INCIDENT_LABELS["snapshot_gap"]
 
 
 class IntegrityRules(models.Model):

@@ -1,16 +1,24 @@
+"""monitoring's pages; its API is under monitoring/api/."""
+
 from django.urls import path
 
-from . import views
+from .images import views as image_views
+from .interview import views as interview_views
+from .review import views as review_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("interview/", views.interview_list, name="interview-list"),
-    path("interview/<int:application_id>/", views.interview_detail, name="interview-detail"),
-    path("console/", views.console, name="console"),
+    path("", interview_views.home, name="home"),
+    path("interview/", interview_views.interview_list, name="interview-list"),
+    path(
+        "interview/<int:application_id>/",
+        interview_views.interview_detail,
+        name="interview-detail",
+    ),
+    path("console/", review_views.console, name="console"),
     path(
         "console/applications/<int:application_id>/",
-        views.review_timeline,
+        review_views.review_timeline,
         name="review-timeline",
     ),
-    path("media/signed/<str:token>/", views.signed_file, name="signed-file"),
+    path("media/signed/<str:token>/", image_views.signed_file, name="signed-file"),
 ]

@@ -1,8 +1,13 @@
+import uuid
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from accounts.models import Organization
-from applications.models import Job, JobApplication
+from applications.models import Job, JobApplication, MonitoringConsent
+from cameras.models import CameraEvent, CameraStream
+from monitoring.models import FrameAnalysis, MonitoringEvent, MonitoringImage
 
 User = get_user_model()
 
@@ -68,3 +73,70 @@ class JobApplicationFactory(factory.django.DjangoModelFactory):
     job = factory.SubFactory(JobFactory)
     candidate = factory.SubFactory(CandidateFactory)
     status = JobApplication.Status.IN_PROGRESS
+
+
+class MonitoringConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MonitoringConsent
+
+    application = factory.SubFactory(JobApplicationFactory)
+    notice_version = "test"
+    accepted_at = factory.LazyFunction(timezone.now)
+
+
+class CameraStreamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CameraStream
+
+    user = factory.SubFactory(CandidateFactory)
+    application = None
+    is_active = True
+    started_at = factory.LazyFunction(timezone.now)
+    last_updated = factory.LazyFunction(timezone.now)
+
+
+class CameraEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CameraEvent
+
+    application = factory.SubFactory(JobApplicationFactory)
+    user = factory.LazyAttribute(lambda o: o.application.candidate)
+    kind = CameraEvent.Kind.ON
+    occurred_at = factory.LazyFunction(timezone.now)
+
+
+class MonitoringImageFactory(factory.django.DjangoModelFactory):
+    """A row only: pass `file` with a stored key when a test needs the object too."""
+
+    class Meta:
+        model = MonitoringImage
+
+    application = factory.SubFactory(JobApplicationFactory)
+    image_type = "camera"
+    file = factory.LazyAttribute(
+        lambda o: f"monitoring/{o.application.pk}/{o.image_type}/0-{uuid.uuid4()}.jpg"
+    )
+    captured_at = factory.LazyFunction(timezone.now)
+    uploaded_by = factory.LazyAttribute(lambda o: o.application.candidate)
+    client_id = factory.LazyFunction(uuid.uuid4)
+    width = 640
+    height = 480
+    byte_size = 1
+    sha256 = "0" * 64
+
+
+class FrameAnalysisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FrameAnalysis
+
+    image = factory.SubFactory(MonitoringImageFactory)
+    face_count = 1
+
+
+class MonitoringEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MonitoringEvent
+
+    application = factory.SubFactory(JobApplicationFactory)
+    type = "tab_hidden"
+    occurred_at = factory.LazyFunction(timezone.now)

@@ -1,6 +1,14 @@
+from dataclasses import dataclass
+
 from rest_framework import serializers
 
-from applications.models import MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, Job, JobApplication
+from applications.models import (
+    MAX_INTERVAL_SECONDS,
+    MIN_INTERVAL_SECONDS,
+    Job,
+    JobApplication,
+    MonitoringConsent,
+)
 
 
 class OrganizationRefSerializer(serializers.Serializer):
@@ -96,9 +104,21 @@ class ConsentInputSerializer(serializers.Serializer):
     )
 
 
+@dataclass(frozen=True)
+class ConsentState:
+    """An application's consent as the API shows it: the consent record, if any."""
+
+    application_id: int
+    consent: MonitoringConsent | None
+
+    @property
+    def accepted(self) -> bool:
+        return self.consent is not None and self.consent.withdrawn_at is None
+
+
 class ConsentOutputSerializer(serializers.Serializer):
     application_id = serializers.IntegerField()
     accepted = serializers.BooleanField()
-    notice_version = serializers.CharField(allow_null=True)
-    accepted_at = serializers.DateTimeField(allow_null=True)
-    withdrawn_at = serializers.DateTimeField(allow_null=True)
+    notice_version = serializers.CharField(source="consent.notice_version", allow_null=True)
+    accepted_at = serializers.DateTimeField(source="consent.accepted_at", allow_null=True)
+    withdrawn_at = serializers.DateTimeField(source="consent.withdrawn_at", allow_null=True)

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts.models import Organization
 from applications import selectors, services
 from applications.permissions import ReadOnlyOrRecruiterOrAdmin
+from common.http import client_ip
 
 from .serializers import (
     ApplicationCreateSerializer,
@@ -17,6 +18,7 @@ from .serializers import (
     ApplicationUpdateSerializer,
     ConsentInputSerializer,
     ConsentOutputSerializer,
+    ConsentState,
     JobInputSerializer,
     JobOutputSerializer,
     JobUpdateSerializer,
@@ -113,20 +115,6 @@ class JobDetailApi(APIView):
         return Response(JobOutputSerializer(job).data)
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def _consent_body(application_id: int, consent) -> dict:
-    return {
-        "application_id": application_id,
-        "accepted": consent is not None and consent.withdrawn_at is None,
-        "notice_version": getattr(consent, "notice_version", None),
-        "accepted_at": getattr(consent, "accepted_at", None),
-        "withdrawn_at": getattr(consent, "withdrawn_at", None),
-    }
-
-
 class ConsentApi(APIView):
     """The candidate's consent to monitoring: `{"accepted": true}` gives it (201, again 200);
     `{"accepted": false}` withdraws it. GET shows the current state."""
@@ -137,7 +125,7 @@ class ConsentApi(APIView):
             user=request.user, application_id=application_id
         )
         consent = selectors.consent_active(application_id=application.pk)
-        return Response(_consent_body(application.pk, consent))
+        return Response(ConsentOutputSerializer(ConsentState(application.pk, consent)).data)
 
     @extend_schema(
         request=ConsentInputSerializer,
@@ -154,11 +142,11 @@ class ConsentApi(APIView):
                 actor=request.user, application=application, ip=client_ip(request)
             )
             return Response(
-                _consent_body(application.pk, consent),
+                ConsentOutputSerializer(ConsentState(application.pk, consent)).data,
                 status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
             )
         consent = services.consent_withdraw(actor=request.user, application=application)
-        return Response(_consent_body(application.pk, None if consent is None else consent))
+        return Response(ConsentOutputSerializer(ConsentState(application.pk, consent)).data)
 
 
 class ApplicationStartApi(APIView):

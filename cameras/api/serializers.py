@@ -29,9 +29,11 @@ class CameraStatusOutputSerializer(serializers.Serializer):
 
 
 class StreamSerializer(serializers.Serializer):
+    """A CameraStream as `GET /api/camera/active-streams` lists it (DESIGN.md)."""
+
     user_id = serializers.IntegerField()
-    name = serializers.CharField()
-    username = serializers.CharField()
+    name = serializers.CharField(source="user.display_name")
+    username = serializers.CharField(source="user.username")
     is_active = serializers.BooleanField()
     last_updated = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)

@@ -4,10 +4,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.errors import NotAllowed
 from applications.permissions import IsRecruiterOrAdmin
 from applications.selectors import application_get_for_user
 from cameras import selectors, services
+from common.errors import NotAllowed
 
 from .serializers import (
     CameraEventSerializer,
@@ -33,17 +33,18 @@ class CameraStatusApi(APIView):
         if "user_id" in data and data["user_id"] != user.pk:
             raise NotAllowed("You can only change your own camera status.", code="not_own_stream")
         now = timezone.now()
+        status = {"user_id": user.pk, "is_active": data["is_active"], "last_updated": now}
         if data["is_active"] and services.camera_stream_heartbeat(
             user_id=user.pk, application_id=data.get("application_id"), now=now
         ):
-            return Response({"user_id": user.pk, "is_active": True, "last_updated": now})
+            return Response(CameraStatusOutputSerializer(status).data)
         application = None
         if "application_id" in data:
             application = application_get_for_user(user=user, application_id=data["application_id"])
         services.camera_stream_set_status(
             user=user, is_active=data["is_active"], application=application, now=now
         )
-        return Response({"user_id": user.pk, "is_active": data["is_active"], "last_updated": now})
+        return Response(CameraStatusOutputSerializer(status).data)
 
 
 class ActiveStreamsApi(APIView):
@@ -55,7 +56,7 @@ class ActiveStreamsApi(APIView):
     @extend_schema(responses=StreamSerializer(many=True))
     def get(self, request):
         streams = selectors.active_streams_for_user(user=request.user)
-        return Response([selectors.stream_payload(stream=s) for s in streams])
+        return Response(StreamSerializer(streams, many=True).data)
 
 
 class CameraEventListApi(APIView):

@@ -1,15 +1,8 @@
 from django.urls import path, re_path
 
-from .views import (
-    IntegrityApi,
-    InterviewFinishApi,
-    MonitoringEventListApi,
-    MonitoringImageDetailApi,
-    MonitoringImageListApi,
-    SignedUrlApi,
-    SignedUrlsApi,
-    TimelineCsvApi,
-)
+from .images import MonitoringImageDetailApi, MonitoringImageListApi, SignedUrlApi, SignedUrlsApi
+from .integrity import IntegrityApi, TimelineCsvApi
+from .interview import InterviewFinishApi, MonitoringEventListApi
 
 urlpatterns = [
     path(

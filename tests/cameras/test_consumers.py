@@ -1,7 +1,5 @@
 """The live board socket through the real ASGI stack (origin check, session auth, routing)."""
 
-import asyncio
-
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -70,7 +68,9 @@ async def test_snapshot_then_started_updated_ended(acme, settings):
 
     await set_status(user=acme.candidate, is_active=False)
     ended = await comm.receive_json_from(timeout=3)
-    assert ended == {"type": "stream.ended", "stream": {**ended["stream"], "is_active": False}}
+    assert ended["type"] == "stream.ended"
+    assert ended["stream"]["user_id"] == acme.candidate.id
+    assert ended["stream"]["is_active"] is False
 
     await set_status(user=acme.candidate, is_active=True, application=acme.application)
     started = await comm.receive_json_from(timeout=3)
@@ -122,9 +122,8 @@ async def test_silent_stream_leaves_board_without_beat(acme, settings):
     comm = await _board(acme.recruiter)
     await comm.connect()
     assert len((await comm.receive_json_from(timeout=3))["streams"]) == 1
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    ended = await comm.receive_json_from(timeout=settings.CAMERA_STREAM_TIMEOUT + 2)
+    # Generous: the receive only has to happen at all, with no beat and no status call.
+    ended = await comm.receive_json_from(timeout=settings.CAMERA_STREAM_TIMEOUT + 10)
     assert ended["type"] == "stream.ended"
-    assert loop.time() - started <= settings.CAMERA_STREAM_TIMEOUT + 2
+    assert ended["stream"]["user_id"] == acme.candidate.id
     await comm.disconnect()

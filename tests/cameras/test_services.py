@@ -10,6 +10,7 @@ from cameras.models import CameraEvent, CameraStream
 from cameras.selectors import active_streams_for_user
 from cameras.services import camera_stream_set_status, camera_streams_end_stale
 from cameras.tasks import sweep_stale_streams
+from tests.factories import CameraStreamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -167,11 +168,9 @@ def test_board_payload_signs_the_snapshot(acme):
 
     from cameras.selectors import board_payload
 
-    stream = CameraStream.objects.create(
+    stream = CameraStreamFactory(
         user=acme.candidate,
         application=acme.application,
-        is_active=True,
-        last_updated=timezone.now(),
         snapshot_key="monitoring/1/camera/2.jpg",
         snapshot_at=timezone.now(),
     )
@@ -181,7 +180,7 @@ def test_board_payload_signs_the_snapshot(acme):
 
 
 def test_stream_cannot_belong_to_someone_elses_application(acme, globex):
-    from accounts.errors import NotAllowed
+    from common.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         camera_stream_set_status(user=acme.recruiter, is_active=True, application=acme.application)

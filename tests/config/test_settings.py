@@ -54,7 +54,7 @@ def test_embedded_defaults_need_no_services():
     assert got["engine"] == "django.db.backends.sqlite3"
     assert got["layer"] == "channels.layers.InMemoryChannelLayer"
     assert got["eager"] is True
-    assert got["storage"] == "monitoring.storage.SignedLocalStorage"
+    assert got["storage"] == "monitoring.images.storage.SignedLocalStorage"
 
 
 def test_services_switch_on_from_environment():
@@ -69,7 +69,7 @@ def test_services_switch_on_from_environment():
     assert got["layer"] == "channels_redis.core.RedisChannelLayer"
     assert got["eager"] is False
     assert got["broker"] == "redis://cache.internal:6379/0"
-    assert got["storage"] == "monitoring.storage.S3ImageStorage"
+    assert got["storage"] == "monitoring.images.storage.S3ImageStorage"
 
 
 def test_debug_is_off_and_secret_key_required_by_default():

@@ -3,13 +3,17 @@
 import base64
 import io
 import uuid
+from datetime import datetime
+from pathlib import Path
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 from PIL import Image
 
-from applications.models import MonitoringConsent
+from tests.factories import MonitoringConsentFactory, MonitoringImageFactory
+
+FRAMES = Path(__file__).resolve().parents[1] / "fixtures" / "frames"
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +43,7 @@ def s3(moto_endpoint, settings, monkeypatch):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "monitoring.storage.S3ImageStorage",
+            "BACKEND": "monitoring.images.storage.S3ImageStorage",
             "OPTIONS": {
                 "bucket_name": bucket,
                 "access_key": "testing",
@@ -97,15 +101,31 @@ def b64(data: bytes) -> str:
 @pytest.fixture
 def consented(acme, globex):
     """Both demo applications in progress with consent given."""
-    from django.utils import timezone
-
     for org in (acme, globex):
-        MonitoringConsent.objects.create(
-            application=org.application, notice_version="test", accepted_at=timezone.now()
-        )
+        MonitoringConsentFactory(application=org.application)
     return acme
 
 
 @pytest.fixture
 def jpeg_b64() -> str:
     return b64(image_bytes())
+
+
+def store_frame(application, name: str, captured_at: datetime, kind: str = "camera"):
+    """A fixture photo (tests/fixtures/frames) stored in the default storage, with its row."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    data = (FRAMES / name).read_bytes()
+    key = default_storage.save(
+        f"monitoring/{application.id}/{kind}/{int(captured_at.timestamp() * 1000)}-"
+        f"{uuid.uuid4()}.jpg",
+        ContentFile(data),
+    )
+    return MonitoringImageFactory(
+        application=application,
+        image_type=kind,
+        file=key,
+        captured_at=captured_at,
+        byte_size=len(data),
+    )

@@ -1,9 +1,13 @@
 """The Django admin: image list with signed thumbnails, delete removes the stored object."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from monitoring.analysis.services import frame_analyze
 from monitoring.models import AccessEvent, MonitoringImage
-from tests.monitoring.conftest import b64, bucket_keys, image_bytes
+from tests.monitoring.conftest import b64, bucket_keys, image_bytes, store_frame
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +38,10 @@ def test_admin_lists_images_and_deletes_with_object(
 
 
 def test_admin_filters_analyses_by_flag(acme, admin_user, client):
-    from monitoring.analysis_service import frame_analyze
-    from tests.monitoring.test_analysis import _store
-
+    now = timezone.now()
     for name, at in (("two_faces.jpg", 0), ("one_face.jpg", 10)):
-        frame_analyze(image_id=_store(acme.application, name, at).id)
+        image = store_frame(acme.application, name, now + timedelta(seconds=at))
+        frame_analyze(image_id=image.id)
     client.force_login(admin_user)
     page = client.get("/admin/monitoring/frameanalysis/?multiple_faces__exact=1")
     assert page.status_code == 200

@@ -1,0 +1,1 @@
+"""Small helpers every app may import. Not a Django app; imports no app (import-linter holds it)."""

@@ -1,0 +1,43 @@
+"""The one error type services raise for a refusal the client can act on.
+
+Services know nothing of HTTP frameworks; the API exception handler (config.exceptions)
+turns a ServiceError into `{"success": false, "message", "code"}` with its status.
+It lives in `common` (no app) so every app may raise it without a reverse import.
+"""
+
+
+class ServiceError(Exception):
+    status = 400
+    default_code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        if status is not None:
+            self.status = status
+
+
+class InvalidInput(ServiceError):
+    status = 400
+    default_code = "invalid"
+
+
+class NotAllowed(ServiceError):
+    status = 403
+    default_code = "permission_denied"
+
+
+class NotFound(ServiceError):
+    status = 404
+    default_code = "not_found"
+
+
+class Conflict(ServiceError):
+    status = 409
+    default_code = "conflict"
+
+
+class Unavailable(ServiceError):
+    status = 503
+    default_code = "service_unavailable"

@@ -1,0 +1,134 @@
+"""Analyse stored captures and keep each one's comparison with its predecessor right.
+
+Tasks may run in any order: a frame is always compared with the frame before it in capture
+time, and a frame that arrives late makes its successor compare again.
+"""
+
+import logging
+
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from PIL import Image
+
+from monitoring import pipeline
+from monitoring.models import FrameAnalysis, ImageType, MonitoringImage
+
+from . import frames
+from .detectors import best_detector
+
+logger = logging.getLogger(__name__)
+
+
+def _neighbour(image: MonitoringImage, *, before: bool) -> MonitoringImage | None:
+    same = MonitoringImage.objects.filter(
+        application_id=image.application_id, image_type=image.image_type
+    ).exclude(pk=image.pk)
+    if before:
+        return (
+            same.filter(
+                Q(captured_at__lt=image.captured_at)
+                | Q(captured_at=image.captured_at, pk__lt=image.pk)
+            )
+            .order_by("-captured_at", "-pk")
+            .first()
+        )
+    return (
+        same.filter(
+            Q(captured_at__gt=image.captured_at) | Q(captured_at=image.captured_at, pk__gt=image.pk)
+        )
+        .order_by("captured_at", "pk")
+        .first()
+    )
+
+
+def _read(image: MonitoringImage) -> bytes:
+    with default_storage.open(image.file.name, "rb") as handle:
+        return handle.read()
+
+
+def _measure(image: MonitoringImage, previous: MonitoringImage | None) -> dict:
+    data = _read(image)
+    picture = frames.load(data)
+    if image.image_type == ImageType.SCREEN:
+        prev_data = _read(previous) if previous is not None else None
+        prev_small = frames.screen_small(frames.load(prev_data)) if prev_data else None
+        return {"change_fraction": frames.change_fraction(frames.screen_small(picture), prev_small)}
+    detector = best_detector()
+    frame = frames.camera_frame(picture, data, detector)
+    prev_frame = _previous_frame(previous)
+    frozen, diff, distance = frames.is_frozen(frame, prev_frame)
+    flags = frames.camera_flags(frame, frozen)
+    return {
+        "brightness": round(frame.brightness, 2),
+        "contrast": round(frame.contrast, 2),
+        "face_count": len(frame.faces),
+        "faces": [face.as_dict() for face in frame.faces],
+        "dhash": frame.dhash,
+        "small": frame.small.tobytes(),
+        "diff_mean": None if diff is None else round(diff, 3),
+        "dhash_distance": distance,
+        "detector": detector.name,
+        "detector_version": detector.version,
+        **{name: name in flags for name in FrameAnalysis.FLAG_FIELDS},
+    }
+
+
+def _previous_frame(previous: MonitoringImage | None) -> frames.CameraFrame | None:
+    """The predecessor's measures: from its stored analysis when there is one (no decode)."""
+    if previous is None:
+        return None
+    stored = FrameAnalysis.objects.filter(image=previous).exclude(small=None).first()
+    if stored is not None and stored.small:
+        return frames.CameraFrame(
+            brightness=stored.brightness,
+            contrast=stored.contrast,
+            dhash=stored.dhash,
+            sha256=previous.sha256,
+            small=Image.frombytes("L", frames.SMALL, bytes(stored.small)),
+        )
+    data = _read(previous)
+    return frames.camera_frame(frames.load(data), data)
+
+
+def frame_analyze(*, image_id: int) -> tuple[FrameAnalysis | None, int | None]:
+    """Compute (or recompute) one image's analysis. Idempotent by image id.
+
+    Returns the analysis and the id of a successor that must compare again (or None).
+    """
+    image = MonitoringImage.objects.filter(pk=image_id).first()
+    if image is None:  # deleted meanwhile
+        return None, None
+    previous = _neighbour(image, before=True)
+    values = _measure(image, previous)
+    values["previous"] = previous
+    try:
+        with transaction.atomic():
+            result, _ = FrameAnalysis.objects.update_or_create(image=image, defaults=values)
+    except IntegrityError:  # the same task ran twice at once: the other one wrote it
+        result = FrameAnalysis.objects.get(image=image)
+    successor = _neighbour(image, before=False)
+    recheck = None
+    if successor is not None:
+        successor_analysis = FrameAnalysis.objects.filter(image=successor).first()
+        if successor_analysis is not None and successor_analysis.previous_id != image.pk:
+            recheck = successor.pk
+    return result, recheck
+
+
+def image_analyze(*, image_id: int) -> FrameAnalysis | None:
+    """Analyse one capture, then queue what follows from it: the re-check of a successor
+    that compared itself with another frame, and the application's integrity update."""
+    result, recheck = frame_analyze(image_id=image_id)
+    if recheck is not None:
+        pipeline.enqueue(pipeline.ANALYZE_IMAGE, recheck)
+    if result is not None:
+        pipeline.enqueue(pipeline.RECOMPUTE_INTEGRITY, result.image.application_id)
+    return result
+
+
+def frame_analyses_requeue(*, image_ids: list[int]) -> int:
+    """Analyse these captures again (the admin's action); returns how many were queued."""
+    for image_id in image_ids:
+        pipeline.enqueue(pipeline.ANALYZE_IMAGE, image_id)
+    return len(image_ids)

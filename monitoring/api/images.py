@@ -1,0 +1,216 @@
+"""Monitoring images API (DESIGN.md, "Monitoring images"): upload, list, delete, sign.
+
+Thin: parse, fetch through a scoped selector, call one service, render through a serializer.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.validators import ProhibitNullCharactersValidator
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
+from rest_framework.views import APIView
+
+from applications.selectors import application_get_for_user
+from common.errors import NotFound
+from common.http import request_info
+from monitoring.audit.services import access_log
+from monitoring.images import selectors, services
+from monitoring.images.selectors import LISTING_MAX
+from monitoring.models import AccessEvent, ImageType
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+class Base64Field(serializers.CharField):
+    """A long base64 string. DRF's CharField checks every character in Python for NUL and
+    surrogates (~20 ms for a 133 KB frame, measured in bench/ingest.py); the strict base64
+    check of monitoring.images.codec refuses those characters anyway, so they are skipped."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            v
+            for v in self.validators
+            if not isinstance(
+                v, ProhibitNullCharactersValidator | ProhibitSurrogateCharactersValidator
+            )
+        ]
+
+
+class UploadInputSerializer(serializers.Serializer):
+    image_type = serializers.ChoiceField(choices=ImageType.choices)
+    image_data = Base64Field(
+        trim_whitespace=False,
+        allow_blank=True,
+        help_text="Base64 or a data: URL of a JPEG, PNG or WebP image.",
+    )
+    client_id = serializers.UUIDField(required=False, help_text="Idempotency key from the page.")
+    captured_at = serializers.DateTimeField(
+        required=False, help_text="When the capture was taken (≤ 5 min ahead, ≤ 24 h old)."
+    )
+
+
+class UploadOutputSerializer(serializers.Serializer):
+    """An UploadResult: the stored image, or the one first stored under the same client_id."""
+
+    success = serializers.SerializerMethodField()
+    message = serializers.SerializerMethodField()
+    s3Key = serializers.CharField(source="image.file.name")
+    timestamp = serializers.DateTimeField(source="image.captured_at")
+    id = serializers.IntegerField(source="image.pk")
+
+    def get_success(self, result) -> bool:
+        return True
+
+    def get_message(self, result) -> str:
+        return "Image stored." if result.created else "Already stored (same client_id)."
+
+
+class ImageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    s3Key = serializers.CharField(source="file.name")
+    timestamp = serializers.DateTimeField(source="captured_at")
+    image_type = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    byte_size = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    analysis = serializers.SerializerMethodField()
+
+    def get_analysis(self, obj) -> dict | None:
+        """DESIGN.md: null until computed; camera {face_count, brightness, flags}, screen
+        {change_fraction, flags: []}."""
+        try:
+            result = obj.analysis
+        except ObjectDoesNotExist:
+            return None
+        if obj.image_type == ImageType.SCREEN:
+            return {"change_fraction": result.change_fraction, "flags": []}
+        return {
+            "face_count": result.face_count,
+            "brightness": result.brightness,
+            "flags": result.flags,
+        }
+
+
+class TimelineSerializer(serializers.Serializer):
+    camera = ImageSerializer(many=True)
+    screen = ImageSerializer(many=True)
+
+
+class TimelineQuerySerializer(serializers.Serializer):
+    since = serializers.DateTimeField(required=False)
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=LISTING_MAX, default=LISTING_MAX
+    )
+
+
+class SignedUrlQuerySerializer(serializers.Serializer):
+    s3_key = serializers.CharField(max_length=255)
+
+
+class SignedUrlOutputSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    expires_in = serializers.IntegerField()
+
+
+class SignedUrlsInputSerializer(serializers.Serializer):
+    s3_keys = serializers.ListField(
+        child=serializers.CharField(max_length=255), max_length=200, allow_empty=True
+    )
+
+
+class SignedUrlsOutputSerializer(serializers.Serializer):
+    urls = serializers.DictField(child=serializers.CharField())
+    expires_in = serializers.IntegerField()
+
+
+# --- Views ------------------------------------------------------------------------------------
+
+
+class MonitoringImageListApi(APIView):
+    @extend_schema(parameters=[TimelineQuerySerializer], responses=TimelineSerializer)
+    def get(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        query = TimelineQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        timeline = selectors.image_timeline(application_id=application.pk, **query.validated_data)
+        access_log(
+            actor=request.user,
+            action=AccessEvent.Action.LISTED,
+            info=request_info(request),
+            application_id=application.pk,
+        )
+        return Response(TimelineSerializer(timeline).data)
+
+    @extend_schema(
+        request=UploadInputSerializer,
+        responses={201: UploadOutputSerializer, 200: UploadOutputSerializer},
+    )
+    def post(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        services.check_can_upload(application=application)
+        serializer = UploadInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.monitoring_image_upload(
+            actor=request.user, application=application, **serializer.validated_data
+        )
+        return Response(
+            UploadOutputSerializer(result).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+class MonitoringImageDetailApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, application_id: int, image_id: int):
+        image = selectors.image_get_for_user(
+            user=request.user, application_id=application_id, image_id=image_id
+        )
+        services.monitoring_image_delete(
+            actor=request.user, image=image, info=request_info(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignedUrlApi(APIView):
+    """One signed, expiring URL for an image the caller may see (else 404, no URL)."""
+
+    @extend_schema(parameters=[SignedUrlQuerySerializer], responses=SignedUrlOutputSerializer)
+    def get(self, request):
+        query = SignedUrlQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        key = query.validated_data["s3_key"]
+        image = selectors.images_by_keys_for_user(user=request.user, keys=[key]).get(key)
+        if image is None:
+            raise NotFound("Image not found.", code="image_not_found")
+        urls = services.signed_urls_issue(
+            actor=request.user, images=[image], info=request_info(request)
+        )
+        return Response(
+            SignedUrlOutputSerializer(
+                {"url": urls[key], "expires_in": settings.SIGNED_URL_EXPIRES}
+            ).data
+        )
+
+
+class SignedUrlsApi(APIView):
+    """Signed URLs for up to 200 keys; the answer holds only the keys the caller may see."""
+
+    @extend_schema(request=SignedUrlsInputSerializer, responses=SignedUrlsOutputSerializer)
+    def post(self, request):
+        serializer = SignedUrlsInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        images = selectors.images_by_keys_for_user(
+            user=request.user, keys=serializer.validated_data["s3_keys"]
+        )
+        urls = services.signed_urls_issue(
+            actor=request.user, images=list(images.values()), info=request_info(request)
+        )
+        return Response(
+            SignedUrlsOutputSerializer(
+                {"urls": urls, "expires_in": settings.SIGNED_URL_EXPIRES}
+            ).data
+        )

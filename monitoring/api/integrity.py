@@ -1,0 +1,93 @@
+"""The integrity summary and the timeline CSV of one interview."""
+
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from applications.selectors import application_get_for_user
+from common.http import request_info
+from monitoring.audit.services import access_log
+from monitoring.integrity.exports import timeline_csv
+from monitoring.integrity.rules import LABELS
+from monitoring.integrity.services import integrity_recompute
+from monitoring.models import AccessEvent
+
+
+class IncidentSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    label = serializers.SerializerMethodField()
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField()
+    duration_seconds = serializers.SerializerMethodField()
+    ongoing = serializers.BooleanField()
+    frame_count = serializers.IntegerField()
+    image_ids = serializers.ListField(child=serializers.IntegerField())
+    reason = serializers.CharField()
+
+    def get_label(self, incident) -> str:
+        return LABELS[incident.type]
+
+    def get_duration_seconds(self, incident) -> float:
+        return round(incident.duration_seconds, 1)
+
+
+class RulesSerializer(serializers.Serializer):
+    sustain_frames = serializers.IntegerField()
+    sustain_seconds = serializers.IntegerField()
+    tab_hidden_seconds = serializers.IntegerField()
+    window_blur_seconds = serializers.IntegerField()
+
+
+class SummaryEntrySerializer(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    duration_seconds = serializers.SerializerMethodField()
+    points = serializers.IntegerField()
+
+    def get_duration_seconds(self, entry) -> float:
+        return round(entry["duration_seconds"], 1)
+
+
+class IntegrityOutputSerializer(serializers.Serializer):
+    application_id = serializers.IntegerField()
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    weights = serializers.DictField(child=serializers.IntegerField(), source="rules.weights")
+    rules = RulesSerializer()
+    summary = serializers.DictField(child=SummaryEntrySerializer())
+    incidents = IncidentSerializer(many=True)
+
+
+class IntegrityApi(APIView):
+    """The integrity summary: score, the weights and rules used, counts and durations per
+    type, and every incident."""
+
+    @extend_schema(responses=IntegrityOutputSerializer)
+    def get(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        result = integrity_recompute(application_id=application.pk)
+        return Response(
+            IntegrityOutputSerializer({**result, "application_id": application.pk}).data
+        )
+
+
+class TimelineCsvApi(APIView):
+    """CSV of the interview: one row per capture and one per incident, in time order."""
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    def get(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        access_log(
+            actor=request.user,
+            action=AccessEvent.Action.LISTED,
+            info=request_info(request),
+            application_id=application.pk,
+        )
+        response = HttpResponse(
+            timeline_csv(application_id=application.pk), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="interview-{application.pk}-timeline.csv"'
+        )
+        return response

@@ -1,0 +1,55 @@
+"""What the interview page reports (events) and finishing the interview."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from applications.api.serializers import ApplicationOutputSerializer
+from applications.selectors import application_get_for_user
+from monitoring.interview import selectors, services
+from monitoring.models import MonitoringEvent
+
+
+class EventInputSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=MonitoringEvent.Type.choices)
+    occurred_at = serializers.DateTimeField(required=False)
+    detail = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    type = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    detail = serializers.CharField()
+
+
+class MonitoringEventListApi(APIView):
+    """What the interview page observed. POST by the candidate's page; GET by anyone who may
+    see the application (oldest first)."""
+
+    @extend_schema(responses=EventSerializer(many=True))
+    def get(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        events = selectors.events_for_application(application_id=application.pk)
+        return Response(EventSerializer(events, many=True).data)
+
+    @extend_schema(request=EventInputSerializer, responses={201: EventSerializer})
+    def post(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        serializer = EventInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = services.monitoring_event_record(
+            actor=request.user, application=application, **serializer.validated_data
+        )
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class InterviewFinishApi(APIView):
+    """The candidate finishes the interview: status → completed, camera off on every board."""
+
+    @extend_schema(request=None, responses=ApplicationOutputSerializer)
+    def post(self, request, application_id: int):
+        application = application_get_for_user(user=request.user, application_id=application_id)
+        application = services.interview_finish(actor=request.user, application=application)
+        return Response(ApplicationOutputSerializer(application).data)

@@ -1,0 +1,50 @@
+"""The append-only audit log: who saw, signed, listed or deleted what, and from where.
+
+Every signed URL, listing and delete is written here by the service that performs it; lower
+apps (accounts, applications, cameras) reach it only through signals (monitoring.audit.receivers),
+never by import.
+"""
+
+from collections.abc import Iterable
+
+from accounts.models import User
+from common.http import RequestInfo
+from monitoring.models import AccessEvent, MonitoringImage
+
+
+def access_log(
+    *,
+    actor: User | None,
+    action: str,
+    info: RequestInfo,
+    application_id: int | None = None,
+    image: MonitoringImage | None = None,
+    s3_key: str = "",
+) -> AccessEvent:
+    return AccessEvent.objects.create(
+        actor=actor,
+        action=action,
+        application_id=application_id,
+        image=image,
+        s3_key=s3_key,
+        ip=info.ip,
+        user_agent=info.user_agent,
+    )
+
+
+def access_log_images(
+    *, actor: User | None, action: str, info: RequestInfo, images: Iterable[MonitoringImage]
+) -> None:
+    """One entry per image, written in one query (a batch of signed URLs)."""
+    AccessEvent.objects.bulk_create(
+        AccessEvent(
+            actor=actor,
+            action=action,
+            application_id=image.application_id,
+            image=image,
+            s3_key=image.file.name,
+            ip=info.ip,
+            user_agent=info.user_agent,
+        )
+        for image in images
+    )

@@ -1,0 +1,235 @@
+"""Monitoring images: upload, delete, signed URLs, the board snapshot and the orphan sweep.
+
+The upload refuses anything doubtful before it stores a byte, in this order: access →
+application in progress → consent → envelope → base64 → image format and size (from the
+header) → full decode → re-encode as JPEG → store → row. A refused request stores nothing;
+an object whose row cannot be written is removed at once, and the periodic orphan sweep
+removes what a crash left between the two.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from applications.models import JobApplication
+from applications.selectors import consent_active
+from cameras.services import camera_stream_snapshot
+from common.errors import Conflict, InvalidInput, NotAllowed, Unavailable
+from common.http import RequestInfo
+from monitoring import pipeline
+from monitoring.audit.services import access_log, access_log_images
+from monitoring.models import AccessEvent, ImageType, MonitoringImage
+
+from .codec import clean_image, decode_base64_image
+from .selectors import image_by_client_id
+from .storage import KEY_PREFIX, storage_key
+
+logger = logging.getLogger(__name__)
+
+CAPTURED_AT_MAX_AHEAD = timedelta(minutes=5)
+CAPTURED_AT_MAX_AGE = timedelta(hours=24)
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    image: MonitoringImage
+    created: bool
+
+
+def check_can_upload(*, application: JobApplication) -> None:
+    """409 unless the interview is in progress and the candidate consented."""
+    if application.status != JobApplication.Status.IN_PROGRESS:
+        raise Conflict(
+            f"The interview is {application.get_status_display().lower()}: uploads are accepted "
+            "only while it is in progress.",
+            code="application_not_active",
+        )
+    if consent_active(application_id=application.pk) is None:
+        raise Conflict(
+            "The candidate has not consented to monitoring for this interview.",
+            code="consent_required",
+        )
+
+
+def check_client_time(value: datetime, *, field: str, now: datetime) -> None:
+    """A time the page reports: at most 5 minutes ahead of the server, at most 24 hours old."""
+    if value > now + CAPTURED_AT_MAX_AHEAD:
+        raise InvalidInput(
+            f"{field} is more than 5 minutes in the future.", code=f"{field}_in_future"
+        )
+    if value < now - CAPTURED_AT_MAX_AGE:
+        raise InvalidInput(f"{field} is more than 24 hours in the past.", code=f"{field}_too_old")
+
+
+def _delete_object(key: str) -> None:
+    try:
+        default_storage.delete(key)
+    except STORAGE_ERRORS:
+        logger.exception("Could not delete %s; the orphan sweep will retry", key)
+
+
+def monitoring_image_upload(
+    *,
+    actor: User,
+    application: JobApplication,
+    image_type: str,
+    image_data: str,
+    client_id: uuid.UUID | None = None,
+    captured_at: datetime | None = None,
+) -> UploadResult:
+    """Validate, re-encode and store one capture; the same client_id again returns the first.
+
+    `application` comes from a scoped selector (the caller may see it); `image_type`,
+    `client_id` and `captured_at` are already parsed by the API's serializer.
+    """
+    check_can_upload(application=application)
+    if image_type not in ImageType.values:
+        raise InvalidInput("image_type must be camera or screen.", code="invalid_choice")
+    now = timezone.now()
+    captured_at = captured_at or now
+    check_client_time(captured_at, field="captured_at", now=now)
+    client_id = client_id or uuid.uuid4()
+
+    existing = image_by_client_id(application_id=application.pk, client_id=client_id)
+    if existing is not None:
+        return UploadResult(existing, created=False)
+
+    clean = clean_image(
+        decode_base64_image(image_data),
+        max_side=settings.MONITORING_MAX_SIDE,
+        max_pixels=settings.MONITORING_MAX_PIXELS,
+        quality=settings.MONITORING_JPEG_QUALITY,
+    )
+    key = storage_key(application_id=application.pk, image_type=image_type, captured_at=captured_at)
+    try:
+        key = default_storage.save(key, ContentFile(clean.data))
+    except STORAGE_ERRORS as exc:
+        logger.exception("Image storage failed for application %s", application.pk)
+        raise Unavailable(
+            "Image storage is unavailable; the capture was not stored. Retry shortly.",
+            code="storage_unavailable",
+        ) from exc
+
+    try:
+        with transaction.atomic():
+            image = MonitoringImage.objects.create(
+                application=application,
+                image_type=image_type,
+                file=key,
+                captured_at=captured_at,
+                uploaded_by=actor,
+                client_id=client_id,
+                width=clean.width,
+                height=clean.height,
+                byte_size=len(clean.data),
+                sha256=clean.sha256,
+            )
+            _queue_follow_ups(image)
+    except IntegrityError:
+        # A concurrent request with the same client_id won: keep its record, drop our object.
+        _delete_object(key)
+        winner = image_by_client_id(application_id=application.pk, client_id=client_id)
+        if winner is None:
+            raise
+        return UploadResult(winner, created=False)
+    except BaseException:
+        _delete_object(key)
+        raise
+    return UploadResult(image, created=True)
+
+
+def _queue_follow_ups(image: MonitoringImage) -> None:
+    """After the row commits: analyse it, and show a camera snapshot on the board."""
+    pipeline.enqueue(pipeline.ANALYZE_IMAGE, image.pk)
+    if image.image_type == ImageType.CAMERA:
+        pipeline.enqueue(pipeline.ANNOUNCE_SNAPSHOT, image.pk)
+
+
+def snapshot_announce(*, image_id: int) -> None:
+    """A camera snapshot becomes the candidate's board picture (if the stream is live)."""
+    image = MonitoringImage.objects.select_related("application").filter(pk=image_id).first()
+    if image is None or image.image_type != ImageType.CAMERA:
+        return
+    camera_stream_snapshot(
+        user_id=image.application.candidate_id,
+        application_id=image.application_id,
+        key=image.file.name,
+        captured_at=image.captured_at,
+    )
+
+
+def monitoring_image_delete(*, actor: User, image: MonitoringImage, info: RequestInfo) -> None:
+    """Remove the row, then (after commit) the object. Candidates may never delete."""
+    if not actor.is_staff_role:
+        raise NotAllowed("Candidates cannot delete monitoring images.", code="permission_denied")
+    key = image.file.name
+    with transaction.atomic():
+        access_log(
+            actor=actor,
+            action=AccessEvent.Action.DELETED,
+            info=info,
+            application_id=image.application_id,
+            s3_key=key,
+        )
+        image.delete()
+    transaction.on_commit(lambda: _delete_object(key))
+
+
+def signed_urls_issue(
+    *, actor: User, images: list[MonitoringImage], info: RequestInfo
+) -> dict[str, str]:
+    """Signed, expiring URLs for images the caller may see; each one is audited."""
+    urls = {image.file.name: default_storage.url(image.file.name) for image in images}
+    access_log_images(actor=actor, action=AccessEvent.Action.URL_ISSUED, info=info, images=images)
+    return urls
+
+
+def orphan_objects_sweep(*, min_age: timedelta | None = None, prefix: str = KEY_PREFIX) -> int:
+    """Delete stored objects that no row references and that are older than `min_age`.
+
+    Catches the one case the upload cannot clean up itself: the process died between writing
+    the object and writing its row. Young objects are left alone (an upload may be mid-way).
+    """
+    min_age = (
+        min_age if min_age is not None else timedelta(seconds=settings.MONITORING_ORPHAN_MIN_AGE)
+    )
+    cutoff = timezone.now() - min_age
+    removed = 0
+    for keys in _walk(prefix):
+        known = set(MonitoringImage.objects.filter(file__in=keys).values_list("file", flat=True))
+        for key in keys:
+            if key in known:
+                continue
+            try:
+                if default_storage.get_modified_time(key) > cutoff:
+                    continue
+            except STORAGE_ERRORS:
+                continue
+            _delete_object(key)
+            removed += 1
+    if removed:
+        logger.info("Orphan sweep removed %d object(s)", removed)
+    return removed
+
+
+def _walk(path: str, batch: int = 500):
+    """Yield lists of file keys under `path`, depth first, in batches."""
+    try:
+        dirs, files = default_storage.listdir(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    keys = [f"{path}/{name}" for name in files]
+    for start in range(0, len(keys), batch):
+        yield keys[start : start + batch]
+    for name in dirs:
+        yield from _walk(f"{path}/{name}", batch)

@@ -1,0 +1,49 @@
+"""The candidate's interview: what the page reports, and finishing it."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from applications.models import JobApplication
+from applications.services import application_finish
+from cameras.services import camera_stream_set_status
+from common.errors import InvalidInput, NotAllowed
+from monitoring import pipeline
+from monitoring.images.services import check_client_time
+from monitoring.models import MonitoringEvent
+
+
+def monitoring_event_record(
+    *,
+    actor: User,
+    application: JobApplication,
+    type: str,
+    occurred_at: datetime | None = None,
+    detail: str = "",
+) -> MonitoringEvent:
+    """Record what the candidate's page observed. Only the candidate's own application."""
+    if application.candidate_id != actor.pk:
+        raise NotAllowed(
+            "Only the candidate's interview page reports events.", code="not_candidate"
+        )
+    if type not in MonitoringEvent.Type.values:
+        raise InvalidInput("type: not a known event type.", code="invalid_choice")
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    check_client_time(occurred_at, field="occurred_at", now=now)
+    event = MonitoringEvent.objects.create(
+        application=application, type=type, occurred_at=occurred_at, detail=detail[:500]
+    )
+    pipeline.enqueue(pipeline.RECOMPUTE_INTEGRITY, application.pk)
+    return event
+
+
+@transaction.atomic
+def interview_finish(*, actor: User, application: JobApplication) -> JobApplication:
+    """Finish the interview and turn the candidate's camera off on every board."""
+    application = application_finish(actor=actor, application=application)
+    camera_stream_set_status(user=actor, is_active=False)
+    pipeline.enqueue(pipeline.RECOMPUTE_INTEGRITY, application.pk)  # open incidents close
+    return application

@@ -1,0 +1,64 @@
+"""The candidate's pages: their interviews, and the interview panel (static/monitoring/panel.js)."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from applications.selectors import (
+    application_get_for_user,
+    applications_for_user,
+    consent_active,
+)
+from common.errors import NotFound
+
+
+def _require_candidate(user) -> None:
+    if not user.is_candidate:
+        raise PermissionDenied("The interview pages are for candidates.")
+
+
+@login_required
+def home(request):
+    """Land where the work is: candidates on their interviews, reviewers on the console."""
+    if request.user.is_candidate:
+        return redirect("interview-list")
+    return redirect("console")
+
+
+@login_required
+def interview_list(request):
+    _require_candidate(request.user)
+    applications = applications_for_user(user=request.user).order_by("-created_at")
+    return render(request, "monitoring/interview_list.html", {"applications": applications})
+
+
+@login_required
+@ensure_csrf_cookie
+def interview_detail(request, application_id: int):
+    _require_candidate(request.user)
+    try:
+        application = application_get_for_user(user=request.user, application_id=application_id)
+    except NotFound:
+        raise Http404("Application not found.") from None
+    panel_config = {
+        "applicationId": application.pk,
+        "status": application.status,
+        "consented": consent_active(application_id=application.pk) is not None,
+        "cameraMonitoring": application.camera_monitoring,
+        "screenMonitoring": application.screen_monitoring,
+        "cameraInterval": application.camera_interval,
+        "screenInterval": application.screen_interval,
+        "heartbeatMs": int(settings.CAMERA_HEARTBEAT_SECONDS * 1000),
+    }
+    return render(
+        request,
+        "monitoring/interview_detail.html",
+        {
+            "application": application,
+            "panel_config": panel_config,
+            "retention_days": settings.MONITORING_RETENTION_DAYS,
+        },
+    )

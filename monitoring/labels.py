@@ -1,0 +1,17 @@
+"""How incidents and frame flags are worded, once, for every page, export and socket.
+
+A leaf module (imports nothing of the app) so that both the models' choices and the pure
+integrity rules read the same words without importing each other.
+"""
+
+INCIDENT_LABELS = {
+    "no_face": "No face visible",
+    "multiple_faces": "Several faces visible",
+    "camera_covered": "Camera covered",
+    "frozen_frame": "Camera image frozen",
+    "camera_off": "Camera off",
+    "screen_share_stopped": "Screen sharing stopped",
+    "tab_hidden": "Interview tab hidden",
+    "window_blur": "Window not focused",
+    "snapshot_gap": "No camera snapshot received",
+}

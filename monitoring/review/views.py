@@ -1,0 +1,75 @@
+"""The reviewer's pages: the review console and one interview's timeline."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from applications.models import JobApplication
+from applications.selectors import application_get_for_user
+from common.errors import NotFound
+
+from .selectors import camera_presence_for, console_applications
+
+CONSOLE_PAGE_SIZE = 20
+
+
+def _require_reviewer(user) -> None:
+    if not user.is_staff_role:
+        raise PermissionDenied("The review console is for recruiters and admins.")
+
+
+@login_required
+def console(request):
+    _require_reviewer(request.user)
+    query = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    live_only = request.GET.get("live") == "1"
+    sort = request.GET.get("sort", "")
+    qs = console_applications(
+        user=request.user, query=query, status=status, live_only=live_only, sort=sort
+    )
+    page = Paginator(qs, CONSOLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    presence = camera_presence_for(applications=page.object_list)
+    rows = [(app, presence[app.pk]) for app in page.object_list]
+    return render(
+        request,
+        "monitoring/console.html",
+        {
+            "page": page,
+            "rows": rows,
+            "query": query,
+            "status": status,
+            "live_only": live_only,
+            "sort": sort,
+            "statuses": JobApplication.Status.choices,
+        },
+    )
+
+
+@login_required
+@ensure_csrf_cookie
+def review_timeline(request, application_id: int):
+    """The review timeline: captures and events of one interview (static/monitoring/timeline.js)."""
+    _require_reviewer(request.user)
+    try:
+        application = application_get_for_user(user=request.user, application_id=application_id)
+    except NotFound:
+        raise Http404("Application not found.") from None
+    config = {
+        "applicationId": application.pk,
+        "canDelete": request.user.is_staff_role,
+        "pageSize": settings.MONITORING_TIMELINE_PAGE_SIZE,
+    }
+    return render(
+        request,
+        "monitoring/timeline.html",
+        {
+            "application": application,
+            "timeline_config": config,
+            "presence": camera_presence_for(applications=[application])[application.pk],
+        },
+    )

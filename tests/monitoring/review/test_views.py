@@ -1,0 +1,96 @@
+"""The review console: role access, scoping, empty state, counts, filters, sorting."""
+
+import pytest
+
+from applications.models import JobApplication
+from cameras.services import camera_stream_set_status
+from monitoring.models import IntegritySummary
+from tests.factories import (
+    CandidateFactory,
+    JobApplicationFactory,
+    MonitoringEventFactory,
+    MonitoringImageFactory,
+    RecruiterFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_candidate_is_refused_from_console(acme, client):
+    client.force_login(acme.candidate)
+    response = client.get("/console/")
+    assert response.status_code == 403
+    assert b"review console is for recruiters" in response.content
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    response = client.get("/console/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_console_lists_only_own_organization(acme, globex, client):
+    client.force_login(acme.recruiter)
+    response = client.get("/console/")
+    assert response.status_code == 200
+    assert b"@john" in response.content
+    assert b"@mary" not in response.content
+
+
+def test_admin_console_lists_everything(acme, globex, admin_user, client):
+    client.force_login(admin_user)
+    response = client.get("/console/")
+    assert b"@john" in response.content and b"@mary" in response.content
+
+
+def test_console_search_and_status_filter(acme, client):
+    JobApplicationFactory(
+        job=acme.job,
+        candidate=CandidateFactory(username="zed"),
+        status=JobApplication.Status.COMPLETED,
+    )
+    client.force_login(acme.recruiter)
+    searched = client.get("/console/?q=john").content
+    assert b"@john" in searched and b"@zed" not in searched
+    filtered = client.get("/console/?status=completed").content
+    assert b"@zed" in filtered and b"@john" not in filtered
+
+
+def test_console_empty_state(db, client):
+    client.force_login(RecruiterFactory(username="newbie"))
+    assert b"No applications yet" in client.get("/console/").content
+
+
+def test_console_paginates(acme, client):
+    for i in range(25):
+        JobApplicationFactory(job=acme.job, candidate=CandidateFactory(username=f"c{i:02d}"))
+    client.force_login(acme.recruiter)
+    first = client.get("/console/").content
+    assert b"Page 1 of 2" in first
+    assert b"Page 2 of 2" in client.get("/console/?page=2").content
+
+
+def test_console_shows_counts_presence_and_live_filter(acme, globex, client, settings):
+    JobApplicationFactory(job=acme.job, candidate=CandidateFactory(username="zed"))
+    for kind in ["camera", "camera", "screen"]:
+        MonitoringImageFactory(application=acme.application, image_type=kind)
+    MonitoringEventFactory(application=acme.application)
+    camera_stream_set_status(user=acme.candidate, is_active=True, application=acme.application)
+    client.force_login(acme.recruiter)
+    page = client.get("/console/").content.decode()
+    assert "2 camera · 1 screen" in page
+    assert "LIVE" in page and "Never on" in page
+    live = client.get("/console/?live=1").content.decode()
+    assert "@john" in live and "@zed" not in live
+
+
+def test_console_sorts_by_integrity_score(acme, client):
+    low = JobApplicationFactory(job=acme.job, candidate=CandidateFactory(username="lowscore"))
+    IntegritySummary.objects.create(application=low, score=40)
+    IntegritySummary.objects.create(application=acme.application, score=97)
+    client.force_login(acme.recruiter)
+    ascending = client.get("/console/?sort=score").content.decode()
+    assert ascending.index("@lowscore") < ascending.index("@john")
+    descending = client.get("/console/?sort=-score").content.decode()
+    assert descending.index("@john") < descending.index("@lowscore")
+    assert ">97<" in descending
