@@ -10,6 +10,7 @@ class MonitoringConfig(AppConfig):
 
         from cameras import sweeper
 
+        from . import tasks  # noqa: F401 - registers the tasks pipeline.py queues by name
         from .analysis import checks  # noqa: F401 - registers the system checks
         from .integrity.services import snapshot_gaps_sweep
 

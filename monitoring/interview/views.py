@@ -3,16 +3,10 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from applications.selectors import (
-    application_get_for_user,
-    applications_for_user,
-    consent_active,
-)
-from common.errors import NotFound
+from applications.selectors import applications_for_user, consent_active
 
 
 def _require_candidate(user) -> None:
@@ -39,10 +33,7 @@ def interview_list(request):
 @ensure_csrf_cookie
 def interview_detail(request, application_id: int):
     _require_candidate(request.user)
-    try:
-        application = application_get_for_user(user=request.user, application_id=application_id)
-    except NotFound:
-        raise Http404("Application not found.") from None
+    application = get_object_or_404(applications_for_user(user=request.user), pk=application_id)
     panel_config = {
         "applicationId": application.pk,
         "status": application.status,

@@ -4,13 +4,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from applications.models import JobApplication
-from applications.selectors import application_get_for_user
-from common.errors import NotFound
+from applications.selectors import applications_for_user
+from cameras.models import CameraEvent
+from monitoring.labels import INCIDENT_LABELS
+from monitoring.models import MonitoringEvent
 
 from .selectors import camera_presence_for, console_applications
 
@@ -55,14 +56,16 @@ def console(request):
 def review_timeline(request, application_id: int):
     """The review timeline: captures and events of one interview (static/monitoring/timeline.js)."""
     _require_reviewer(request.user)
-    try:
-        application = application_get_for_user(user=request.user, application_id=application_id)
-    except NotFound:
-        raise Http404("Application not found.") from None
+    application = get_object_or_404(applications_for_user(user=request.user), pk=application_id)
     config = {
         "applicationId": application.pk,
         "canDelete": request.user.is_staff_role,
         "pageSize": settings.MONITORING_TIMELINE_PAGE_SIZE,
+        # Every word the page shows for a flag, incident or event, from the one server source.
+        "labels": {
+            "incidents": INCIDENT_LABELS,
+            "events": {**dict(MonitoringEvent.Type.choices), **dict(CameraEvent.Kind.choices)},
+        },
     }
     return render(
         request,

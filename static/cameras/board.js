@@ -4,13 +4,18 @@
 // Cards also expire on the board when their last heartbeat is older than the timeout, even
 // if no `stream.ended` arrives (no sweeper running, or a lost message).
 
+import { backoffDelay } from "../js/backoff.js";
+import { Emitter } from "../js/emitter.js";
 import { timeAgo } from "../js/toast.js";
+import { wsUrl } from "../js/ws.js";
+
+export const BOARD_PATH = "/ws/camera/streams/";
 
 const CLOSE_NOT_SIGNED_IN = 4401;
 const CLOSE_NOT_ALLOWED = 4403;
 
-export class LiveBoard extends EventTarget {
-  constructor({ url, minDelayMs = 1000, maxDelayMs = 30_000 }) {
+export class LiveBoard extends Emitter {
+  constructor({ url = wsUrl(BOARD_PATH), minDelayMs = 1000, maxDelayMs = 30_000 } = {}) {
     super();
     this.url = url;
     this.minDelayMs = minDelayMs;
@@ -48,11 +53,11 @@ export class LiveBoard extends EventTarget {
 
   _setState(state) {
     this.state = state;
-    this.dispatchEvent(new CustomEvent("state", { detail: { state, retryAt: this.retryAt } }));
+    this.emit("state", { state, retryAt: this.retryAt });
   }
 
   _changed() {
-    this.dispatchEvent(new CustomEvent("change"));
+    this.emit("change");
   }
 
   _onMessage(msg) {
@@ -67,7 +72,7 @@ export class LiveBoard extends EventTarget {
     } else {
       return;
     }
-    this.dispatchEvent(new CustomEvent("message", { detail: msg }));
+    this.emit("message", msg);
     this._changed();
   }
 
@@ -78,8 +83,7 @@ export class LiveBoard extends EventTarget {
       return;
     }
     this.attempt += 1;
-    const base = Math.min(this.maxDelayMs, this.minDelayMs * 2 ** (this.attempt - 1));
-    const delay = base / 2 + Math.random() * (base / 2);
+    const delay = backoffDelay(this.attempt, { minMs: this.minDelayMs, maxMs: this.maxDelayMs });
     this.retryAt = Date.now() + delay;
     this._setState("reconnecting");
     setTimeout(() => this.connect(), delay);
@@ -95,7 +99,7 @@ export class LiveBoard extends EventTarget {
       }
     }
     if (changed) this._changed();
-    this.dispatchEvent(new CustomEvent("tick"));
+    this.emit("tick");
   }
 }
 

@@ -7,14 +7,13 @@
 // The server trusts only the session: the body carries is_active (and the application),
 // never a user id. On leave, a final `is_active: false` goes out with fetch keepalive.
 
-import { ApiError, csrfToken, postJSON } from "../js/http.js";
+import { backoffDelay } from "../js/backoff.js";
+import { Emitter } from "../js/emitter.js";
+import { ApiError, postJSON, requestJSON } from "../js/http.js";
+import { wsUrl } from "../js/ws.js";
 
 export const HEARTBEAT_MS = 10_000;
-
-function defaultPresenceUrl() {
-  if (typeof location === "undefined") return null;
-  return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/camera/presence/`;
-}
+export const PRESENCE_PATH = "/ws/camera/presence/";
 
 export function describeCameraError(err) {
   switch (err && err.name) {
@@ -35,8 +34,8 @@ export function describeCameraError(err) {
   }
 }
 
-export class Camera extends EventTarget {
-  constructor({ statusUrl, applicationId = null, heartbeatMs = HEARTBEAT_MS, presenceUrl = defaultPresenceUrl() }) {
+export class Camera extends Emitter {
+  constructor({ statusUrl, applicationId = null, heartbeatMs = HEARTBEAT_MS, presenceUrl = wsUrl(PRESENCE_PATH) }) {
     super();
     this.presenceUrl = presenceUrl;
     this.socket = null;
@@ -49,15 +48,11 @@ export class Camera extends EventTarget {
     this.starting = false;
     this.lastHeartbeat = null;
     this.heartbeatError = null;
+    this.socketAttempt = 0;
   }
 
   get isOn() {
     return this.stream !== null;
-  }
-
-  _emit(type, detail = {}) {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
-    if (type !== "change") this.dispatchEvent(new CustomEvent("change", { detail }));
   }
 
   _body(isActive) {
@@ -69,7 +64,7 @@ export class Camera extends EventTarget {
   async start() {
     if (this.isOn || this.starting) return;
     this.starting = true;
-    this._emit("change");
+    this.notify("change");
     try {
       const stream = await navigator.mediaDevices.getUserMedia({
         video: { width: { ideal: 640 }, height: { ideal: 480 } },
@@ -82,14 +77,14 @@ export class Camera extends EventTarget {
       await this._report(true);
       this._openSocket();
       this.timer = setInterval(() => this._beat(), this.heartbeatMs);
-      this._emit("started");
+      this.notify("started");
     } catch (err) {
       if (this.stream) this._releaseTracks();
-      this._emit("error", { message: err instanceof ApiError ? err.message : describeCameraError(err) });
+      this.notify("error", { message: err instanceof ApiError ? err.message : describeCameraError(err) });
       throw err;
     } finally {
       this.starting = false;
-      this._emit("change");
+      this.notify("change");
     }
   }
 
@@ -106,22 +101,13 @@ export class Camera extends EventTarget {
         // The board drops the stream after the timeout anyway.
       }
     }
-    this._emit("stopped", { reason });
+    this.notify("stopped", { reason });
   }
 
   /** The last word on page leave: fetch keepalive carries the CSRF header (sendBeacon cannot). */
   sendFinalOff() {
-    try {
-      fetch(this.statusUrl, {
-        method: "POST",
-        keepalive: true,
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-        body: JSON.stringify(this._body(false)),
-      });
-    } catch {
-      // Nothing more can be done while the page unloads.
-    }
+    requestJSON(this.statusUrl, { method: "POST", body: this._body(false), keepalive: true })
+      .catch(() => {}); // nothing more can be done while the page unloads
   }
 
   /** Heartbeats go over the presence socket when it is open, else over HTTP. */
@@ -139,6 +125,7 @@ export class Camera extends EventTarget {
     if (!this.presenceUrl || typeof WebSocket === "undefined") return;
     const socket = new WebSocket(this.presenceUrl);
     this.socket = socket;
+    socket.addEventListener("open", () => { this.socketAttempt = 0; });
     socket.addEventListener("message", (e) => {
       const msg = JSON.parse(e.data);
       if (msg.type === "ack") {
@@ -146,9 +133,9 @@ export class Camera extends EventTarget {
         this.lastHeartbeat = new Date();
         if (this.heartbeatError) {
           this.heartbeatError = null;
-          this._emit("heartbeat-ok");
+          this.notify("heartbeat-ok");
         } else {
-          this._emit("change");
+          this.notify("change");
         }
       } else if (msg.type === "stale") {
         this._report(true); // the stream ended meanwhile: the status API starts it again
@@ -157,7 +144,9 @@ export class Camera extends EventTarget {
     socket.addEventListener("close", () => {
       if (this.socket !== socket) return;
       this.socket = null;
-      if (this.isOn) setTimeout(() => this.isOn && !this.socket && this._openSocket(), 3000);
+      if (!this.isOn) return;
+      this.socketAttempt += 1;
+      setTimeout(() => this.isOn && !this.socket && this._openSocket(), backoffDelay(this.socketAttempt));
     });
   }
 
@@ -179,11 +168,11 @@ export class Camera extends EventTarget {
       if (isActive) this.lastHeartbeat = new Date();
       if (this.heartbeatError) {
         this.heartbeatError = null;
-        this._emit("heartbeat-ok");
+        this.notify("heartbeat-ok");
       }
     } catch (err) {
       this.heartbeatError = err;
-      this._emit("heartbeat-error", { message: err.message });
+      this.notify("heartbeat-error", { message: err.message });
       if (!this.timer) throw err; // the first report: the caller decides
     }
   }

@@ -5,6 +5,7 @@
 //   const images = new MonitoringImages({ applicationId: 7 });
 //   await images.uploadCamera(images.captureCamera(videoElement));
 
+import { Emitter } from "../js/emitter.js";
 import { deleteJSON, getJSON, postJSON } from "../js/http.js";
 
 const MAX_SCREEN_WIDTH = 1920;
@@ -31,7 +32,7 @@ export function captureFrame(video, { maxWidth = Infinity, quality = 0.8 } = {})
   return canvas.toDataURL("image/jpeg", quality);
 }
 
-export class MonitoringImages extends EventTarget {
+export class MonitoringImages extends Emitter {
   constructor({ applicationId, apiRoot = "/api" }) {
     super();
     this.applicationId = applicationId;
@@ -47,7 +48,7 @@ export class MonitoringImages extends EventTarget {
 
   _set(state) {
     Object.assign(this, state);
-    this.dispatchEvent(new CustomEvent("change", { detail: { isUploading: this.isUploading, uploadError: this.uploadError } }));
+    this.emit("change", { isUploading: this.isUploading, uploadError: this.uploadError });
   }
 
   /** Upload one capture. Pass the same clientId to retry safely: the server stores it once. */

@@ -1,7 +1,10 @@
 // Focus and visibility events from the interview page: what the recruiter's timeline shows.
 // Each event keeps the time it happened; a failed report is retried a few times.
 
+import { backoffDelay, sleep } from "../js/backoff.js";
 import { postJSON } from "../js/http.js";
+
+const ATTEMPTS = 5;
 
 export class EventReporter {
   constructor(applicationId) {
@@ -12,13 +15,13 @@ export class EventReporter {
   async report(type, detail = "") {
     if (!this.enabled) return;
     const body = { type, occurred_at: new Date().toISOString(), detail };
-    for (let attempt = 0; attempt < 5; attempt += 1) {
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
       try {
         await postJSON(this.url, body);
         return;
       } catch (err) {
         if (!err.retryable) return;
-        await new Promise((r) => setTimeout(r, 1000 * 2 ** attempt));
+        await sleep(backoffDelay(attempt));
       }
     }
   }

@@ -4,9 +4,11 @@
 // failures retry with exponential backoff and jitter for as long as the page is open; the
 // server stores a client_id once, so a retry can never duplicate.
 
+import { backoffDelay } from "../js/backoff.js";
+import { Emitter } from "../js/emitter.js";
 import { uuid4 } from "./client.js";
 
-export class UploadQueue extends EventTarget {
+export class UploadQueue extends Emitter {
   constructor(images, { baseDelayMs = 1000, maxDelayMs = 30_000 } = {}) {
     super();
     this.images = images;
@@ -38,16 +40,11 @@ export class UploadQueue extends EventTarget {
     return this.retryAt !== null;
   }
 
-  _emit(type = "change", detail = {}) {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
-    if (type !== "change") this.dispatchEvent(new CustomEvent("change", { detail }));
-  }
-
   /** Add a capture taken now; returns its client_id. */
   add(imageType, imageData) {
     const item = { imageType, imageData, clientId: uuid4(), capturedAt: new Date() };
     this.items.push(item);
-    this._emit("change");
+    this.notify("change");
     this._kick();
     return item.clientId;
   }
@@ -80,7 +77,7 @@ export class UploadQueue extends EventTarget {
       return;
     }
     this.busy = true;
-    this._emit("change");
+    this.notify("change");
     try {
       await this.images.upload(item.imageType, item.imageData, {
         clientId: item.clientId,
@@ -91,16 +88,15 @@ export class UploadQueue extends EventTarget {
       this.uploaded += 1;
       this.lastSuccessAt = new Date();
       this.lastError = null;
-      this._emit("uploaded", { item });
+      this.notify("uploaded", { item });
     } catch (err) {
       if (err.retryable) {
         this.attempt += 1;
-        const base = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (this.attempt - 1));
-        const delay = base / 2 + Math.random() * (base / 2);
+        const delay = backoffDelay(this.attempt, { minMs: this.baseDelayMs, maxMs: this.maxDelayMs });
         this.lastError = err;
         this.retryAt = Date.now() + delay;
         this.busy = false;
-        this._emit("retrying", { error: err, delay });
+        this.notify("retrying", { error: err, delay });
         this._timer = setTimeout(() => {
           this._timer = null;
           this.retryAt = null;
@@ -112,12 +108,12 @@ export class UploadQueue extends EventTarget {
       this.items.shift();
       this.failed += 1;
       this.lastError = err;
-      this._emit("failed", { item, error: err });
+      this.notify("failed", { item, error: err });
     }
     this.busy = false;
     if (this.items.length) this._next();
     else {
-      this._emit("change");
+      this.notify("change");
       this._waiters.splice(0).forEach((resolve) => resolve());
     }
   }

@@ -1,7 +1,9 @@
 // Screen sharing: the whole screen only. A tab or window share is refused with an
 // explanation; the candidate stopping the share (the track's `ended`) is noticed and reported.
 
-export class ScreenShare extends EventTarget {
+import { Emitter } from "../js/emitter.js";
+
+export class ScreenShare extends Emitter {
   constructor(video) {
     super();
     this.video = video;
@@ -42,14 +44,14 @@ export class ScreenShare extends EventTarget {
     this.video.srcObject = stream;
     await this.video.play().catch(() => {});
     track.addEventListener("ended", () => this._ended());
-    this.dispatchEvent(new CustomEvent("started"));
+    this.emit("started");
   }
 
   _ended() {
     if (!this.stream) return;
     this.stream = null;
     this.video.srcObject = null;
-    this.dispatchEvent(new CustomEvent("ended"));
+    this.emit("ended");
   }
 
   stop() {
@@ -57,6 +59,6 @@ export class ScreenShare extends EventTarget {
     this.stream.getTracks().forEach((t) => t.stop());
     this.stream = null;
     this.video.srcObject = null;
-    this.dispatchEvent(new CustomEvent("stopped"));
+    this.emit("stopped");
   }
 }

@@ -40,3 +40,18 @@ def test_health_answers_without_credentials(client):
     response = client.get("/api/health/")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_every_operation_documents_its_response_body(acme, client_for):
+    """No `responses={200: None}`: /api/docs/ shows the shape of every answer.
+
+    A 204 is the one success without a body (DELETE, revoke), by definition of the status.
+    """
+    schema = client_for(acme.recruiter).get("/api/schema/", HTTP_ACCEPT="application/json")
+    missing = []
+    for path, operations in schema.json()["paths"].items():
+        for method, operation in operations.items():
+            for code, response in operation["responses"].items():
+                if code.startswith("2") and code != "204" and not response.get("content"):
+                    missing.append(f"{method.upper()} {path} → {code}")
+    assert missing == []

@@ -80,9 +80,7 @@ def test_tasks_in_any_order_compare_in_capture_order(acme):
     assert FrameAnalysis.objects.get(image=three).previous_id == two.id
 
 
-def test_late_frame_makes_its_successor_compare_again(
-    acme, django_capture_on_commit_callbacks
-):
+def test_late_frame_makes_its_successor_compare_again(acme, django_capture_on_commit_callbacks):
     """Frame 2 reaches the server after frame 3 was analysed (a queue draining late)."""
     one = _store(acme.application, "one_face.jpg", 0)
     three = _store(acme.application, "one_face_moved.jpg", 20)

@@ -1,0 +1,156 @@
+// The review timeline's state: captures (paged forward), page and camera events, the
+// integrity summary, and thumbnails signed in batches. No DOM here; the view listens.
+//
+//   const data = new TimelineData({ applicationId, pageSize });
+//   data.on("change", render);        // captures, events, incidents or the filter changed
+//   data.signer.on("signed", (e) => show(e.detail.key, e.detail.url));
+
+import { Emitter } from "../js/emitter.js";
+import { getJSON } from "../js/http.js";
+import { MonitoringImages } from "./client.js";
+
+export const flagsOf = (item) => (item.analysis && item.analysis.flags) || [];
+export const byTime = (a, b) => a.timestamp.localeCompare(b.timestamp) || a.id - b.id;
+
+/** Signs storage keys in batches: whatever scrolled into view within 60 ms, one request. */
+export class ThumbnailSigner extends Emitter {
+  constructor(images, { delayMs = 60 } = {}) {
+    super();
+    this.images = images;
+    this.delayMs = delayMs;
+    this.urls = new Map(); // key -> signed url
+    this.pending = new Set();
+    this.batches = []; // sizes of the batches sent, for tests and curiosity
+    this._timer = null;
+  }
+
+  want(key) {
+    if (this.urls.has(key)) {
+      this.emit("signed", { key, url: this.urls.get(key) });
+      return;
+    }
+    this.pending.add(key);
+    if (!this._timer) this._timer = setTimeout(() => this.flush(), this.delayMs);
+  }
+
+  async flush() {
+    this._timer = null;
+    const keys = [...this.pending];
+    this.pending.clear();
+    if (!keys.length) return;
+    this.batches.push(keys.length);
+    try {
+      this._store(await this.images.getImageUrls(keys));
+    } catch (err) {
+      this.emit("error", { message: `Could not load thumbnails: ${err.message}` });
+    }
+  }
+
+  /** The signed URL of one key, now (the viewer): from the cache or one request. */
+  async urlFor(key) {
+    if (!this.urls.has(key)) this._store(await this.images.getImageUrls([key]));
+    return this.urls.get(key) || "";
+  }
+
+  _store(got) {
+    for (const [key, url] of Object.entries(got)) {
+      this.urls.set(key, url);
+      this.emit("signed", { key, url });
+    }
+  }
+}
+
+export class TimelineData extends Emitter {
+  constructor({ applicationId, pageSize }) {
+    super();
+    this.api = `/api/applications/${applicationId}`;
+    this.pageSize = pageSize;
+    this.images = new MonitoringImages({ applicationId });
+    this.signer = new ThumbnailSigner(this.images);
+    this.byId = new Map();
+    this.events = [];
+    this.incidents = [];
+    this.integrity = null;
+    this.since = null;
+    this.hasMore = false;
+    this.loading = false;
+    this.flaggedOnly = false;
+  }
+
+  /** For tests: the sizes of the signing batches sent so far. */
+  get signBatches() {
+    return this.signer.batches;
+  }
+
+  /** Every loaded capture in time order. */
+  items() {
+    return [...this.byId.values()].sort(byTime);
+  }
+
+  /** The captures shown: all, or only flagged ones. */
+  shown() {
+    const all = this.items();
+    return this.flaggedOnly ? all.filter((i) => flagsOf(i).length) : all;
+  }
+
+  setFlaggedOnly(on) {
+    this.flaggedOnly = on;
+    this.notify();
+  }
+
+  async loadAll() {
+    await Promise.all([this.loadEvents(), this.loadPage(), this.loadIntegrity()]);
+    this.notify();
+  }
+
+  async loadPage() {
+    this.loading = true;
+    this.notify("loading");
+    try {
+      const data = await this.images.getImages({ since: this.since, limit: this.pageSize });
+      const lastTimes = [];
+      for (const kind of ["camera", "screen"]) {
+        for (const item of data[kind]) this.byId.set(item.id, { ...item, image_type: kind });
+        if (data[kind].length === this.pageSize) lastTimes.push(data[kind][data[kind].length - 1].timestamp);
+      }
+      this.hasMore = lastTimes.length > 0;
+      this.since = this.hasMore ? lastTimes.sort()[0] : this.since;
+    } catch (err) {
+      this.emit("error", { message: `Could not load captures: ${err.message}` });
+    } finally {
+      this.loading = false;
+      this.notify("loaded");
+    }
+  }
+
+  async loadIntegrity() {
+    try {
+      this.integrity = await getJSON(`${this.api}/integrity/`);
+      this.incidents = this.integrity.incidents;
+      this.notify("integrity");
+    } catch (err) {
+      this.emit("error", { message: `Could not load the integrity summary: ${err.message}` });
+    }
+  }
+
+  async loadEvents() {
+    try {
+      const [page, camera] = await Promise.all([
+        getJSON(`${this.api}/events/`),
+        getJSON(`${this.api}/camera-events/`),
+      ]);
+      this.events = [
+        ...page.map((e) => ({ ...e, at: e.occurred_at })),
+        ...camera.map((e) => ({ ...e, type: e.kind, at: e.occurred_at })),
+      ].sort((a, b) => a.at.localeCompare(b.at));
+    } catch (err) {
+      this.emit("error", { message: `Could not load events: ${err.message}` });
+    }
+  }
+
+  async remove(id) {
+    await this.images.deleteImage(id);
+    this.byId.delete(id);
+    this.notify("removed", { id });
+  }
+}

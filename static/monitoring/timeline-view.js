@@ -1,0 +1,276 @@
+// The review timeline's rendering: minute rows (camera, screen, events), the integrity card
+// and the full-screen viewer. It reads a TimelineData and never fetches by itself; every
+// label comes from the server (`labels` in the page's json_script config).
+
+import { byTime, flagsOf } from "./timeline-data.js";
+
+const EVENT_TONE = {
+  off: "warn",
+  timeout: "warn",
+  tab_hidden: "warn",
+  window_blur: "warn",
+  screen_share_stopped: "warn",
+  fullscreen_exit: "warn",
+  on: "ok",
+};
+
+const minuteKey = (iso) => iso.slice(0, 16); // YYYY-MM-DDTHH:MM (UTC)
+const fmtTime = (iso) => new Date(iso).toLocaleTimeString();
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+export class TimelineView {
+  constructor(root, data, { labels }) {
+    this.root = root;
+    this.data = data;
+    this.labels = labels;
+    this.rowsEl = root.querySelector("[data-rows]");
+    this.more = root.querySelector("[data-more]");
+    this.loading = root.querySelector("[data-loading]");
+    this.empty = root.querySelector("[data-empty]");
+    this.summary = document.querySelector("[data-summary]");
+    this.thumbs = new Map(); // image id -> <button>, created once
+    this.observer = new IntersectionObserver((entries) => this._visible(entries), { rootMargin: "150px" });
+    data.signer.on("signed", (e) => this._setSrc(e.detail.key, e.detail.url));
+  }
+
+  flagLabel(flag) {
+    return this.labels.incidents[flag] || flag;
+  }
+
+  eventLabel(type) {
+    return this.labels.events[type] || type;
+  }
+
+  _visible(entries) {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      this.observer.unobserve(entry.target);
+      this.data.signer.want(entry.target.dataset.key);
+    }
+  }
+
+  _setSrc(key, url) {
+    for (const img of this.root.querySelectorAll(`img[data-key="${CSS.escape(key)}"]`)) {
+      if (!img.src) img.src = url;
+    }
+  }
+
+  thumbFor(item, onOpen) {
+    let el = this.thumbs.get(item.id);
+    if (el) return el;
+    el = document.createElement("button");
+    el.type = "button";
+    el.className = "thumb";
+    el.dataset.imageId = item.id;
+    const what = item.image_type === "camera" ? "Camera snapshot" : "Screen capture";
+    el.setAttribute("aria-label", `${what} at ${fmtTime(item.timestamp)}`);
+    const img = document.createElement("img");
+    img.alt = "";
+    img.dataset.key = item.s3Key;
+    img.width = 160;
+    img.height = item.image_type === "camera" ? 120 : 90;
+    const time = document.createElement("span");
+    time.className = "thumb-time";
+    time.textContent = fmtTime(item.timestamp);
+    el.append(img, time);
+    const flags = flagsOf(item);
+    if (flags.length) {
+      el.classList.add("is-flagged");
+      const badge = document.createElement("span");
+      badge.className = "thumb-flags";
+      badge.textContent = flags.map((f) => this.flagLabel(f)).join(", ");
+      el.append(badge);
+      el.setAttribute("aria-label", `${el.getAttribute("aria-label")}, flagged: ${badge.textContent}`);
+    }
+    el.addEventListener("click", () => onOpen(item.id));
+    this.thumbs.set(item.id, el);
+    this.observer.observe(img);
+    return el;
+  }
+
+  forget(id) {
+    this.thumbs.get(id)?.remove();
+    this.thumbs.delete(id);
+  }
+
+  _groups() {
+    const { data } = this;
+    const groups = new Map();
+    const group = (key) => {
+      if (!groups.has(key)) groups.set(key, { camera: [], screen: [], events: [] });
+      return groups.get(key);
+    };
+    const items = data.items();
+    for (const item of data.shown()) group(minuteKey(item.timestamp))[item.image_type].push(item);
+    const first = items.length ? items[0].timestamp : null;
+    const last = items.length ? items[items.length - 1].timestamp : null;
+    for (const incident of data.incidents) {
+      group(minuteKey(incident.started_at)).events.push({
+        at: incident.started_at,
+        type: `incident-${incident.type}`,
+        tone: "bad",
+        text: `Incident: ${incident.reason}`,
+      });
+    }
+    for (const event of data.flaggedOnly ? [] : data.events) {
+      if (!data.hasMore || (last && event.at <= last) || !first) {
+        group(minuteKey(event.at)).events.push({
+          ...event,
+          tone: EVENT_TONE[event.type] || "info",
+          text: `${fmtTime(event.at)} · ${this.eventLabel(event.type)}`,
+        });
+      }
+    }
+    return groups;
+  }
+
+  render(onOpen) {
+    const { data } = this;
+    const groups = this._groups();
+    const fragment = document.createDocumentFragment();
+    for (const key of [...groups.keys()].sort()) {
+      const g = groups.get(key);
+      const row = document.createElement("section");
+      row.className = "minute-row";
+      row.dataset.minute = key;
+      const label = document.createElement("div");
+      label.className = "minute-label";
+      label.textContent = new Date(`${key}:00Z`).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      const cam = document.createElement("div");
+      cam.className = "minute-cell";
+      g.camera.forEach((item) => cam.append(this.thumbFor(item, onOpen)));
+      const scr = document.createElement("div");
+      scr.className = "minute-cell";
+      g.screen.forEach((item) => scr.append(this.thumbFor(item, onOpen)));
+      const ev = document.createElement("div");
+      ev.className = "minute-events";
+      for (const event of g.events) {
+        const chip = document.createElement("span");
+        chip.className = `event-chip event-${event.tone}`;
+        chip.dataset.eventType = event.type;
+        chip.textContent = event.text;
+        ev.append(chip);
+      }
+      row.append(label, cam, scr, ev);
+      fragment.append(row);
+    }
+    this.rowsEl.replaceChildren(fragment);
+    this.more.hidden = !data.hasMore;
+    const items = data.items();
+    this.empty.hidden = items.length > 0 || data.events.length > 0;
+    const cams = items.filter((i) => i.image_type === "camera").length;
+    const flagged = items.filter((i) => flagsOf(i).length).length;
+    this.summary.textContent = `${flagged} flagged · ${plural(cams, "camera snapshot")} · ${plural(items.length - cams, "screen capture")} · ${plural(data.events.length, "event")}${data.hasMore ? " loaded so far" : ""}`;
+  }
+
+  renderLoading() {
+    this.loading.hidden = !this.data.loading;
+    this.more.disabled = this.data.loading;
+  }
+
+  renderIntegrity(box) {
+    const summary = this.data.integrity;
+    if (!box || !summary) return;
+    const score = box.querySelector("[data-score]");
+    score.textContent = String(summary.score);
+    score.dataset.level = summary.score >= 85 ? "ok" : summary.score >= 60 ? "warn" : "bad";
+    const table = box.querySelector("[data-integrity-table]");
+    const entries = Object.entries(summary.summary);
+    if (entries.length) {
+      const t = document.createElement("table");
+      t.className = "table compact";
+      t.innerHTML = "<thead><tr><th>Incident</th><th>Count</th><th>Total</th><th>Points</th></tr></thead>";
+      const body = document.createElement("tbody");
+      for (const [type, s] of entries) {
+        const tr = document.createElement("tr");
+        const cells = [s.label, String(s.count), `${Math.round(s.duration_seconds)} s`, `−${s.points}`];
+        for (const text of cells) {
+          const td = document.createElement("td");
+          td.textContent = text;
+          tr.append(td);
+        }
+        const per = document.createElement("span");
+        per.className = "muted small";
+        per.textContent = ` (${summary.weights[type]} per minute)`;
+        tr.lastChild.append(per);
+        body.append(tr);
+      }
+      t.append(body);
+      table.replaceChildren(t);
+    } else {
+      const p = document.createElement("p");
+      p.className = "muted";
+      p.textContent = "No sustained incident. Single flagged frames are shown on the timeline but do not count.";
+      table.replaceChildren(p);
+    }
+    box.querySelector("[data-incidents]").replaceChildren(...summary.incidents.map((i) => {
+      const li = document.createElement("li");
+      li.textContent = i.reason;
+      li.dataset.incidentType = i.type;
+      if (i.ongoing) li.classList.add("ongoing");
+      return li;
+    }));
+    box.hidden = false;
+  }
+}
+
+/** The full-screen viewer: one capture at a time, ← / → to step, delete for reviewers. */
+export class TimelineViewer {
+  constructor(dialog, data, view, { toast }) {
+    this.dialog = dialog;
+    this.data = data;
+    this.view = view;
+    this.toast = toast;
+    this.current = null;
+    this.img = dialog.querySelector("[data-viewer-image]");
+    dialog.addEventListener("keydown", (e) => {
+      if (e.key === "ArrowRight") { e.preventDefault(); this.step(1); }
+      if (e.key === "ArrowLeft") { e.preventDefault(); this.step(-1); }
+    });
+    dialog.querySelector("[data-viewer-next]").addEventListener("click", () => this.step(1));
+    dialog.querySelector("[data-viewer-prev]").addEventListener("click", () => this.step(-1));
+    dialog.querySelector("[data-viewer-close]").addEventListener("click", () => dialog.close());
+    dialog.querySelector("[data-viewer-delete]")?.addEventListener("click", () => this.remove());
+  }
+
+  async open(id) {
+    this.current = id;
+    const item = this.data.byId.get(id);
+    const list = this.data.shown();
+    const index = list.findIndex((i) => i.id === id);
+    const flags = flagsOf(item).map((f) => this.view.flagLabel(f));
+    const what = item.image_type === "camera" ? "Camera snapshot" : "Screen capture";
+    const title = `${what} · ${new Date(item.timestamp).toLocaleString()}${flags.length ? ` · ⚑ ${flags.join(", ")}` : ""}`;
+    this.dialog.querySelector("[data-viewer-title]").textContent = title;
+    this.dialog.querySelector("[data-viewer-index]").textContent = `${index + 1} of ${list.length}`;
+    this.img.alt = title;
+    this.img.dataset.imageId = String(id);
+    this.img.src = await this.data.signer.urlFor(item.s3Key);
+    if (!this.dialog.open) this.dialog.showModal();
+  }
+
+  step(delta) {
+    const list = this.data.shown();
+    if (!list.length) return;
+    const index = list.findIndex((i) => i.id === this.current);
+    const next = list[Math.min(list.length - 1, Math.max(0, index + delta))];
+    if (next) this.open(next.id);
+  }
+
+  async remove() {
+    if (!window.confirm("Delete this capture? It is removed from storage for good.")) return;
+    const id = this.current;
+    const index = this.data.shown().findIndex((i) => i.id === id);
+    try {
+      await this.data.remove(id);
+    } catch (err) {
+      this.toast(`Could not delete: ${err.message}`, "error");
+      return;
+    }
+    this.view.forget(id);
+    this.toast("Capture deleted.", "ok");
+    const rest = this.data.shown().sort(byTime);
+    if (!rest.length) this.dialog.close();
+    else this.open(rest[Math.min(index, rest.length - 1)].id);
+  }
+}
