@@ -54,6 +54,8 @@ def board_payload(*, stream: CameraStream) -> dict:
         default_storage.url(stream.snapshot_key) if stream.snapshot_key else None
     )
     payload["snapshot_at"] = iso_utc(stream.snapshot_at)
+    # The card labels a snapshot older than 2× this with its age ("3 min ago").
+    payload["camera_interval"] = stream.application.camera_interval if stream.application else None
     payload["incident"] = stream.incident
     return payload
 

@@ -21,6 +21,7 @@ from common.errors import NotAllowed
 from .groups import board_groups_for_stream, organization_group
 from .models import CameraEvent, CameraStream
 from .selectors import board_payload, stream_payload
+from .signals import camera_event_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,25 @@ def _broadcast_on_commit(event: str, stream: CameraStream, extra_groups: list[st
             extra_groups=extra_groups,
         )
     )
+
+
+def _record_event(
+    *, user_id: int, application_id: int | None, kind: str, occurred_at: datetime
+) -> CameraEvent:
+    """A change of the stream's history; the floors above hear of it after commit."""
+    event = CameraEvent.objects.create(
+        user_id=user_id, application_id=application_id, kind=kind, occurred_at=occurred_at
+    )
+    transaction.on_commit(
+        lambda: camera_event_recorded.send(
+            sender=CameraEvent,
+            event_id=event.pk,
+            application_id=event.application_id,
+            kind=kind,
+            occurred_at=occurred_at,
+        )
+    )
+    return event
 
 
 def camera_stream_heartbeat(
@@ -124,9 +144,9 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
     old_application_id = stream.application_id
     if stream.is_active and not was_live and not created:
         # Went silent and nobody swept it yet: record when the heartbeat was lost.
-        CameraEvent.objects.create(
-            user=user,
-            application=stream.application,
+        _record_event(
+            user_id=user.pk,
+            application_id=stream.application_id,
             kind=CameraEvent.Kind.TIMEOUT,
             occurred_at=stream.last_updated,
         )
@@ -139,9 +159,9 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
     if is_active:
         if not was_live:
             stream.started_at = now
-            CameraEvent.objects.create(
-                user=user,
-                application=stream.application,
+            _record_event(
+                user_id=user.pk,
+                application_id=stream.application_id,
                 kind=CameraEvent.Kind.ON,
                 occurred_at=now,
             )
@@ -149,14 +169,27 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
         else:
             coalesce = timedelta(seconds=settings.CAMERA_BOARD_COALESCE_SECONDS)
             changed_application = stream.application_id != old_application_id
+            if changed_application:
+                # The camera now serves another interview: this one's history says it went
+                # off here, the other's that it came on (camera state is per application).
+                for kind, application_id in (
+                    (CameraEvent.Kind.OFF, old_application_id),
+                    (CameraEvent.Kind.ON, stream.application_id),
+                ):
+                    _record_event(
+                        user_id=user.pk,
+                        application_id=application_id,
+                        kind=kind,
+                        occurred_at=now,
+                    )
             due = stream.last_broadcast_at is None or now - stream.last_broadcast_at >= coalesce
             if moved or changed_application or due:
                 event = UPDATED
     else:
         if was_live:
-            CameraEvent.objects.create(
-                user=user,
-                application=stream.application,
+            _record_event(
+                user_id=user.pk,
+                application_id=stream.application_id,
                 kind=CameraEvent.Kind.OFF,
                 occurred_at=now,
             )
@@ -200,9 +233,9 @@ def camera_streams_end_stale(*, now: datetime | None = None) -> int:
             stream = CameraStream.objects.select_related("user", "application__job").get(
                 pk=stream.pk
             )
-            CameraEvent.objects.create(
+            _record_event(
                 user_id=stream.user_id,
-                application=stream.application,
+                application_id=stream.application_id,
                 kind=CameraEvent.Kind.TIMEOUT,
                 occurred_at=stream.last_updated,
             )
@@ -231,6 +264,35 @@ def camera_stream_snapshot(
             .first()
         )
         if stream is None or (stream.snapshot_at and stream.snapshot_at >= captured_at):
+            return False
+        stream.snapshot_key = key
+        stream.snapshot_at = captured_at
+        stream.save(update_fields=["snapshot_key", "snapshot_at"])
+        if stream.is_live():
+            _broadcast_on_commit(UPDATED, stream)
+    return True
+
+
+def camera_stream_snapshot_replace(
+    *,
+    user_id: int,
+    application_id: int,
+    removed_key: str,
+    key: str,
+    captured_at: datetime | None,
+) -> bool:
+    """A snapshot was deleted: if the card shows it, show `key` instead (or the camera icon).
+
+    Called by monitoring with the previous snapshot of the interview, if any.
+    """
+    with transaction.atomic():
+        stream = (
+            CameraStream.objects.select_for_update()
+            .select_related("user", "application__job")
+            .filter(user_id=user_id, application_id=application_id, snapshot_key=removed_key)
+            .first()
+        )
+        if stream is None:
             return False
         stream.snapshot_key = key
         stream.snapshot_at = captured_at

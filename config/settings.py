@@ -327,7 +327,11 @@ INTEGRITY_WEIGHTS = {  # points per started minute of each incident
     "tab_hidden": 4,
     "snapshot_gap": 3,
     "window_blur": 2,
+    "late_upload": 1,
 }
+# A capture received more than 2× its interval + this many seconds after it was taken is late
+# (shown as such; it cannot close a snapshot gap); a page event, after this many seconds.
+MONITORING_LATE_SLACK = env.int("MONITORING_LATE_SLACK", default=30)
 INTEGRITY_GAP_SWEEP_SECONDS = env.float("INTEGRITY_GAP_SWEEP_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE["monitoring-sweep-snapshot-gaps"] = {
     "task": "monitoring.sweep_snapshot_gaps",

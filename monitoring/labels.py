@@ -14,4 +14,5 @@ INCIDENT_LABELS = {
     "tab_hidden": "Interview tab hidden",
     "window_blur": "Window not focused",
     "snapshot_gap": "No camera snapshot received",
+    "late_upload": "Captures arrived late",
 }

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from .labels import INCIDENT_LABELS
 
@@ -18,8 +19,19 @@ class MonitoringImage(models.Model):
     image_type = models.CharField(max_length=8, choices=ImageType.choices)
     file = models.FileField(max_length=255, unique=True)
     captured_at = models.DateTimeField(help_text="When the page took the capture.")
+    received_at = models.DateTimeField(
+        default=timezone.now, help_text="When the server received it (the server's own clock)."
+    )
+    late = models.BooleanField(
+        default=False,
+        help_text="Received more than 2× the interval + MONITORING_LATE_SLACK after capture.",
+    )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who sent it. Only the candidate's own captures count toward incidents.",
     )
     client_id = models.UUIDField(help_text="The page's id for the capture (idempotency key).")
     width = models.PositiveIntegerField()
@@ -36,8 +48,11 @@ class MonitoringImage(models.Model):
             ),
         ]
         indexes = [
+            # Ordered like every timeline read: (captured_at, id), so "the frames just before
+            # and after this one" is an index range with a LIMIT, whatever the interview's size.
             models.Index(
-                fields=["application", "image_type", "captured_at"], name="image_timeline_idx"
+                fields=["application", "image_type", "captured_at", "id"],
+                name="image_capture_order_idx",
             ),
         ]
 
@@ -96,13 +111,26 @@ class MonitoringEvent(models.Model):
         "applications.JobApplication", on_delete=models.CASCADE, related_name="monitoring_events"
     )
     type = models.CharField(max_length=24, choices=Type.choices)
-    occurred_at = models.DateTimeField()
+    occurred_at = models.DateTimeField(help_text="When the page says it happened.")
+    received_at = models.DateTimeField(default=timezone.now, help_text="Server receive time.")
+    late = models.BooleanField(default=False)
+    counted_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="The time the integrity rules use: occurred_at, or received_at for a late "
+        "event that would otherwise end an episode early.",
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     detail = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["occurred_at", "id"]
-        indexes = [models.Index(fields=["application", "occurred_at"], name="event_timeline_idx")]
+        indexes = [
+            models.Index(fields=["application", "occurred_at"], name="event_timeline_idx"),
+            models.Index(fields=["application", "type", "counted_at"], name="event_family_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} at {self.occurred_at:%H:%M:%S}"
@@ -163,6 +191,7 @@ class IncidentType(models.TextChoices):
     TAB_HIDDEN = "tab_hidden", INCIDENT_LABELS["tab_hidden"]
     WINDOW_BLUR = "window_blur", INCIDENT_LABELS["window_blur"]
     SNAPSHOT_GAP = "snapshot_gap", INCIDENT_LABELS["snapshot_gap"]
+    LATE_UPLOAD = "late_upload", INCIDENT_LABELS["late_upload"]
 
 
 class IntegrityRules(models.Model):
@@ -203,12 +232,17 @@ class IntegrityEvent(models.Model):
     ended_at = models.DateTimeField()
     ongoing = models.BooleanField(default=False)
     frame_count = models.PositiveIntegerField(default=0)
-    image_ids = models.JSONField(default=list, blank=True)
+    image_ids = models.JSONField(
+        default=list, blank=True, help_text="The first frames of the episode (at most 20)."
+    )
     reason = models.CharField(max_length=300)
 
     class Meta:
         ordering = ["started_at", "id"]
-        indexes = [models.Index(fields=["application", "started_at"], name="incident_timeline_idx")]
+        indexes = [
+            models.Index(fields=["application", "started_at"], name="incident_timeline_idx"),
+            models.Index(fields=["application", "type", "ended_at"], name="incident_type_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reason
@@ -219,11 +253,15 @@ class IntegrityEvent(models.Model):
 
 
 class IntegritySummary(models.Model):
-    """The latest score of an application, kept for sorting the console."""
+    """The score as of the last change of the application's inputs, kept for sorting the
+    console. `penalty` is the sum of the stored incidents' points, kept in step by each change
+    (no re-read of the whole interview); pages show the score with ongoing incidents counted up
+    to now (monitoring.integrity.selectors.integrity_report)."""
 
     application = models.OneToOneField(
         "applications.JobApplication", on_delete=models.CASCADE, related_name="integrity"
     )
+    penalty = models.PositiveIntegerField(default=0)
     score = models.PositiveSmallIntegerField()
     incident_count = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(auto_now=True)

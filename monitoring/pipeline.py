@@ -14,7 +14,21 @@ logger = logging.getLogger(__name__)
 
 ANALYZE_IMAGE = "monitoring.analyze_image"
 ANNOUNCE_SNAPSHOT = "monitoring.announce_snapshot"
-RECOMPUTE_INTEGRITY = "monitoring.recompute_integrity"
+INTEGRITY_FRAME = "monitoring.integrity_frame"
+INTEGRITY_FRAME_REMOVED = "monitoring.integrity_frame_removed"
+INTEGRITY_EVENT = "monitoring.integrity_event"
+INTEGRITY_CAMERA = "monitoring.integrity_camera"
+REBUILD_INTEGRITY = "monitoring.rebuild_integrity"
+
+NAMES = (
+    ANALYZE_IMAGE,
+    ANNOUNCE_SNAPSHOT,
+    INTEGRITY_FRAME,
+    INTEGRITY_FRAME_REMOVED,
+    INTEGRITY_EVENT,
+    INTEGRITY_CAMERA,
+    REBUILD_INTEGRITY,
+)
 
 
 def enqueue(task_name: str, *args) -> None:

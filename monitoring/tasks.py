@@ -5,10 +5,20 @@ monitoring.pipeline, after commit.
 """
 
 from celery import shared_task
+from django.utils.dateparse import parse_datetime
+
+from applications.models import JobApplication
 
 from .analysis.services import image_analyze
 from .images.services import orphan_objects_sweep, snapshot_announce
-from .integrity.services import integrity_recompute, snapshot_gaps_sweep
+from .integrity.services import (
+    integrity_camera_changed,
+    integrity_event_recorded,
+    integrity_frame_changed,
+    integrity_frame_removed,
+    integrity_rebuild,
+    snapshot_gaps_sweep,
+)
 
 
 @shared_task(name="monitoring.sweep_orphan_objects", ignore_result=True)
@@ -23,9 +33,33 @@ def analyze_image(image_id: int) -> None:
     image_analyze(image_id=image_id)
 
 
-@shared_task(name="monitoring.recompute_integrity", ignore_result=True)
-def recompute_integrity(application_id: int) -> None:
-    integrity_recompute(application_id=application_id)
+@shared_task(name="monitoring.integrity_frame", ignore_result=True)
+def integrity_frame(image_id: int) -> None:
+    integrity_frame_changed(image_id=image_id)
+
+
+@shared_task(name="monitoring.integrity_frame_removed", ignore_result=True)
+def integrity_frame_gone(application_id: int, image_id: int, captured_at: str) -> None:
+    application = JobApplication.objects.select_related("job").filter(pk=application_id).first()
+    if application is not None:
+        integrity_frame_removed(
+            application=application, at=parse_datetime(captured_at), image_id=image_id
+        )
+
+
+@shared_task(name="monitoring.integrity_event", ignore_result=True)
+def integrity_event(event_id: int) -> None:
+    integrity_event_recorded(event_id=event_id)
+
+
+@shared_task(name="monitoring.integrity_camera", ignore_result=True)
+def integrity_camera(camera_event_id: int) -> None:
+    integrity_camera_changed(camera_event_id=camera_event_id)
+
+
+@shared_task(name="monitoring.rebuild_integrity", ignore_result=True)
+def rebuild_integrity(application_id: int) -> None:
+    integrity_rebuild(application_id=application_id)
 
 
 @shared_task(name="monitoring.sweep_snapshot_gaps", ignore_result=True)

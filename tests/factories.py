@@ -117,6 +117,7 @@ class MonitoringImageFactory(factory.django.DjangoModelFactory):
         lambda o: f"monitoring/{o.application.pk}/{o.image_type}/0-{uuid.uuid4()}.jpg"
     )
     captured_at = factory.LazyFunction(timezone.now)
+    received_at = factory.LazyAttribute(lambda o: o.captured_at)
     uploaded_by = factory.LazyAttribute(lambda o: o.application.candidate)
     client_id = factory.LazyFunction(uuid.uuid4)
     width = 640
@@ -140,3 +141,6 @@ class MonitoringEventFactory(factory.django.DjangoModelFactory):
     application = factory.SubFactory(JobApplicationFactory)
     type = "tab_hidden"
     occurred_at = factory.LazyFunction(timezone.now)
+    received_at = factory.LazyAttribute(lambda o: o.occurred_at)
+    counted_at = factory.LazyAttribute(lambda o: o.occurred_at)
+    sender = factory.LazyAttribute(lambda o: o.application.candidate)

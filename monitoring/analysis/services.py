@@ -123,7 +123,7 @@ def image_analyze(*, image_id: int) -> FrameAnalysis | None:
     if recheck is not None:
         pipeline.enqueue(pipeline.ANALYZE_IMAGE, recheck)
     if result is not None:
-        pipeline.enqueue(pipeline.RECOMPUTE_INTEGRITY, result.image.application_id)
+        pipeline.enqueue(pipeline.INTEGRITY_FRAME, image_id)
     return result
 
 

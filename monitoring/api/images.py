@@ -68,10 +68,23 @@ class UploadOutputSerializer(serializers.Serializer):
         return "Image stored." if result.created else "Already stored (same client_id)."
 
 
+class PersonSerializer(serializers.Serializer):
+    """Who sent a capture or an event."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+
+
 class ImageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     s3Key = serializers.CharField(source="file.name")
     timestamp = serializers.DateTimeField(source="captured_at")
+    received_at = serializers.DateTimeField(help_text="The server's receive time.")
+    late = serializers.BooleanField(
+        help_text="Received more than 2× the interval + MONITORING_LATE_SLACK after capture."
+    )
+    uploaded_by = PersonSerializer(allow_null=True)
     image_type = serializers.CharField()
     width = serializers.IntegerField()
     height = serializers.IntegerField()

@@ -11,7 +11,7 @@ from common.http import request_info
 from monitoring.audit.services import access_log
 from monitoring.integrity.exports import timeline_csv
 from monitoring.integrity.rules import LABELS
-from monitoring.integrity.services import integrity_recompute
+from monitoring.integrity.selectors import integrity_report
 from monitoring.models import AccessEvent
 
 
@@ -61,12 +61,13 @@ class IntegrityOutputSerializer(serializers.Serializer):
 
 class IntegrityApi(APIView):
     """The integrity summary: score, the weights and rules used, counts and durations per
-    type, and every incident."""
+    type, and every incident. A read: ongoing incidents are counted up to now, nothing is
+    written and no board is told."""
 
     @extend_schema(responses=IntegrityOutputSerializer)
     def get(self, request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)
-        result = integrity_recompute(application_id=application.pk)
+        result = integrity_report(application=application)
         return Response(
             IntegrityOutputSerializer({**result, "application_id": application.pk}).data
         )
@@ -85,7 +86,7 @@ class TimelineCsvApi(APIView):
             application_id=application.pk,
         )
         response = HttpResponse(
-            timeline_csv(application_id=application.pk), content_type="text/csv; charset=utf-8"
+            timeline_csv(application=application), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = (
             f'attachment; filename="interview-{application.pk}-timeline.csv"'

@@ -10,6 +10,8 @@ from applications.selectors import application_get_for_user
 from monitoring.interview import selectors, services
 from monitoring.models import MonitoringEvent
 
+from .images import PersonSerializer
+
 
 class EventInputSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=MonitoringEvent.Type.choices)
@@ -21,6 +23,9 @@ class EventSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     type = serializers.CharField()
     occurred_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField(help_text="The server's receive time.")
+    late = serializers.BooleanField(help_text="Received more than MONITORING_LATE_SLACK after.")
+    sender = PersonSerializer(allow_null=True)
     detail = serializers.CharField()
 
 

@@ -42,7 +42,7 @@ def image_timeline(
         if since is not None:
             qs = qs.filter(captured_at__gt=since)
         result[image_type] = list(
-            qs.select_related("analysis").order_by("captured_at", "id")[:limit]
+            qs.select_related("analysis", "uploaded_by").order_by("captured_at", "id")[:limit]
         )
     return result
 

@@ -22,11 +22,12 @@ from django.utils import timezone
 from accounts.models import User
 from applications.models import JobApplication
 from applications.selectors import consent_active
-from cameras.services import camera_stream_snapshot
+from cameras.services import camera_stream_snapshot, camera_stream_snapshot_replace
 from common.errors import Conflict, InvalidInput, NotAllowed, Unavailable
 from common.http import RequestInfo
 from monitoring import pipeline
 from monitoring.audit.services import access_log, access_log_images
+from monitoring.integrity.rules import capture_is_late
 from monitoring.models import AccessEvent, ImageType, MonitoringImage
 
 from .codec import clean_image, decode_base64_image
@@ -95,9 +96,17 @@ def monitoring_image_upload(
     check_can_upload(application=application)
     if image_type not in ImageType.values:
         raise InvalidInput("image_type must be camera or screen.", code="invalid_choice")
-    now = timezone.now()
-    captured_at = captured_at or now
-    check_client_time(captured_at, field="captured_at", now=now)
+    received_at = timezone.now()
+    captured_at = captured_at or received_at
+    check_client_time(captured_at, field="captured_at", now=received_at)
+    interval = (
+        application.camera_interval
+        if image_type == ImageType.CAMERA
+        else application.screen_interval
+    )
+    late = capture_is_late(
+        captured_at, received_at, interval=interval, slack=settings.MONITORING_LATE_SLACK
+    )
     client_id = client_id or uuid.uuid4()
 
     existing = image_by_client_id(application_id=application.pk, client_id=client_id)
@@ -127,6 +136,8 @@ def monitoring_image_upload(
                 image_type=image_type,
                 file=key,
                 captured_at=captured_at,
+                received_at=received_at,
+                late=late,
                 uploaded_by=actor,
                 client_id=client_id,
                 width=clean.width,
@@ -149,16 +160,29 @@ def monitoring_image_upload(
 
 
 def _queue_follow_ups(image: MonitoringImage) -> None:
-    """After the row commits: analyse it, and show a camera snapshot on the board."""
+    """After the row commits: analyse it; a camera capture also closes (or not) a silence
+    and becomes the board picture."""
     pipeline.enqueue(pipeline.ANALYZE_IMAGE, image.pk)
     if image.image_type == ImageType.CAMERA:
+        pipeline.enqueue(pipeline.INTEGRITY_FRAME, image.pk)
         pipeline.enqueue(pipeline.ANNOUNCE_SNAPSHOT, image.pk)
 
 
+def _candidate_camera(application_id: int, candidate_id: int):
+    return MonitoringImage.objects.filter(
+        application_id=application_id, image_type=ImageType.CAMERA, uploaded_by_id=candidate_id
+    )
+
+
 def snapshot_announce(*, image_id: int) -> None:
-    """A camera snapshot becomes the candidate's board picture (if the stream is live)."""
+    """The candidate's own camera snapshot becomes their board picture (if the stream is live).
+
+    A capture someone else added is kept and shown on the timeline, never on the live card.
+    """
     image = MonitoringImage.objects.select_related("application").filter(pk=image_id).first()
     if image is None or image.image_type != ImageType.CAMERA:
+        return
+    if image.uploaded_by_id != image.application.candidate_id:
         return
     camera_stream_snapshot(
         user_id=image.application.candidate_id,
@@ -168,20 +192,45 @@ def snapshot_announce(*, image_id: int) -> None:
     )
 
 
+def _snapshot_withdraw(*, application: JobApplication, key: str) -> None:
+    """A deleted capture leaves the board card: the previous snapshot (or none) replaces it."""
+    previous = (
+        _candidate_camera(application.pk, application.candidate_id)
+        .order_by("-captured_at", "-id")
+        .first()
+    )
+    camera_stream_snapshot_replace(
+        user_id=application.candidate_id,
+        application_id=application.pk,
+        removed_key=key,
+        key=previous.file.name if previous else "",
+        captured_at=previous.captured_at if previous else None,
+    )
+
+
 def monitoring_image_delete(*, actor: User, image: MonitoringImage, info: RequestInfo) -> None:
     """Remove the row, then (after commit) the object. Candidates may never delete."""
     if not actor.is_staff_role:
         raise NotAllowed("Candidates cannot delete monitoring images.", code="permission_denied")
-    key = image.file.name
+    key, application = image.file.name, image.application
     with transaction.atomic():
         access_log(
             actor=actor,
             action=AccessEvent.Action.DELETED,
             info=info,
-            application_id=image.application_id,
+            application_id=application.pk,
             s3_key=key,
         )
+        if image.image_type == ImageType.CAMERA:
+            pipeline.enqueue(
+                pipeline.INTEGRITY_FRAME_REMOVED,
+                application.pk,
+                image.pk,
+                image.captured_at.isoformat(),
+            )
         image.delete()
+        if image.image_type == ImageType.CAMERA:
+            _snapshot_withdraw(application=application, key=key)
     transaction.on_commit(lambda: _delete_object(key))
 
 

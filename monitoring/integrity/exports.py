@@ -1,26 +1,50 @@
-"""The interview timeline as CSV: one row per capture and one per incident, in time order."""
+"""The interview timeline as CSV: one row per capture and one per incident, in time order.
+
+A read: incidents come from the stored report (ongoing ones counted up to now), nothing is
+written. Captures the candidate did not send say who added them.
+"""
 
 import csv
 import io
 
+from applications.models import JobApplication
 from common.time import iso_utc
 from monitoring.models import MonitoringImage
 
-from .services import integrity_recompute
+from .selectors import integrity_report
 
-COLUMNS = ["record", "time", "end", "type", "s3_key", "face_count", "flags", "reason"]
+COLUMNS = [
+    "record",
+    "time",
+    "end",
+    "type",
+    "s3_key",
+    "face_count",
+    "flags",
+    "reason",
+    "received_at",
+    "late",
+    "added_by",
+]
 
 
 def _iso(value) -> str:
     return iso_utc(value) or ""
 
 
-def timeline_csv(*, application_id: int) -> str:
-    result = integrity_recompute(application_id=application_id)
+def added_by(image: MonitoringImage, application: JobApplication) -> str:
+    """Empty for the candidate's own captures; the sender's name for anyone else's."""
+    if image.uploaded_by_id == application.candidate_id:
+        return ""
+    return image.uploaded_by.display_name if image.uploaded_by else "a deleted account"
+
+
+def timeline_csv(*, application: JobApplication) -> str:
+    report = integrity_report(application=application)
     rows = []
     images = (
-        MonitoringImage.objects.filter(application_id=application_id)
-        .select_related("analysis")
+        MonitoringImage.objects.filter(application_id=application.pk)
+        .select_related("analysis", "uploaded_by")
         .order_by("captured_at", "id")
     )
     for image in images:
@@ -38,10 +62,13 @@ def timeline_csv(*, application_id: int) -> str:
                     "" if face_count is None else face_count,
                     "" if analysis is None else " ".join(analysis.flags),
                     "",
+                    _iso(image.received_at),
+                    "yes" if image.late else "",
+                    added_by(image, application),
                 ],
             )
         )
-    for incident in result["incidents"] if result else []:
+    for incident in report["incidents"]:
         rows.append(
             (
                 incident.started_at,
@@ -54,6 +81,9 @@ def timeline_csv(*, application_id: int) -> str:
                     "",
                     "",
                     incident.reason,
+                    "",
+                    "",
+                    "",
                 ],
             )
         )

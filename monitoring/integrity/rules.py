@@ -4,7 +4,9 @@ A single bad frame is not an incident. A frame flag becomes one when it holds fo
 `sustain_frames` consecutive analysed camera frames or `sustain_seconds`; frames not analysed
 yet neither break nor extend a run, so tasks finishing out of order cannot split an episode.
 Page events and camera history give interval incidents (tab hidden, window blurred, screen
-sharing stopped, camera off) and silences between camera snapshots give snapshot gaps.
+sharing stopped, camera off) and silences between camera snapshots give snapshot gaps. A
+silence that late captures fill (they arrived long after they were taken) is a `late_upload`
+instead: the server's own clock decides what arrived when.
 
 Score: 100 minus, for every incident, its type's weight per started minute (at least one);
 never below 0. The weights and rules are per organization (IntegrityRules) and are returned
@@ -19,6 +21,12 @@ from itertools import pairwise
 from monitoring.labels import INCIDENT_LABELS as LABELS
 
 FRAME_FLAGS = ("camera_covered", "frozen_frame", "no_face", "multiple_faces")
+INTERVAL_KINDS = ("tab_hidden", "window_blur", "screen_share_stopped", "camera_off")
+GAP_KINDS = ("snapshot_gap", "late_upload")
+# Page events that end an episode: sent late, they count from when they arrived, so that a
+# late event can never make an episode shorter than what the server saw.
+PAGE_CLOSING = frozenset({"tab_visible", "window_focus", "screen_share_started"})
+IMAGE_IDS_KEPT = 20  # an incident names its first frames, for a reviewer to open
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,14 @@ class Event:
     at: datetime
 
 
+@dataclass(frozen=True)
+class LateFrame:
+    """A capture received long after it was taken: it fills a gap only as a late upload."""
+
+    at: datetime
+    received_at: datetime
+
+
 @dataclass
 class Incident:
     type: str
@@ -51,18 +67,19 @@ class Incident:
     ongoing: bool = False
     image_ids: list = field(default_factory=list)
     reason: str = ""
+    frame_count: int = 0
 
     @property
     def duration_seconds(self) -> float:
         return (self.ended_at - self.started_at).total_seconds()
 
-    @property
-    def frame_count(self) -> int:
-        return len(self.image_ids)
-
 
 def _hms(value: datetime) -> str:
     return value.strftime("%H:%M:%S")
+
+
+def _hm(value: datetime) -> str:
+    return value.strftime("%H:%M")
 
 
 def _seconds(value: float) -> str:
@@ -70,30 +87,79 @@ def _seconds(value: float) -> str:
     return f"{value} s" if value < 120 else f"{value // 60} min {value % 60} s"
 
 
-def frame_incidents(frames: list[Frame], rules: Rules, *, open_end: bool) -> list[Incident]:
+def describe(
+    incident: Incident, *, interval: int | None = None, arrived_at: datetime | None = None
+) -> str:
+    """The plain-words reason of an incident, from its type and times (one wording)."""
+    label = LABELS[incident.type]
+    start, end = incident.started_at, incident.ended_at
+    if incident.type in FRAME_FLAGS:
+        n = incident.frame_count
+        span = f"from {_hms(start)}" + (" (ongoing)" if incident.ongoing else f" to {_hms(end)}")
+        return f"{label} {span}, {n} frame{'' if n == 1 else 's'}"
+    if incident.type == "late_upload":
+        arrived = f" arrived at {_hm(arrived_at)}" if arrived_at else " arrived late"
+        return f"Captures from {_hm(start)}–{_hm(end)}{arrived} — network outage?"
+    span = f"since {_hms(start)}" if incident.ongoing else f"from {_hms(start)} to {_hms(end)}"
+    text = f"{label} {span} ({_seconds(incident.duration_seconds)}"
+    if incident.type == "snapshot_gap" and interval:
+        text += f"; expected every {interval} s"
+    return text + ")"
+
+
+def capture_is_late(
+    captured_at: datetime, received_at: datetime, *, interval: int, slack: int
+) -> bool:
+    """Received more than 2× the capture interval + slack after it was taken."""
+    return received_at - captured_at > timedelta(seconds=2 * interval + slack)
+
+
+def event_counted_at(
+    type: str, occurred_at: datetime, received_at: datetime, *, slack: int
+) -> tuple[bool, datetime]:
+    """(late, the time the rules count the event at)."""
+    late = received_at - occurred_at > timedelta(seconds=slack)
+    return late, received_at if late and type in PAGE_CLOSING else occurred_at
+
+
+def sustained(first: datetime, last: datetime, count: int, rules: Rules) -> bool:
+    return count >= rules.sustain_frames or (last - first).total_seconds() >= rules.sustain_seconds
+
+
+def frame_runs(frames: list[Frame]) -> list[tuple[str | None, list[Frame]]]:
+    """Analysed frames in capture order, cut into runs of the same flag (None: no flag).
+
+    A frame carries at most one flag (the checks run in order and stop at the first), so runs
+    of different flags never share a frame.
+    """
     analysed = sorted((f for f in frames if f.flags is not None), key=lambda f: (f.at, f.image_id))
-    last = analysed[-1] if analysed else None
+    runs: list[tuple[str | None, list[Frame]]] = []
+    for frame in analysed:
+        flag = next((f for f in FRAME_FLAGS if f in frame.flags), None)
+        if runs and runs[-1][0] == flag:
+            runs[-1][1].append(frame)
+        else:
+            runs.append((flag, [frame]))
+    return runs
+
+
+def frame_incidents(frames: list[Frame], rules: Rules, *, open_end: bool) -> list[Incident]:
+    runs = frame_runs(frames)
+    last = runs[-1][1][-1] if runs else None
     incidents = []
-    for flag in FRAME_FLAGS:
-        run: list[Frame] = []
-        for frame in [*analysed, None]:
-            if frame is not None and flag in frame.flags:
-                run.append(frame)
-                continue
-            if run and (
-                len(run) >= rules.sustain_frames
-                or (run[-1].at - run[0].at).total_seconds() >= rules.sustain_seconds
-            ):
-                ongoing = open_end and run[-1] is last
-                incident = Incident(flag, run[0].at, run[-1].at, ongoing, [f.image_id for f in run])
-                span = f"from {_hms(incident.started_at)}" + (
-                    " (ongoing)" if ongoing else f" to {_hms(incident.ended_at)}"
-                )
-                incident.reason = (
-                    f"{LABELS[flag]} {span}, {len(run)} frame{'' if len(run) == 1 else 's'}"
-                )
-                incidents.append(incident)
-            run = []
+    for flag, run in runs:
+        if flag is None or not sustained(run[0].at, run[-1].at, len(run), rules):
+            continue
+        incident = Incident(
+            flag,
+            run[0].at,
+            run[-1].at,
+            ongoing=open_end and run[-1] is last,
+            image_ids=[f.image_id for f in run[:IMAGE_IDS_KEPT]],
+            frame_count=len(run),
+        )
+        incident.reason = describe(incident)
+        incidents.append(incident)
     return incidents
 
 
@@ -123,18 +189,9 @@ def interval_incidents(
     if opened is not None:
         closing = now if open_end else (hi or opened)
         incidents.append(Incident(kind, opened, closing, ongoing=open_end))
-    kept = [
-        i
-        for i in incidents
-        if i.duration_seconds >= min_seconds or (i.ongoing and i.duration_seconds >= min_seconds)
-    ]
+    kept = [i for i in incidents if i.duration_seconds >= min_seconds]
     for incident in kept:
-        span = (
-            "since " + _hms(incident.started_at)
-            if incident.ongoing
-            else f"from {_hms(incident.started_at)} to {_hms(incident.ended_at)}"
-        )
-        incident.reason = f"{LABELS[kind]} {span} ({_seconds(incident.duration_seconds)})"
+        incident.reason = describe(incident)
     return kept
 
 
@@ -145,25 +202,42 @@ def snapshot_gaps(
     interval: int,
     open_end: bool,
     now: datetime,
+    late: list[LateFrame] = (),
 ) -> list[Incident]:
-    """Silences longer than 2× the camera interval while the camera stream was live."""
+    """Silences longer than 2× the camera interval while the camera stream was live.
+
+    `frame_times` are the captures that arrived on time; `late` ones cannot close a gap by
+    themselves: a gap they fill becomes one `late_upload` (lighter), and only the stretches
+    that nothing filled remain snapshot gaps.
+    """
     limit = timedelta(seconds=2 * interval)
     incidents = []
     times = sorted(frame_times)
+    late = sorted(late, key=lambda f: f.at)
     for on, off in live:
         marks = [on, *[t for t in times if on <= t <= off], off]
         for a, b in pairwise(marks):
-            if b - a > limit:
-                ongoing = open_end and b == off == now
-                incident = Incident("snapshot_gap", a, b, ongoing)
-                span = f"since {_hms(a)}" if ongoing else f"from {_hms(a)} to {_hms(b)}"
-                incident.reason = (
-                    f"{LABELS['snapshot_gap']} {span} "
-                    f"({_seconds((b - a).total_seconds())}; expected every "
-                    f"{interval} s)"
-                )
-                incidents.append(incident)
+            if b - a <= limit:
+                continue
+            filled = [f for f in late if a < f.at < b]
+            for x, y in pairwise([a, *[f.at for f in filled], b]):
+                if y - x > limit:
+                    ongoing = open_end and y == b == off == now
+                    gap = Incident("snapshot_gap", x, y, ongoing)
+                    gap.reason = describe(gap, interval=interval)
+                    incidents.append(gap)
+            if filled:
+                arrived = max(f.received_at for f in filled)
+                upload = Incident("late_upload", filled[0].at, filled[-1].at)
+                upload.frame_count = len(filled)
+                upload.reason = describe(upload, arrived_at=arrived)
+                incidents.append(upload)
     return incidents
+
+
+def incident_points(incident: Incident, weights: dict) -> int:
+    minutes = max(1, math.ceil(incident.duration_seconds / 60))
+    return weights.get(incident.type, 0) * minutes
 
 
 def score(incidents: list[Incident], weights: dict) -> tuple[int, dict]:
@@ -171,8 +245,7 @@ def score(incidents: list[Incident], weights: dict) -> tuple[int, dict]:
     summary: dict[str, dict] = {}
     penalty = 0
     for incident in incidents:
-        minutes = max(1, math.ceil(incident.duration_seconds / 60))
-        points = weights.get(incident.type, 0) * minutes
+        points = incident_points(incident, weights)
         penalty += points
         entry = summary.setdefault(
             incident.type,

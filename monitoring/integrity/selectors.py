@@ -1,17 +1,66 @@
-"""Reads for integrity: an organization's rules, and an application's incidents and score
-computed from what is stored (nothing written here)."""
+"""Reads for integrity: an organization's rules, the inputs the rules count, and an
+application's report (stored incidents, the ongoing ones extended to now) — nothing written.
 
+Only what the candidate sent counts: captures uploaded by anyone else are shown and kept, but
+they never make or close an incident. Late captures count only as late uploads.
+"""
+
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from applications.models import JobApplication
 from cameras.models import CameraEvent
-from cameras.selectors import camera_events_for_application
-from monitoring.models import ImageType, IntegrityRules, MonitoringEvent, MonitoringImage
+from monitoring.models import (
+    ImageType,
+    IntegrityEvent,
+    IntegrityRules,
+    MonitoringEvent,
+    MonitoringImage,
+)
 
 from . import rules as integrity
+
+
+@dataclass(frozen=True)
+class Family:
+    """A kind of interval incident: opened by one set of events, closed by another."""
+
+    kind: str
+    start: frozenset
+    end: frozenset
+    source: str  # "page" (MonitoringEvent, counted_at) or "camera" (CameraEvent, occurred_at)
+
+    @property
+    def types(self) -> frozenset:
+        return self.start | self.end
+
+    def min_seconds(self, rules: integrity.Rules) -> int:
+        if self.kind == "tab_hidden":
+            return rules.tab_hidden_seconds
+        if self.kind == "window_blur":
+            return rules.window_blur_seconds
+        return rules.sustain_seconds
+
+
+FAMILIES = (
+    Family("tab_hidden", frozenset({"tab_hidden"}), frozenset({"tab_visible"}), "page"),
+    Family("window_blur", frozenset({"window_blur"}), frozenset({"window_focus"}), "page"),
+    Family(
+        "screen_share_stopped",
+        frozenset({"screen_share_stopped"}),
+        frozenset({"screen_share_started"}),
+        "page",
+    ),
+    Family("camera_off", frozenset({"off", "timeout"}), frozenset({"on"}), "camera"),
+)
+
+
+def families_for(*, source: str, type: str) -> list[Family]:
+    return [f for f in FAMILIES if f.source == source and type in f.types]
 
 
 def rules_for(*, organization_id: int) -> integrity.Rules:
@@ -28,7 +77,53 @@ def rules_for(*, organization_id: int) -> integrity.Rules:
     )
 
 
-def _live_intervals(camera_events, *, now: datetime, open_end: bool):
+def is_open(application: JobApplication) -> bool:
+    """Incidents of an interview in progress may still be going on."""
+    return application.status == JobApplication.Status.IN_PROGRESS
+
+
+def interview_window(application: JobApplication) -> tuple[datetime | None, datetime | None]:
+    return (application.started_at, application.completed_at)
+
+
+# --- Inputs -----------------------------------------------------------------------------------
+
+
+def candidate_frames(application: JobApplication) -> QuerySet[MonitoringImage]:
+    """The candidate's own camera captures: the only ones the rules count."""
+    return MonitoringImage.objects.filter(
+        application_id=application.pk,
+        image_type=ImageType.CAMERA,
+        uploaded_by_id=application.candidate_id,
+    )
+
+
+def as_frame(image: MonitoringImage) -> integrity.Frame:
+    analysis = getattr(image, "analysis", None)
+    return integrity.Frame(image.pk, image.captured_at, tuple(analysis.flags) if analysis else None)
+
+
+def family_events(application: JobApplication, family: Family) -> QuerySet:
+    """The events of one family, with the time the rules count them at as `at`."""
+    if family.source == "page":
+        return MonitoringEvent.objects.filter(
+            application_id=application.pk, type__in=family.types
+        ).order_by("counted_at", "id")
+    return CameraEvent.objects.filter(
+        application_id=application.pk, kind__in=family.types
+    ).order_by("occurred_at", "id")
+
+
+def as_event(row) -> integrity.Event:
+    if isinstance(row, MonitoringEvent):
+        return integrity.Event(row.type, row.counted_at)
+    return integrity.Event(row.kind, row.occurred_at)
+
+
+def live_intervals(
+    camera_events: list[CameraEvent], *, now: datetime, open_end: bool
+) -> list[tuple[datetime, datetime]]:
+    """When the camera was live, from its on / off / heartbeat-lost history (time order)."""
     intervals, opened = [], None
     for event in camera_events:
         if event.kind == CameraEvent.Kind.ON and opened is None:
@@ -41,77 +136,117 @@ def _live_intervals(camera_events, *, now: datetime, open_end: bool):
     return intervals
 
 
+def family_incidents(
+    application: JobApplication,
+    family: Family,
+    events: list[integrity.Event],
+    rules: integrity.Rules,
+    *,
+    now: datetime,
+) -> list[integrity.Incident]:
+    return integrity.interval_incidents(
+        events,
+        start=set(family.start),
+        end=set(family.end),
+        kind=family.kind,
+        min_seconds=family.min_seconds(rules),
+        now=now,
+        open_end=is_open(application),
+        window=interview_window(application) if family.source == "camera" else (None, None),
+    )
+
+
+# --- The whole interview at once (the reference the incremental updates must equal) ----------
+
+
 def compute(*, application: JobApplication, now: datetime | None = None) -> dict:
-    """Incidents, score and summary of one application (nothing stored)."""
+    """Incidents, score and summary of one application from every stored input."""
     now = now or timezone.now()
     rules = rules_for(organization_id=application.job.organization_id)
-    open_end = application.status == JobApplication.Status.IN_PROGRESS
-    window = (application.started_at, application.completed_at)
-    images = (
-        MonitoringImage.objects.filter(application=application, image_type=ImageType.CAMERA)
-        .select_related("analysis")
-        .order_by("captured_at", "id")
+    open_end = is_open(application)
+    images = list(
+        candidate_frames(application).select_related("analysis").order_by("captured_at", "id")
     )
-    frames = []
-    for image in images:
-        analysis = getattr(image, "analysis", None)
-        frames.append(
-            integrity.Frame(
-                image.pk, image.captured_at, tuple(analysis.flags) if analysis else None
-            )
-        )
-    page = [
-        integrity.Event(e.type, e.occurred_at)
-        for e in MonitoringEvent.objects.filter(application=application)
-    ]
-    camera = list(camera_events_for_application(application_id=application.pk))
-    camera_as_events = [integrity.Event(e.kind, e.occurred_at) for e in camera]
-
-    common = {"now": now, "open_end": open_end}
-    incidents = [
-        *integrity.frame_incidents(frames, rules, open_end=open_end),
-        *integrity.interval_incidents(
-            page,
-            start={"tab_hidden"},
-            end={"tab_visible"},
-            kind="tab_hidden",
-            min_seconds=rules.tab_hidden_seconds,
-            **common,
-        ),
-        *integrity.interval_incidents(
-            page,
-            start={"window_blur"},
-            end={"window_focus"},
-            kind="window_blur",
-            min_seconds=rules.window_blur_seconds,
-            **common,
-        ),
-        *integrity.interval_incidents(
-            page,
-            start={"screen_share_stopped"},
-            end={"screen_share_started"},
-            kind="screen_share_stopped",
-            min_seconds=rules.sustain_seconds,
-            **common,
-        ),
-        *integrity.interval_incidents(
-            camera_as_events,
-            start={"off", "timeout"},
-            end={"on"},
-            kind="camera_off",
-            min_seconds=rules.sustain_seconds,
-            window=window,
-            **common,
-        ),
-    ]
+    incidents = integrity.frame_incidents([as_frame(i) for i in images], rules, open_end=open_end)
+    for family in FAMILIES:
+        events = [as_event(e) for e in family_events(application, family)]
+        incidents += family_incidents(application, family, events, rules, now=now)
     if application.camera_monitoring:
+        camera = CameraEvent.objects.filter(application_id=application.pk).order_by(
+            "occurred_at", "id"
+        )
         incidents += integrity.snapshot_gaps(
-            [f.at for f in frames],
-            _live_intervals(camera, now=now, open_end=open_end),
+            [i.captured_at for i in images if not i.late],
+            live_intervals(list(camera), now=now, open_end=open_end),
             interval=application.camera_interval,
             open_end=open_end,
             now=now,
+            late=[integrity.LateFrame(i.captured_at, i.received_at) for i in images if i.late],
         )
     incidents.sort(key=lambda i: (i.started_at, i.type))
     value, summary = integrity.score(incidents, rules.weights)
     return {"score": value, "summary": summary, "incidents": incidents, "rules": rules}
+
+
+# --- What pages and the API show --------------------------------------------------------------
+
+
+def as_incident(row: IntegrityEvent) -> integrity.Incident:
+    return integrity.Incident(
+        row.type,
+        row.started_at,
+        row.ended_at,
+        ongoing=row.ongoing,
+        image_ids=list(row.image_ids),
+        reason=row.reason,
+        frame_count=row.frame_count,
+    )
+
+
+def _extended(
+    incident: integrity.Incident, application: JobApplication, now: datetime
+) -> integrity.Incident:
+    """An ongoing interval or gap incident lasts until now: computed here, never stored."""
+    if not incident.ongoing or incident.type in integrity.FRAME_FLAGS or now <= incident.ended_at:
+        return incident
+    incident.ended_at = now
+    incident.reason = integrity.describe(incident, interval=application.camera_interval)
+    return incident
+
+
+def report_from(
+    application: JobApplication,
+    rows: list[IntegrityEvent],
+    rules: integrity.Rules,
+    now: datetime,
+) -> dict:
+    incidents = [_extended(as_incident(row), application, now) for row in rows]
+    incidents.sort(key=lambda i: (i.started_at, i.type))
+    value, summary = integrity.score(incidents, rules.weights)
+    return {"score": value, "summary": summary, "incidents": incidents, "rules": rules}
+
+
+def integrity_report(*, application: JobApplication, now: datetime | None = None) -> dict:
+    """The score, summary and incidents as stored, the ongoing part computed up to now.
+
+    A read: it writes nothing and tells no board. Console, timeline, API and CSV all show this.
+    """
+    rows = list(IntegrityEvent.objects.filter(application_id=application.pk))
+    rules = rules_for(organization_id=application.job.organization_id)
+    return report_from(application, rows, rules, now or timezone.now())
+
+
+def integrity_reports(
+    *, applications: list[JobApplication], now: datetime | None = None
+) -> dict[int, dict]:
+    """integrity_report for many applications (the console's page) in two queries."""
+    now = now or timezone.now()
+    rows: dict[int, list[IntegrityEvent]] = {a.pk: [] for a in applications}
+    for row in IntegrityEvent.objects.filter(application_id__in=list(rows)):
+        rows[row.application_id].append(row)
+    rules: dict[int, integrity.Rules] = {}
+    for org_id in {a.job.organization_id for a in applications}:
+        rules[org_id] = rules_for(organization_id=org_id)
+    return {
+        a.pk: report_from(a, rows[a.pk], rules[a.job.organization_id], now) for a in applications
+    }

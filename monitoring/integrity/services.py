@@ -1,72 +1,392 @@
-"""Recompute an application's incidents and score from what is stored, then tell the board.
+"""Keep an application's stored incidents and score in step with its inputs.
 
-Recomputing from scratch (in capture order) after every analysis, page event and gap sweep
-is what makes late frames merge into episodes instead of splitting them.
+Incidents change only when an input changes: a capture stored, analysed or deleted, a page
+event, a camera change, the gap sweep. Each change re-evaluates only the episodes it can
+touch — a few frames either side of a capture, the events between two closing events of one
+kind, the silence between two on-time captures — so its cost does not grow with the
+interview. `integrity_rebuild` recomputes everything from scratch (rules changed, interview
+finished); the incremental updates must always agree with it (tests hold them to that).
 """
 
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from applications.models import JobApplication
+from cameras.models import CameraEvent
 from cameras.selectors import live_application_ids
 from cameras.services import camera_stream_incident
 from common.time import iso_utc
-from monitoring.models import IntegrityEvent, IntegritySummary
+from monitoring.models import IntegrityEvent, IntegritySummary, MonitoringEvent, MonitoringImage
 
 from . import rules as integrity
-from .selectors import compute
+from .selectors import (
+    FAMILIES,
+    Family,
+    as_event,
+    as_frame,
+    candidate_frames,
+    compute,
+    families_for,
+    family_events,
+    family_incidents,
+    is_open,
+    live_intervals,
+    rules_for,
+)
 
 
-def _board_incident(incidents) -> dict | None:
-    ongoing = [i for i in incidents if i.ongoing]
-    if not ongoing:
-        return None
-    current = max(ongoing, key=lambda i: i.started_at)  # the newest is the current one
-    return {
-        "type": current.type,
-        "label": integrity.LABELS[current.type],
-        "since": iso_utc(current.started_at),
-        "reason": current.reason,
-    }
+def _application(application_id: int) -> JobApplication | None:
+    return JobApplication.objects.select_related("job").filter(pk=application_id).first()
 
 
-def integrity_recompute(*, application_id: int, now: datetime | None = None) -> dict | None:
-    """Recompute and store the incidents and score; push the current incident to the board."""
-    application = JobApplication.objects.select_related("job").filter(pk=application_id).first()
+# --- Writing incidents ------------------------------------------------------------------------
+
+
+def _replace(
+    application: JobApplication,
+    old: list[IntegrityEvent],
+    new: list[integrity.Incident],
+    rules: integrity.Rules,
+) -> None:
+    """Swap the stored episodes a change touched for their new versions; keep the summary's
+    penalty in step by the difference (no re-read of the other episodes)."""
+    old_points = sum(integrity.incident_points(_as_rules_incident(o), rules.weights) for o in old)
+    new_points = sum(integrity.incident_points(i, rules.weights) for i in new)
+    if old:
+        IntegrityEvent.objects.filter(pk__in=[o.pk for o in old]).delete()
+    IntegrityEvent.objects.bulk_create(
+        IntegrityEvent(
+            application=application,
+            type=i.type,
+            started_at=i.started_at,
+            ended_at=i.ended_at,
+            ongoing=i.ongoing,
+            frame_count=i.frame_count,
+            image_ids=i.image_ids,
+            reason=i.reason[:300],
+        )
+        for i in new
+    )
+    delta_points, delta_count = new_points - old_points, len(new) - len(old)
+    updated = IntegritySummary.objects.filter(application=application).update(
+        penalty=F("penalty") + delta_points,
+        score=Greatest(Value(0), Value(100) - F("penalty") - delta_points),
+        incident_count=F("incident_count") + delta_count,
+    )
+    if not updated:
+        IntegritySummary.objects.create(
+            application=application,
+            penalty=max(0, delta_points),
+            score=max(0, 100 - delta_points),
+            incident_count=max(0, delta_count),
+        )
+
+
+def _as_rules_incident(row: IntegrityEvent) -> integrity.Incident:
+    return integrity.Incident(row.type, row.started_at, row.ended_at)
+
+
+def _tell_board(application: JobApplication) -> None:
+    """The board card shows the newest ongoing incident (and hears when it clears)."""
+    current = (
+        IntegrityEvent.objects.filter(application_id=application.pk, ongoing=True)
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    incident = None
+    if current is not None:
+        incident = {
+            "type": current.type,
+            "label": integrity.LABELS[current.type],
+            "since": iso_utc(current.started_at),
+            "reason": current.reason,
+        }
+    camera_stream_incident(
+        user_id=application.candidate_id, application_id=application.pk, incident=incident
+    )
+
+
+# --- Frames: the runs a capture can join, split or end ----------------------------------------
+
+
+def _frames_update(
+    application: JobApplication, *, at: datetime, image_id: int, rules: integrity.Rules
+) -> None:
+    """Re-evaluate the frame-flag episodes around one capture (new, re-analysed or deleted).
+
+    The window holds `sustain_frames + 1` analysed frames either side: a run that reaches past
+    it is long enough to have been stored as an incident, whose stored extent continues it.
+    """
+    k = rules.sustain_frames + 1
+    analysed = candidate_frames(application).filter(analysis__isnull=False)
+    analysed = analysed.select_related("analysis")
+    # Range conditions the (application, type, captured_at) index can serve; the few frames
+    # captured at exactly the same instant are told apart by id here.
+    key = (at, image_id)
+    before = [
+        i
+        for i in analysed.filter(captured_at__lte=at).order_by("-captured_at", "-pk")[: k + 3]
+        if (i.captured_at, i.pk) < key
+    ][:k]
+    after = [
+        i
+        for i in analysed.filter(captured_at__gte=at).order_by("captured_at", "pk")[: k + 3]
+        if (i.captured_at, i.pk) > key
+    ][:k]
+    me = list(analysed.filter(pk=image_id))
+    window = [as_frame(i) for i in [*reversed(before), *me, *after]]
+    lo = min([at, *[f.at for f in window]])
+    hi = max([at, *[f.at for f in window]])
+    stored = list(
+        IntegrityEvent.objects.filter(
+            application_id=application.pk,
+            type__in=integrity.FRAME_FLAGS,
+            started_at__lte=hi,
+            ended_at__gte=lo,
+        )
+    )
+    at_the_end = len(after) < k  # nothing analysed beyond the window
+    new = []
+    for flag, run in integrity.frame_runs(window):
+        if flag is None:
+            continue
+        start, end, ongoing = run[0].at, run[-1].at, False
+        left = run[0] is window[0] and _containing(stored, flag, run[0].at, extends="left")
+        right = run[-1] is window[-1] and _containing(stored, flag, run[-1].at, extends="right")
+        if left:
+            start = left.started_at
+        if right:
+            end, ongoing = right.ended_at, right.ongoing
+        elif run[-1] is window[-1] and at_the_end:
+            ongoing = True
+        if left or right:
+            count, ids = _run_extent(analysed, flag, start, end)
+        else:
+            count, ids = len(run), [f.image_id for f in run[: integrity.IMAGE_IDS_KEPT]]
+        if not integrity.sustained(start, end, count, rules):
+            continue
+        incident = integrity.Incident(
+            flag, start, end, ongoing=ongoing and is_open(application), frame_count=count
+        )
+        incident.image_ids = ids
+        incident.reason = integrity.describe(incident)
+        new.append(incident)
+    _replace(application, stored, new, rules)
+
+
+def _containing(stored, flag: str, at: datetime, *, extends: str) -> IntegrityEvent | None:
+    """The stored episode of `flag` holding the frame at `at` and reaching past the window."""
+    for row in stored:
+        if row.type != flag or not (row.started_at <= at <= row.ended_at):
+            continue
+        if (extends == "left" and row.started_at < at) or (
+            extends == "right" and row.ended_at > at
+        ):
+            return row
+    return None
+
+
+def _run_extent(analysed, flag: str, start: datetime, end: datetime) -> tuple[int, list[int]]:
+    """Frame count and first ids of a run reaching past the window: one count, ≤ 20 ids."""
+    run = analysed.filter(
+        captured_at__gte=start, captured_at__lte=end, **{f"analysis__{flag}": True}
+    )
+    ids = list(
+        run.order_by("captured_at", "pk").values_list("pk", flat=True)[: integrity.IMAGE_IDS_KEPT]
+    )
+    return run.count(), ids
+
+
+# --- Snapshot gaps and late uploads: the silence between two on-time captures ---------------
+
+
+def _gaps_update(
+    application: JobApplication, *, at: datetime, now: datetime, rules: integrity.Rules
+) -> None:
+    if not application.camera_monitoring:
+        return
+    frames = candidate_frames(application)
+    on_time = frames.filter(late=False)
+    a = (
+        on_time.filter(captured_at__lt=at)
+        .order_by("-captured_at")
+        .values_list("captured_at", flat=True)[:1]
+    )
+    b = (
+        on_time.filter(captured_at__gt=at)
+        .order_by("captured_at")
+        .values_list("captured_at", flat=True)[:1]
+    )
+    a, b = (a[0] if a else None), (b[0] if b else None)
+    span = {}
+    if a is not None:
+        span["captured_at__gte"] = a
+    if b is not None:
+        span["captured_at__lte"] = b
+    inside = list(frames.filter(**span).values_list("captured_at", "received_at", "late"))
+    cameras = CameraEvent.objects.filter(application_id=application.pk).order_by(
+        "occurred_at", "id"
+    )
+    events = []
+    if a is not None:
+        events += list(cameras.filter(occurred_at__lt=a).reverse()[:1])
+        cameras = cameras.filter(occurred_at__gte=a)
+    if b is not None:
+        cameras = cameras.filter(occurred_at__lte=b)
+    events += list(cameras)
+    live = []
+    for on, off in live_intervals(events, now=now, open_end=is_open(application)):
+        on, off = max(on, a) if a else on, min(off, b) if b else off
+        if on < off:
+            live.append((on, off))
+    new = integrity.snapshot_gaps(
+        [t for t, _, late in inside if not late],
+        live,
+        interval=application.camera_interval,
+        open_end=is_open(application),
+        now=now,
+        late=[integrity.LateFrame(t, r) for t, r, late in inside if late],
+    )
+    stored = IntegrityEvent.objects.filter(
+        application_id=application.pk, type__in=integrity.GAP_KINDS
+    )
+    if a is not None:
+        stored = stored.filter(started_at__gte=a)
+    if b is not None:
+        stored = stored.filter(started_at__lt=b)
+    _replace(application, list(stored), new, rules)
+
+
+# --- Interval incidents: the events between two closing events of one kind ------------------
+
+
+def _family_update(
+    application: JobApplication,
+    family: Family,
+    *,
+    at: datetime,
+    now: datetime,
+    rules: integrity.Rules,
+) -> None:
+    events = family_events(application, family)
+    time = "counted_at" if family.source == "page" else "occurred_at"
+    closing = "type__in" if family.source == "page" else "kind__in"
+    before = events.filter(**{closing: family.end, f"{time}__lt": at}).reverse()[:1]
+    after = events.filter(**{closing: family.end, f"{time}__gt": at})[:1]
+    a = getattr(before[0], time) if before else None
+    b = getattr(after[0], time) if after else None
+    inside = events
+    stored = IntegrityEvent.objects.filter(application_id=application.pk, type=family.kind)
+    if a is not None:
+        inside = inside.filter(**{f"{time}__gt": a})
+        stored = stored.filter(started_at__gt=a)
+    if b is not None:
+        inside = inside.filter(**{f"{time}__lte": b})
+        stored = stored.filter(started_at__lte=b)
+    new = family_incidents(application, family, [as_event(e) for e in inside], rules, now=now)
+    _replace(application, list(stored), new, rules)
+
+
+# --- Entry points (tasks call these by id) ----------------------------------------------------
+
+
+def integrity_frame_changed(*, image_id: int, now: datetime | None = None) -> None:
+    """A capture was stored or analysed: its episodes and the silence around it."""
+    image = MonitoringImage.objects.filter(pk=image_id).first()
+    if image is None or image.image_type != "camera":
+        return
+    application = _application(image.application_id)
+    if application is None or image.uploaded_by_id != application.candidate_id:
+        return  # someone else's capture is shown, never counted
+    _frame_update(application, at=image.captured_at, image_id=image.pk, now=now)
+
+
+def integrity_frame_removed(
+    *, application: JobApplication, at: datetime, image_id: int, now: datetime | None = None
+) -> None:
+    """A capture was deleted (its row is gone): the runs and the silence it was part of."""
+    _frame_update(application, at=at, image_id=image_id, now=now)
+
+
+def _frame_update(application, *, at, image_id, now) -> None:
+    now = now or timezone.now()
+    rules = rules_for(organization_id=application.job.organization_id)
+    with transaction.atomic():
+        JobApplication.objects.select_for_update().filter(pk=application.pk).first()
+        _frames_update(application, at=at, image_id=image_id, rules=rules)
+        _gaps_update(application, at=at, now=now, rules=rules)
+    _tell_board(application)
+
+
+def integrity_event_recorded(*, event_id: int, now: datetime | None = None) -> None:
+    """A page event: the episodes of its kind between the closing events around it."""
+    event = MonitoringEvent.objects.filter(pk=event_id).first()
+    if event is None:
+        return
+    application = _application(event.application_id)
+    now = now or timezone.now()
+    rules = rules_for(organization_id=application.job.organization_id)
+    with transaction.atomic():
+        JobApplication.objects.select_for_update().filter(pk=application.pk).first()
+        for family in families_for(source="page", type=event.type):
+            _family_update(application, family, at=event.counted_at, now=now, rules=rules)
+    _tell_board(application)
+
+
+def integrity_camera_changed(*, camera_event_id: int, now: datetime | None = None) -> None:
+    """The camera went on, off or silent: camera-off episodes and the silences around it."""
+    event = CameraEvent.objects.filter(pk=camera_event_id).first()
+    if event is None or event.application_id is None:
+        return
+    application = _application(event.application_id)
+    now = now or timezone.now()
+    rules = rules_for(organization_id=application.job.organization_id)
+    with transaction.atomic():
+        JobApplication.objects.select_for_update().filter(pk=application.pk).first()
+        for family in families_for(source="camera", type=event.kind):
+            _family_update(application, family, at=event.occurred_at, now=now, rules=rules)
+        _gaps_update(application, at=event.occurred_at, now=now, rules=rules)
+    _tell_board(application)
+
+
+def integrity_rebuild(*, application_id: int, now: datetime | None = None) -> dict | None:
+    """Recompute every incident from scratch and store them (rules changed, interview ended)."""
+    application = _application(application_id)
     if application is None:
         return None
     result = compute(application=application, now=now)
     with transaction.atomic():
+        JobApplication.objects.select_for_update().filter(pk=application.pk).first()
         IntegrityEvent.objects.filter(application=application).delete()
-        IntegrityEvent.objects.bulk_create(
-            IntegrityEvent(
-                application=application,
-                type=i.type,
-                started_at=i.started_at,
-                ended_at=i.ended_at,
-                ongoing=i.ongoing,
-                frame_count=i.frame_count,
-                image_ids=i.image_ids,
-                reason=i.reason[:300],
-            )
-            for i in result["incidents"]
-        )
-        IntegritySummary.objects.update_or_create(
-            application=application,
-            defaults={"score": result["score"], "incident_count": len(result["incidents"])},
-        )
-    camera_stream_incident(
-        user_id=application.candidate_id,
-        application_id=application.pk,
-        incident=_board_incident(result["incidents"]),
-    )
+        IntegritySummary.objects.filter(application=application).delete()
+        _replace(application, [], result["incidents"], result["rules"])
+    _tell_board(application)
     return result
 
 
 def snapshot_gaps_sweep(*, now: datetime | None = None) -> int:
-    """Recompute every application with a live camera: an ongoing snapshot gap surfaces."""
+    """Every live camera: a silence that is still going on surfaces as an ongoing gap."""
+    now = now or timezone.now()
     ids = set(live_application_ids())
-    for application_id in ids:
-        integrity_recompute(application_id=application_id, now=now)
+    for application in JobApplication.objects.select_related("job").filter(pk__in=ids):
+        rules = rules_for(organization_id=application.job.organization_id)
+        with transaction.atomic():
+            JobApplication.objects.select_for_update().filter(pk=application.pk).first()
+            _gaps_update(application, at=now, now=now, rules=rules)
+        _tell_board(application)
     return len(ids)
+
+
+__all__ = [
+    "FAMILIES",
+    "integrity_camera_changed",
+    "integrity_event_recorded",
+    "integrity_frame_changed",
+    "integrity_frame_removed",
+    "integrity_rebuild",
+    "snapshot_gaps_sweep",
+]

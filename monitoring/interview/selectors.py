@@ -6,6 +6,8 @@ from monitoring.models import MonitoringEvent
 
 
 def events_for_application(*, application_id: int) -> QuerySet[MonitoringEvent]:
-    return MonitoringEvent.objects.filter(application_id=application_id).order_by(
-        "occurred_at", "id"
+    return (
+        MonitoringEvent.objects.filter(application_id=application_id)
+        .select_related("sender")
+        .order_by("occurred_at", "id")
     )

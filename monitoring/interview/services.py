@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from cameras.services import camera_stream_set_status
 from common.errors import InvalidInput, NotAllowed
 from monitoring import pipeline
 from monitoring.images.services import check_client_time
+from monitoring.integrity.rules import event_counted_at
 from monitoring.models import MonitoringEvent
 
 
@@ -30,13 +32,23 @@ def monitoring_event_record(
         )
     if type not in MonitoringEvent.Type.values:
         raise InvalidInput("type: not a known event type.", code="invalid_choice")
-    now = timezone.now()
-    occurred_at = occurred_at or now
-    check_client_time(occurred_at, field="occurred_at", now=now)
-    event = MonitoringEvent.objects.create(
-        application=application, type=type, occurred_at=occurred_at, detail=detail[:500]
+    received_at = timezone.now()
+    occurred_at = occurred_at or received_at
+    check_client_time(occurred_at, field="occurred_at", now=received_at)
+    late, counted_at = event_counted_at(
+        type, occurred_at, received_at, slack=settings.MONITORING_LATE_SLACK
     )
-    pipeline.enqueue(pipeline.RECOMPUTE_INTEGRITY, application.pk)
+    event = MonitoringEvent.objects.create(
+        application=application,
+        type=type,
+        occurred_at=occurred_at,
+        received_at=received_at,
+        late=late,
+        counted_at=counted_at,
+        sender=actor,
+        detail=detail[:500],
+    )
+    pipeline.enqueue(pipeline.INTEGRITY_EVENT, event.pk)
     return event
 
 
@@ -45,5 +57,5 @@ def interview_finish(*, actor: User, application: JobApplication) -> JobApplicat
     """Finish the interview and turn the candidate's camera off on every board."""
     application = application_finish(actor=actor, application=application)
     camera_stream_set_status(user=actor, is_active=False)
-    pipeline.enqueue(pipeline.RECOMPUTE_INTEGRITY, application.pk)  # open incidents close
+    pipeline.enqueue(pipeline.REBUILD_INTEGRITY, application.pk)  # open incidents close
     return application

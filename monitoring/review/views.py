@@ -13,7 +13,7 @@ from cameras.models import CameraEvent
 from monitoring.labels import INCIDENT_LABELS
 from monitoring.models import MonitoringEvent
 
-from .selectors import camera_presence_for, console_applications
+from .selectors import application_records, console_applications, with_counts
 
 CONSOLE_PAGE_SIZE = 20
 
@@ -34,8 +34,9 @@ def console(request):
         user=request.user, query=query, status=status, live_only=live_only, sort=sort
     )
     page = Paginator(qs, CONSOLE_PAGE_SIZE).get_page(request.GET.get("page"))
-    presence = camera_presence_for(applications=page.object_list)
-    rows = [(app, presence[app.pk]) for app in page.object_list]
+    applications = list(page.object_list)
+    records = application_records(applications=applications)
+    rows = [(app, records[app.pk]) for app in applications]
     return render(
         request,
         "monitoring/console.html",
@@ -56,9 +57,12 @@ def console(request):
 def review_timeline(request, application_id: int):
     """The review timeline: captures and events of one interview (static/monitoring/timeline.js)."""
     _require_reviewer(request.user)
-    application = get_object_or_404(applications_for_user(user=request.user), pk=application_id)
+    application = get_object_or_404(
+        with_counts(applications_for_user(user=request.user)), pk=application_id
+    )
     config = {
         "applicationId": application.pk,
+        "candidateId": application.candidate_id,
         "canDelete": request.user.is_staff_role,
         "pageSize": settings.MONITORING_TIMELINE_PAGE_SIZE,
         # Every word the page shows for a flag, incident or event, from the one server source.
@@ -73,6 +77,6 @@ def review_timeline(request, application_id: int):
         {
             "application": application,
             "timeline_config": config,
-            "presence": camera_presence_for(applications=[application])[application.pk],
+            "record": application_records(applications=[application])[application.pk],
         },
     )

@@ -103,6 +103,14 @@ export class LiveBoard extends Emitter {
   }
 }
 
+/** "3 min ago" when the snapshot is older than 2× the camera interval (else ""): a live card
+ * must not present a minutes-old picture as if it were current. */
+export function snapshotAge(stream, board) {
+  if (!stream.snapshot_url || !stream.snapshot_at || !stream.camera_interval) return "";
+  const ms = board.serverNow() - Date.parse(stream.snapshot_at);
+  return ms > 2 * stream.camera_interval * 1000 ? timeAgo(ms) : "";
+}
+
 function cardFor(stream) {
   const card = document.createElement("article");
   card.className = "stream-card";
@@ -117,6 +125,7 @@ function cardFor(stream) {
     </header>
     <div class="stream-picture">
       <img class="stream-snapshot" alt="" hidden>
+      <span class="snapshot-age" hidden></span>
       <div class="stream-picture-inner">
         <svg class="camera-icon" viewBox="0 0 24 24" width="44" height="44" aria-hidden="true"><path fill="currentColor" d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z"/></svg>
         <p class="stream-active">Camera active</p>
@@ -159,6 +168,10 @@ function fillCard(card, stream, board) {
     picture.hidden = true;
     placeholder.classList.remove("overlay");
   }
+  const age = card.querySelector(".snapshot-age");
+  const old = snapshotAge(stream, board);
+  age.hidden = !old;
+  age.textContent = old ? `Snapshot ${old}` : "";
   card.querySelector(".stream-username").textContent = `@${stream.username}`;
   let banner = card.querySelector(".stream-incident");
   if (stream.incident) {

@@ -15,14 +15,26 @@ const EVENT_TONE = {
 };
 
 const minuteKey = (iso) => iso.slice(0, 16); // YYYY-MM-DDTHH:MM (UTC)
+
+/** "added by Rita Reyes" for a capture the candidate did not send, else "". */
+export function addedBy(item, candidateId) {
+  if (!item.uploaded_by) return "added by a deleted account";
+  return item.uploaded_by.id === candidateId ? "" : `added by ${item.uploaded_by.name}`;
+}
+
+/** Both times of a late capture: when it was taken and when the server got it. */
+export function lateNote(item) {
+  return item.late ? `late: taken ${fmtTime(item.timestamp)}, received ${fmtTime(item.received_at)}` : "";
+}
 const fmtTime = (iso) => new Date(iso).toLocaleTimeString();
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export class TimelineView {
-  constructor(root, data, { labels }) {
+  constructor(root, data, { labels, candidateId }) {
     this.root = root;
     this.data = data;
     this.labels = labels;
+    this.candidateId = candidateId;
     this.rowsEl = root.querySelector("[data-rows]");
     this.more = root.querySelector("[data-more]");
     this.loading = root.querySelector("[data-loading]");
@@ -82,6 +94,16 @@ export class TimelineView {
       el.append(badge);
       el.setAttribute("aria-label", `${el.getAttribute("aria-label")}, flagged: ${badge.textContent}`);
     }
+    const notes = [addedBy(item, this.candidateId), item.late ? "late" : ""].filter(Boolean);
+    if (notes.length) {
+      el.classList.toggle("is-added", Boolean(addedBy(item, this.candidateId)));
+      const note = document.createElement("span");
+      note.className = "thumb-note";
+      note.textContent = notes.join(" · ");
+      note.title = [addedBy(item, this.candidateId), lateNote(item)].filter(Boolean).join("; ");
+      el.append(note);
+      el.setAttribute("aria-label", `${el.getAttribute("aria-label")}, ${note.title}`);
+    }
     el.addEventListener("click", () => onOpen(item.id));
     this.thumbs.set(item.id, el);
     this.observer.observe(img);
@@ -114,10 +136,11 @@ export class TimelineView {
     }
     for (const event of data.flaggedOnly ? [] : data.events) {
       if (!data.hasMore || (last && event.at <= last) || !first) {
+        const late = event.late ? ` (sent late, received ${fmtTime(event.received_at)})` : "";
         group(minuteKey(event.at)).events.push({
           ...event,
           tone: EVENT_TONE[event.type] || "info",
-          text: `${fmtTime(event.at)} · ${this.eventLabel(event.type)}`,
+          text: `${fmtTime(event.at)} · ${this.eventLabel(event.type)}${late}`,
         });
       }
     }
@@ -240,7 +263,8 @@ export class TimelineViewer {
     const index = list.findIndex((i) => i.id === id);
     const flags = flagsOf(item).map((f) => this.view.flagLabel(f));
     const what = item.image_type === "camera" ? "Camera snapshot" : "Screen capture";
-    const title = `${what} · ${new Date(item.timestamp).toLocaleString()}${flags.length ? ` · ⚑ ${flags.join(", ")}` : ""}`;
+    const extra = [addedBy(item, this.view.candidateId), lateNote(item)].filter(Boolean);
+    const title = `${what} · ${new Date(item.timestamp).toLocaleString()}${flags.length ? ` · ⚑ ${flags.join(", ")}` : ""}${extra.length ? ` · ${extra.join(" · ")}` : ""}`;
     this.dialog.querySelector("[data-viewer-title]").textContent = title;
     this.dialog.querySelector("[data-viewer-index]").textContent = `${index + 1} of ${list.length}`;
     this.img.alt = title;

@@ -178,6 +178,29 @@ def test_live_board_picture_follows_new_snapshots(acme, interview, page, base_ur
     expect(page).to_have_url(f"{base_url}/console/applications/{acme.application.id}/")
 
 
+def test_an_old_snapshot_on_a_live_card_says_its_age(acme, interview, page, base_url, password):
+    """A LIVE card must not present a minutes-old picture as if it were current."""
+    login(page, base_url, "rita", password)
+    page.goto(base_url + "/console/live/")
+    interview.post("/api/camera/status", {"is_active": True, "application_id": acme.application.id})
+    card = page.locator(".stream-card", has_text="@john")
+    expect(card).to_be_visible(timeout=WAIT_MS)
+    interview.upload("camera", timezone.now() + timedelta(seconds=1), shade=90)
+    expect(card.locator("img.stream-snapshot")).to_be_visible(timeout=WAIT_MS)
+    expect(card.locator(".snapshot-age")).to_be_hidden()  # fresh: no label
+
+    MonitoringImage.objects.all().delete()  # start over with only an old picture
+    from cameras.models import CameraStream
+
+    CameraStream.objects.update(snapshot_key="", snapshot_at=None)
+    interview.upload("camera", timezone.now() - timedelta(minutes=3), shade=30)
+    interview.post("/api/camera/status", {"is_active": True, "application_id": acme.application.id})
+    page.reload()
+    age = card.locator(".snapshot-age")
+    expect(age).to_be_visible(timeout=WAIT_MS)
+    expect(age).to_have_text("Snapshot 3 min ago")
+
+
 def test_flagged_frames_are_marked_and_can_be_filtered(acme, page, base_url, password, bucket):
     from pathlib import Path
 

@@ -10,8 +10,7 @@ import django
 django.setup()
 from celery import current_app
 from monitoring import pipeline
-names = [pipeline.ANALYZE_IMAGE, pipeline.ANNOUNCE_SNAPSHOT, pipeline.RECOMPUTE_INTEGRITY]
-missing = [name for name in names if name not in current_app.tasks]
+missing = [name for name in pipeline.NAMES if name not in current_app.tasks]
 print("missing:", missing)
 """
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cameras.services import camera_stream_set_status
 from config.asgi import application as asgi_app
-from monitoring.integrity.services import integrity_recompute
+from monitoring.integrity.services import integrity_frame_changed
 from tests.factories import FrameAnalysisFactory, MonitoringImageFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -34,7 +34,7 @@ def _frame(app, seconds_ago: int, flags: list[str]):
         application=app, captured_at=timezone.now() - timedelta(seconds=seconds_ago)
     )
     FrameAnalysisFactory(image=image, **dict.fromkeys(flags, True))
-    integrity_recompute(application_id=app.id)
+    integrity_frame_changed(image_id=image.id)
 
 
 async def test_board_receives_incident_start_and_clear(acme):

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from monitoring.integrity.selectors import compute
-from monitoring.integrity.services import integrity_recompute
+from monitoring.integrity.services import integrity_frame_changed, integrity_rebuild
 from monitoring.models import IntegrityRules
 from tests.factories import (
     CameraEventFactory,
@@ -24,6 +24,7 @@ def _image(app, at, flags=None):
         FrameAnalysisFactory(
             image=image, face_count=0 if "no_face" in flags else 1, **dict.fromkeys(flags, True)
         )
+        integrity_frame_changed(image_id=image.id)  # what the analysis task does next
     return image
 
 
@@ -58,7 +59,7 @@ def test_every_source_becomes_an_incident(started):
         CameraEventFactory(
             user=user, application=app, kind=kind, occurred_at=base + timedelta(seconds=seconds)
         )
-    result = integrity_recompute(application_id=app.id, now=now)
+    result = integrity_rebuild(application_id=app.id, now=now)
     kinds = sorted(i.type for i in result["incidents"])
     assert kinds == ["camera_off", "no_face", "screen_share_stopped", "tab_hidden", "window_blur"]
     assert result["score"] < 100

@@ -1,13 +1,17 @@
 """The review console: role access, scoping, empty state, counts, filters, sorting."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from applications.models import JobApplication
 from cameras.services import camera_stream_set_status
-from monitoring.models import IntegritySummary
+from monitoring.integrity.services import integrity_rebuild
 from tests.factories import (
     CandidateFactory,
     JobApplicationFactory,
+    JobFactory,
     MonitoringEventFactory,
     MonitoringImageFactory,
     RecruiterFactory,
@@ -84,13 +88,63 @@ def test_console_shows_counts_presence_and_live_filter(acme, globex, client, set
     assert "@john" in live and "@zed" not in live
 
 
+def _hidden_for(application, minutes: int) -> None:
+    """A tab hidden for `minutes` (4 points a minute), stored through the rebuild."""
+    start = timezone.now() - timedelta(minutes=30)
+    application.started_at = start
+    application.save()
+    MonitoringEventFactory(application=application, type="tab_hidden", occurred_at=start)
+    end = start + timedelta(minutes=minutes)
+    MonitoringEventFactory(application=application, type="tab_visible", occurred_at=end)
+    integrity_rebuild(application_id=application.id)
+
+
 def test_console_sorts_by_integrity_score(acme, client):
     low = JobApplicationFactory(job=acme.job, candidate=CandidateFactory(username="lowscore"))
-    IntegritySummary.objects.create(application=low, score=40)
-    IntegritySummary.objects.create(application=acme.application, score=97)
+    _hidden_for(low, 10)  # 100 - 40
+    _hidden_for(acme.application, 1)  # 100 - 4
     client.force_login(acme.recruiter)
     ascending = client.get("/console/?sort=score").content.decode()
     assert ascending.index("@lowscore") < ascending.index("@john")
     descending = client.get("/console/?sort=-score").content.decode()
     assert descending.index("@john") < descending.index("@lowscore")
-    assert ">97<" in descending
+    assert ">96<" in descending and ">60<" in descending
+
+
+def _cells(html: str) -> dict[str, str]:
+    """The text of each data-cell (score, camera, captures, events) in a page."""
+    import re
+
+    cells = {}
+    for name, body in re.findall(r'data-cell="(\w+)"[^>]*>(.*?)</(?:td|span)>\s', html, re.S):
+        text = re.sub(r"<[^>]+>", "", body)
+        cells.setdefault(name, " ".join(text.split()))
+    return cells
+
+
+def test_console_and_timeline_show_the_same_numbers(acme, client, token_client_for):
+    """One truth per number: score, captures, events and camera state agree on both pages,
+    even after the candidate's stream moved to their other application."""
+    app = acme.application
+    _hidden_for(app, 3)  # score 88
+    for kind in ["camera", "camera", "screen"]:
+        MonitoringImageFactory(application=app, image_type=kind)
+    MonitoringImageFactory(application=app, uploaded_by=acme.recruiter)
+    camera_stream_set_status(user=acme.candidate, is_active=True, application=app)
+    other = JobApplicationFactory(
+        job=JobFactory(organization=acme.organization), candidate=acme.candidate
+    )
+    camera_stream_set_status(user=acme.candidate, is_active=True, application=other)
+
+    client.force_login(acme.recruiter)
+    console = client.get("/console/").content.decode()
+    row = console[console.index(f'href="/console/applications/{app.id}/"') :]
+    listed = _cells(row)
+    timeline = _cells(client.get(f"/console/applications/{app.id}/").content.decode())
+    api = token_client_for(acme.recruiter).get(f"/api/applications/{app.id}/integrity/").json()
+
+    assert listed["score"] == str(api["score"]) == "88"
+    assert listed["captures"] == timeline["captures"] == "3 camera · 1 screen"
+    assert listed["events"] == "4" and timeline["events"] == "4 events"  # 2 page, camera on + off
+    assert listed["camera"] == timeline["camera"]
+    assert listed["camera"].startswith("Last seen")  # not "Never on": it was on for this one

@@ -1,0 +1,13 @@
+"""What lower apps tell integrity through signals (they never import monitoring)."""
+
+from django.dispatch import receiver
+
+from cameras.signals import camera_event_recorded
+from monitoring import pipeline
+
+
+@receiver(camera_event_recorded, dispatch_uid="monitoring.integrity.camera_event")
+def on_camera_event(sender, *, event_id: int, application_id: int | None, **kwargs) -> None:
+    """Camera on, off or silent: the interview's camera-off episodes and gaps around it."""
+    if application_id is not None:
+        pipeline.enqueue(pipeline.INTEGRITY_CAMERA, event_id)
