@@ -30,6 +30,16 @@ class Job(models.Model):
         return f"{self.title} ({self.organization})"
 
 
+class ApplicationQuerySet(models.QuerySet):
+    def recordable(self) -> "ApplicationQuerySet":
+        """In progress with an active consent: the only interviews anything is recorded for.
+
+        The same rule, for one application at hand, is applications.services.recording_check.
+        """
+        active = MonitoringConsent.objects.active().filter(application=models.OuterRef("pk"))
+        return self.filter(status=JobApplication.Status.IN_PROGRESS).filter(models.Exists(active))
+
+
 class JobApplication(models.Model):
     class Status(models.TextChoices):
         INVITED = "invited", "Invited"
@@ -57,6 +67,9 @@ class JobApplication(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -84,6 +97,11 @@ class JobApplication(models.Model):
     @property
     def organization_id(self) -> int:
         return self.job.organization_id
+
+    @property
+    def ended_at(self):
+        """When the interview ended (finished or withdrawn), if it did."""
+        return self.completed_at or self.withdrawn_at
 
 
 class Invitation(models.Model):

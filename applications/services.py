@@ -1,6 +1,7 @@
 """State changes for jobs, applications and invitations. Views call these; nothing else writes."""
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -18,14 +19,14 @@ from common.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 from .models import Invitation, Job, JobApplication, MonitoringConsent
 from .selectors import consent_active, invitation_get_pending
+from .signals import application_status_changed, consent_recorded
 
 logger = logging.getLogger(__name__)
 
 INVITATION_SALT = "invigil.applications.invitation"
 
 JOB_FIELDS = ("title", "description", "is_open")
-APPLICATION_FIELDS = (
-    "status",
+APPLICATION_FIELDS = (  # status changes only through application_transition
     "camera_monitoring",
     "screen_monitoring",
     "camera_interval",
@@ -263,56 +264,143 @@ def consent_give(
                 accepted_at=timezone.now(),
                 ip=ip,
             )
+            consent_recorded.send(
+                sender=MonitoringConsent,
+                application=application,
+                actor=actor,
+                action="given",
+                consent=consent,
+                ip=ip,
+            )
     except IntegrityError:  # a concurrent request recorded it first
         return consent_active(application_id=application.pk), False
     return consent, True
 
 
-def consent_withdraw(*, actor: User, application: JobApplication) -> MonitoringConsent | None:
-    """Withdraw consent: uploads stop being accepted from now on."""
+@transaction.atomic
+def consent_withdraw(
+    *, actor: User, application: JobApplication, ip: str | None = None
+) -> MonitoringConsent | None:
+    """Withdraw consent: nothing is recorded from now on, and the camera stops."""
     if application.candidate_id != actor.pk:
         raise NotAllowed("Only the candidate can withdraw consent.", code="not_candidate")
     consent = consent_active(application_id=application.pk)
     if consent is not None:
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at"])
+        consent_recorded.send(
+            sender=MonitoringConsent,
+            application=application,
+            actor=actor,
+            action="withdrawn",
+            consent=consent,
+            ip=ip,
+        )
     return consent
 
 
-# --- Interview start and finish -------------------------------------------------------------
+def recording_check(*, application: JobApplication) -> None:
+    """The one rule for uploads, camera on and page events: nothing is recorded outside the
+    interview. 409 unless it is in progress and the candidate's consent is active.
+
+    (`JobApplication.objects.recordable()` is the same rule as a query.)
+    """
+    if application.status != JobApplication.Status.IN_PROGRESS:
+        raise Conflict(
+            f"The interview is {application.get_status_display().lower()}: nothing is "
+            "recorded unless it is in progress.",
+            code="application_not_active",
+        )
+    if consent_active(application_id=application.pk) is None:
+        raise Conflict(
+            "The candidate has not consented to monitoring for this interview.",
+            code="consent_required",
+        )
+
+
+# --- Status transitions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    stamp: str  # the field that records when it happened
+    by: str  # "candidate" (their own interview) or "reviewer" (recruiter of the org, admin)
+
+
+Status = JobApplication.Status
+TRANSITIONS = {
+    (Status.INVITED, Status.IN_PROGRESS): Transition("started_at", by="candidate"),
+    (Status.IN_PROGRESS, Status.COMPLETED): Transition("completed_at", by="candidate"),
+    (Status.INVITED, Status.WITHDRAWN): Transition("withdrawn_at", by="reviewer"),
+    (Status.IN_PROGRESS, Status.WITHDRAWN): Transition("withdrawn_at", by="reviewer"),
+}
+WHO_MAY = {  # the target state decides who may ask for it
+    Status.IN_PROGRESS: "candidate",
+    Status.COMPLETED: "candidate",
+    Status.WITHDRAWN: "reviewer",
+}
+VERBS = {Status.IN_PROGRESS: "start", Status.COMPLETED: "finish", Status.WITHDRAWN: "be withdrawn"}
+
+
+def _may(actor: User, application: JobApplication, by: str) -> bool:
+    if by == "candidate":
+        return application.candidate_id == actor.pk
+    return actor.is_admin_role or (
+        actor.is_recruiter and actor.organization_id == application.job.organization_id
+    )
+
+
+def application_transition(*, actor: User, application: JobApplication, to: str) -> JobApplication:
+    """Move an application along TRANSITIONS, stamping the time; every status change goes
+    through here. Anything else is 409 `invalid_transition`; the wrong person, 403.
+
+    The floors above hear of it through `application_status_changed` (camera off, audit,
+    integrity), inside this transaction.
+    """
+    if not _may(actor, application, WHO_MAY.get(to, "reviewer")):
+        who = "candidate" if WHO_MAY.get(to) == "candidate" else "recruiter or an admin"
+        raise NotAllowed(
+            f"Only the {who} can make the interview {VERBS.get(to, to)}.",
+            code="not_candidate" if WHO_MAY.get(to) == "candidate" else "permission_denied",
+        )
+    with transaction.atomic():
+        application = (
+            JobApplication.objects.select_for_update()
+            .select_related("job", "candidate")
+            .get(pk=application.pk)
+        )
+        old = application.status
+        rule = TRANSITIONS.get((old, to))
+        if rule is None:
+            raise Conflict(
+                f"The interview is {application.get_status_display().lower()}; it cannot "
+                f"{VERBS.get(to, 'change to ' + to)}.",
+                code="invalid_transition",
+            )
+        now = timezone.now()
+        application.status = to
+        setattr(application, rule.stamp, now)
+        fields = ["status", rule.stamp]
+        if to == Status.COMPLETED and application.started_at is None:
+            application.started_at = now
+            fields.append("started_at")
+        application.save(update_fields=fields)
+        application_status_changed.send(
+            sender=JobApplication, application=application, old=old, new=to, actor=actor, at=now
+        )
+    return application
 
 
 def application_start(*, actor: User, application: JobApplication) -> JobApplication:
-    """The candidate starts the interview: invited → in progress (again: no change)."""
-    if application.candidate_id != actor.pk:
-        raise NotAllowed("Only the candidate can start the interview.", code="not_candidate")
-    if application.status == JobApplication.Status.IN_PROGRESS:
-        return application
-    if application.status != JobApplication.Status.INVITED:
-        raise Conflict(
-            f"The interview is {application.get_status_display().lower()}; it cannot start.",
-            code="application_not_startable",
-        )
-    application.status = JobApplication.Status.IN_PROGRESS
-    application.started_at = timezone.now()
-    application.save(update_fields=["status", "started_at"])
-    return application
+    """The candidate starts the interview: invited → in progress."""
+    return application_transition(actor=actor, application=application, to=Status.IN_PROGRESS)
 
 
 def application_finish(*, actor: User, application: JobApplication) -> JobApplication:
-    """The candidate finishes the interview: in progress → completed (again: no change)."""
-    if application.candidate_id != actor.pk:
-        raise NotAllowed("Only the candidate can finish the interview.", code="not_candidate")
-    if application.status == JobApplication.Status.COMPLETED:
-        return application
-    if application.status != JobApplication.Status.IN_PROGRESS:
-        raise Conflict(
-            f"The interview is {application.get_status_display().lower()}; it cannot finish.",
-            code="application_not_active",
-        )
-    application.status = JobApplication.Status.COMPLETED
-    application.completed_at = timezone.now()
-    if application.started_at is None:
-        application.started_at = application.completed_at
-    application.save(update_fields=["status", "completed_at", "started_at"])
-    return application
+    """The candidate finishes the interview: in progress → completed (camera off)."""
+    return application_transition(actor=actor, application=application, to=Status.COMPLETED)
+
+
+def application_withdraw(*, actor: User, application: JobApplication) -> JobApplication:
+    """A recruiter of the organization (or an admin) withdraws it: nothing more is recorded."""
+    return application_transition(actor=actor, application=application, to=Status.WITHDRAWN)

@@ -2,14 +2,10 @@
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
-from django.utils import timezone
-
-from common.time import iso_utc
 
 from . import presence, sweeper
 from .groups import board_groups_for_viewer
-from .selectors import active_streams_for_user, board_payload
+from .services import board_snapshot
 
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_NOT_ALLOWED = 4403
@@ -57,13 +53,7 @@ class LiveBoardConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _snapshot(self, user) -> dict:
-        streams = [board_payload(stream=s) for s in active_streams_for_user(user=user)]
-        return {
-            "type": "snapshot",
-            "streams": streams,
-            "timeout": settings.CAMERA_STREAM_TIMEOUT,
-            "server_time": iso_utc(timezone.now()),
-        }
+        return board_snapshot(user=user)
 
 
 class PresenceConsumer(AsyncJsonWebsocketConsumer):

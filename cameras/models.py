@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from applications.models import JobApplication
+
 
 def freshness_cutoff(*, now: datetime | None = None) -> datetime:
     """Heartbeats older than this are stale: the stream is no longer live."""
@@ -19,6 +21,14 @@ class CameraStreamQuerySet(models.QuerySet):
     def stale(self, *, now: datetime | None = None) -> "CameraStreamQuerySet":
         """On, but silent for longer than the timeout: the sweep ends these."""
         return self.filter(is_active=True, last_updated__lt=freshness_cutoff(now=now))
+
+    def recording_allowed(self) -> "CameraStreamQuerySet":
+        """Streams whose interview may be recorded now (or that belong to none: presence
+        only, visible to admins). A heartbeat never keeps any other stream alive."""
+        return self.filter(
+            models.Q(application__isnull=True)
+            | models.Q(application__in=JobApplication.objects.recordable())
+        )
 
 
 class CameraStream(models.Model):

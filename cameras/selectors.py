@@ -46,14 +46,19 @@ def stream_payload(*, stream: CameraStream) -> dict:
     }
 
 
-def board_payload(*, stream: CameraStream) -> dict:
+def board_payload(*, stream: CameraStream, with_snapshot: bool = True) -> dict:
     """The stream as a live-board card shows it: the API payload plus the latest snapshot,
-    behind a fresh signed URL (S3 presigned or a signed local link)."""
+    behind a fresh signed URL (S3 presigned or a signed local link).
+
+    Without `with_snapshot` (a heartbeat refresh, an incident) the snapshot keys are left
+    out and the board keeps the picture it has: no URL is signed that nobody needs.
+    """
     payload = stream_payload(stream=stream)
-    payload["snapshot_url"] = (
-        default_storage.url(stream.snapshot_key) if stream.snapshot_key else None
-    )
-    payload["snapshot_at"] = iso_utc(stream.snapshot_at)
+    if with_snapshot:
+        payload["snapshot_url"] = (
+            default_storage.url(stream.snapshot_key) if stream.snapshot_key else None
+        )
+        payload["snapshot_at"] = iso_utc(stream.snapshot_at)
     # The card labels a snapshot older than 2× this with its age ("3 min ago").
     payload["camera_interval"] = stream.application.camera_interval if stream.application else None
     payload["incident"] = stream.incident

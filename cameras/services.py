@@ -16,12 +16,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import JobApplication
+from applications.services import recording_check
 from common.errors import NotAllowed
+from common.time import iso_utc
 
 from .groups import board_groups_for_stream, organization_group
 from .models import CameraEvent, CameraStream
-from .selectors import board_payload, stream_payload
-from .signals import camera_event_recorded
+from .selectors import active_streams_for_user, board_payload, stream_payload
+from .signals import camera_event_recorded, snapshot_urls_signed
 
 logger = logging.getLogger(__name__)
 
@@ -49,17 +51,40 @@ def stream_broadcast(
             logger.exception("Board broadcast to %s failed", group)
 
 
-def _broadcast_on_commit(event: str, stream: CameraStream, extra_groups: list[str] | None = None):
-    payload = board_payload(stream=stream)
+def _broadcast_on_commit(event: str, stream: CameraStream, *, with_snapshot: bool = False):
+    """After commit: one board message to every group that may see the stream. A message that
+    carries a freshly signed snapshot URL is audited once, naming the groups it went to."""
+    payload = board_payload(stream=stream, with_snapshot=with_snapshot)
     organization_id = _organization_id(stream.application)
-    transaction.on_commit(
-        lambda: stream_broadcast(
-            event=event,
-            stream=payload,
-            organization_id=organization_id,
-            extra_groups=extra_groups,
-        )
-    )
+
+    def send() -> None:
+        stream_broadcast(event=event, stream=payload, organization_id=organization_id)
+        if payload.get("snapshot_url"):
+            groups = board_groups_for_stream(organization_id=organization_id)
+            snapshot_urls_signed.send(
+                sender=CameraStream,
+                snapshots=[(stream.snapshot_key, stream.application_id)],
+                actor=None,
+                audience=", ".join(groups),
+            )
+
+    transaction.on_commit(send)
+
+
+def board_snapshot(*, user: User) -> dict:
+    """What a board shows when it (re)connects or asks again: every live stream it may see,
+    with freshly signed snapshots (audited as issued to this viewer)."""
+    streams = list(active_streams_for_user(user=user))
+    payloads = [board_payload(stream=s) for s in streams]
+    signed = [(s.snapshot_key, s.application_id) for s in streams if s.snapshot_key]
+    if signed:
+        snapshot_urls_signed.send(sender=CameraStream, snapshots=signed, actor=user, audience="")
+    return {
+        "type": "snapshot",
+        "streams": payloads,
+        "timeout": settings.CAMERA_STREAM_TIMEOUT,
+        "server_time": iso_utc(timezone.now()),
+    }
 
 
 def _record_event(
@@ -87,13 +112,16 @@ def camera_stream_heartbeat(
     """Refresh a live stream in one UPDATE when nothing visible changes. True if it did.
 
     Needs no check of `application_id`: it only matches a stream that is already attached to
-    that application, which camera_stream_set_status verified when it attached it. False
-    means "not a quiet heartbeat": call camera_stream_set_status.
+    that application, which camera_stream_set_status verified when it attached it, and whose
+    interview may still be recorded. False means "not a quiet heartbeat": call
+    camera_stream_set_status.
     """
     now = now or timezone.now()
     coalesce = timedelta(seconds=settings.CAMERA_BOARD_COALESCE_SECONDS)
-    qs = CameraStream.objects.live(now=now).filter(
-        user_id=user_id, last_broadcast_at__gt=now - coalesce
+    qs = (
+        CameraStream.objects.live(now=now)
+        .recording_allowed()
+        .filter(user_id=user_id, last_broadcast_at__gt=now - coalesce)
     )
     if application_id is not None:
         qs = qs.filter(application_id=application_id)
@@ -129,8 +157,38 @@ def camera_stream_set_status(
         user_id=user.pk, application_id=getattr(application, "pk", None), now=now
     ):
         return None
+    if is_active and application is not None:
+        recording_check(application=application)  # camera off is always accepted
     with transaction.atomic():
         return _set_status_locked(user=user, is_active=is_active, application=application, now=now)
+
+
+def _seed_client_application(*, user: User, stream: CameraStream) -> JobApplication | None:
+    """The application a camera-on without `application_id` belongs to (the seed's client):
+    the candidate's only interview that may be recorded; else the one the stream already
+    serves if it still may be; else none (the stream is presence only, seen by admins)."""
+    recordable = list(JobApplication.objects.recordable().filter(candidate=user)[:2])
+    if len(recordable) == 1:
+        return recordable[0]
+    if stream.application_id and any(a.pk == stream.application_id for a in recordable):
+        return stream.application
+    return None
+
+
+def camera_stream_stop(*, user: User, application_id: int, now: datetime | None = None) -> bool:
+    """Turn the candidate's camera off if it serves this interview (it ended, or consent was
+    withdrawn). Called by this app's receivers of the applications signals."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        stream = (
+            CameraStream.objects.select_for_update()
+            .filter(user=user, application_id=application_id, is_active=True)
+            .first()
+        )
+        if stream is None:
+            return False
+        _set_status_locked(user=user, is_active=False, application=None, now=now)
+    return True
 
 
 def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
@@ -150,7 +208,10 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
             kind=CameraEvent.Kind.TIMEOUT,
             occurred_at=stream.last_updated,
         )
-    if application is not None:
+    if application is None and is_active:
+        application = _seed_client_application(user=user, stream=stream)
+        stream.application = application
+    elif application is not None:
         stream.application = application
     new_organization_id = _organization_id(stream.application)
     moved = was_live and old_organization_id != new_organization_id
@@ -201,7 +262,7 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
         stream.last_broadcast_at = now
     stream.save()
     if event:
-        _broadcast_on_commit(event, stream)
+        _broadcast_on_commit(event, stream, with_snapshot=event == STARTED)
     if moved and old_organization_id is not None:
         # The stream left an organization's scope: its board must drop the card.
         ended = {**stream_payload(stream=stream), "is_active": False}
@@ -269,7 +330,7 @@ def camera_stream_snapshot(
         stream.snapshot_at = captured_at
         stream.save(update_fields=["snapshot_key", "snapshot_at"])
         if stream.is_live():
-            _broadcast_on_commit(UPDATED, stream)
+            _broadcast_on_commit(UPDATED, stream, with_snapshot=True)
     return True
 
 
@@ -298,7 +359,7 @@ def camera_stream_snapshot_replace(
         stream.snapshot_at = captured_at
         stream.save(update_fields=["snapshot_key", "snapshot_at"])
         if stream.is_live():
-            _broadcast_on_commit(UPDATED, stream)
+            _broadcast_on_commit(UPDATED, stream, with_snapshot=True)
     return True
 
 
@@ -336,7 +397,9 @@ def camera_streams_touch(
     if not heartbeats:
         return set()
     now = now or timezone.now()
-    live = CameraStream.objects.live(now=now).filter(user_id__in=list(heartbeats))
+    live = (
+        CameraStream.objects.live(now=now).recording_allowed().filter(user_id__in=list(heartbeats))
+    )
     live_ids = {
         user_id
         for user_id, application_id in live.values_list("user_id", "application_id")
@@ -361,7 +424,7 @@ def camera_streams_touch(
         by_group: dict[str, list[dict]] = {}
         for stream in due:
             stream.last_updated = now
-            payload = board_payload(stream=stream)
+            payload = board_payload(stream=stream, with_snapshot=False)
             for group in board_groups_for_stream(
                 organization_id=_organization_id(stream.application)
             ):

@@ -8,3 +8,8 @@ from django.dispatch import Signal
 
 # kwargs: event_id, application_id (None for a stream with no application), kind, occurred_at
 camera_event_recorded = Signal()
+
+# A board message carried freshly signed snapshot URLs (the audit records each one).
+# kwargs: snapshots (list of (storage key, application id)), actor (the viewer who asked, or
+# None for a push), audience (the board groups a push went to)
+snapshot_urls_signed = Signal()

@@ -1,11 +1,10 @@
 from django.contrib import admin, messages
-from django.core.files.storage import default_storage
 from django.utils.html import format_html
 
 from common.http import request_info
 
 from .analysis.services import frame_analyses_requeue
-from .images.services import monitoring_image_delete
+from .images.services import monitoring_image_delete, signed_urls_issue
 from .models import (
     AccessEvent,
     FrameAnalysis,
@@ -51,17 +50,40 @@ class MonitoringImageAdmin(admin.ModelAdmin):
     exclude = []
     actions = ["delete_with_objects"]
 
+    def get_changelist_instance(self, request):
+        """Sign the page's thumbnails in one batch, through the audited signing service."""
+        changelist = super().get_changelist_instance(request)
+        self._sign(request, list(changelist.result_list))
+        return changelist
+
+    def get_object(self, request, object_id, from_field=None):
+        image = super().get_object(request, object_id, from_field)
+        if image is not None and request.method == "GET":
+            self._sign(request, [image])
+        return image
+
+    def _sign(self, request, images: list[MonitoringImage]) -> None:
+        """Once per image and request (the change view fetches its object more than once)."""
+        signed = request.__dict__.setdefault("_invigil_signed", {})
+        fresh = [image for image in images if image.file.name not in signed]
+        if fresh:
+            signed.update(
+                signed_urls_issue(actor=request.user, images=fresh, info=request_info(request))
+            )
+        for image in images:
+            image.signed_url = signed.get(image.file.name, "")
+
     @admin.display(description="")
     def thumbnail(self, obj: MonitoringImage) -> str:
         return format_html(
-            '<img src="{}" alt="" style="height:48px;border-radius:4px">',
-            default_storage.url(obj.file.name),
+            '<img src="{}" alt="" class="admin-thumb" width="64" height="48">',
+            getattr(obj, "signed_url", ""),
         )
 
     @admin.display(description="Image")
     def preview(self, obj: MonitoringImage) -> str:
         return format_html(
-            '<img src="{}" alt="" style="max-width:640px">', default_storage.url(obj.file.name)
+            '<img src="{}" alt="" class="admin-preview">', getattr(obj, "signed_url", "")
         )
 
     @admin.display(description="Candidate", ordering="application__candidate__username")
@@ -99,11 +121,23 @@ class MonitoringImageAdmin(admin.ModelAdmin):
 
 @admin.register(AccessEvent)
 class AccessEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "application", "s3_key", "ip"]
-    list_filter = ["action", "application__job__organization"]
-    search_fields = ["actor__username", "s3_key", "ip"]
-    list_select_related = ["actor", "application"]
+    """The audit log: read-only, filterable by action, actor, application, organization."""
+
+    list_display = ["created_at", "action", "who", "application", "detail", "s3_key", "ip"]
+    list_filter = [
+        "action",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        ("application", admin.RelatedOnlyFieldListFilter),
+        "application__job__organization",
+    ]
+    search_fields = ["actor__username", "audience", "s3_key", "ip", "detail"]
+    list_select_related = ["actor", "application__candidate", "application__job"]
     date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AccessEvent._meta.fields]
+
+    @admin.display(description="Who", ordering="actor__username")
+    def who(self, obj: AccessEvent) -> str:
+        return str(obj.actor) if obj.actor else (obj.audience or "—")
 
     def has_add_permission(self, request) -> bool:
         return False

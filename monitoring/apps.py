@@ -12,6 +12,7 @@ class MonitoringConfig(AppConfig):
 
         from . import tasks  # noqa: F401 - registers the tasks pipeline.py queues by name
         from .analysis import checks  # noqa: F401 - registers the system checks
+        from .audit import receivers as audit  # noqa: F401 - the lower apps' signals
         from .integrity import receivers  # noqa: F401 - listens to the lower apps' signals
         from .integrity.services import snapshot_gaps_sweep
 

@@ -65,17 +65,31 @@ class MonitoringImage(models.Model):
 
 
 class AccessEvent(models.Model):
-    """Append-only audit log: every signed URL issued, every listing, every delete."""
+    """Append-only audit log: who signed, listed, exported or deleted what, who signed in (or
+    failed to), consent given and withdrawn, status changes. Never edited, never deleted by
+    the application (README: "What the audit records")."""
 
     class Action(models.TextChoices):
         URL_ISSUED = "url_issued", "Signed URL issued"
         LISTED = "listed", "Images listed"
+        EXPORTED = "exported", "Timeline exported"
         DELETED = "deleted", "Image deleted"
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        CONSENT_GIVEN = "consent_given", "Consent given"
+        CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
+        STATUS_CHANGED = "status_changed", "Status changed"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(max_length=16, choices=Action.choices)
+    audience = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who received it when no one person asked: the board groups of a push.",
+    )
+    action = models.CharField(max_length=24, choices=Action.choices, db_index=True)
+    detail = models.CharField(max_length=300, blank=True)
     application = models.ForeignKey(
         "applications.JobApplication", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -92,7 +106,8 @@ class AccessEvent(models.Model):
         indexes = [models.Index(fields=["application", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.actor} {self.get_action_display()} {self.s3_key}"
+        who = self.actor or self.audience or "someone"
+        return f"{who} {self.get_action_display()} {self.s3_key or self.detail}".strip()
 
 
 class MonitoringEvent(models.Model):

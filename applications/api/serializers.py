@@ -71,6 +71,7 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "started_at",
             "completed_at",
+            "withdrawn_at",
         ]
 
 
@@ -91,11 +92,25 @@ class ApplicationCreateSerializer(serializers.Serializer):
 
 
 class ApplicationUpdateSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=JobApplication.Status.choices, required=False)
+    """Monitoring settings. The status is not writable here: it changes only through start,
+    finish and withdraw (each stamps its time)."""
+
     camera_monitoring = serializers.BooleanField(required=False)
     screen_monitoring = serializers.BooleanField(required=False)
     camera_interval = _interval_field(required=False)
     screen_interval = _interval_field(required=False)
+
+    def validate(self, attrs):
+        if "status" in self.initial_data:
+            raise serializers.ValidationError(
+                {
+                    "status": serializers.ErrorDetail(
+                        "The status changes only through POST …/start/, …/finish/ and …/withdraw/.",
+                        code="status_not_writable",
+                    )
+                }
+            )
+        return attrs
 
 
 class ConsentInputSerializer(serializers.Serializer):

@@ -2,8 +2,10 @@ from django.urls import path
 
 from .views import (
     ApplicationDetailApi,
+    ApplicationFinishApi,
     ApplicationListApi,
     ApplicationStartApi,
+    ApplicationWithdrawApi,
     ConsentApi,
     JobDetailApi,
     JobListApi,
@@ -25,6 +27,16 @@ urlpatterns = [
         "applications/<int:application_id>/start/",
         ApplicationStartApi.as_view(),
         name="api-application-start",
+    ),
+    path(
+        "applications/<int:application_id>/finish/",
+        ApplicationFinishApi.as_view(),
+        name="api-interview-finish",
+    ),
+    path(
+        "applications/<int:application_id>/withdraw/",
+        ApplicationWithdrawApi.as_view(),
+        name="api-application-withdraw",
     ),
     path("jobs/", JobListApi.as_view(), name="api-jobs"),
     path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="api-job-detail"),

@@ -145,17 +145,53 @@ class ConsentApi(APIView):
                 ConsentOutputSerializer(ConsentState(application.pk, consent)).data,
                 status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
             )
-        consent = services.consent_withdraw(actor=request.user, application=application)
+        consent = services.consent_withdraw(
+            actor=request.user, application=application, ip=client_ip(request)
+        )
         return Response(ConsentOutputSerializer(ConsentState(application.pk, consent)).data)
 
 
-class ApplicationStartApi(APIView):
-    """The candidate starts the interview (invited → in_progress; again → unchanged)."""
+class ApplicationTransitionApi(APIView):
+    """One status transition (README: the transition table); anything else is 409
+    `invalid_transition`, the wrong person 403."""
 
-    @extend_schema(request=None, responses=ApplicationOutputSerializer)
+    transition = None  # a service: (actor, application) -> application
+
     def post(self, request, application_id: int):
         application = selectors.application_get_for_user(
             user=request.user, application_id=application_id
         )
-        application = services.application_start(actor=request.user, application=application)
+        application = self.transition(actor=request.user, application=application)
         return Response(ApplicationOutputSerializer(application).data)
+
+
+class ApplicationStartApi(ApplicationTransitionApi):
+    """The candidate starts the interview: invited → in_progress (`started_at`)."""
+
+    transition = staticmethod(services.application_start)
+
+    @extend_schema(request=None, responses=ApplicationOutputSerializer)
+    def post(self, request, application_id: int):
+        return super().post(request, application_id)
+
+
+class ApplicationFinishApi(ApplicationTransitionApi):
+    """The candidate finishes the interview: in_progress → completed (`completed_at`); the
+    camera goes off on every board."""
+
+    transition = staticmethod(services.application_finish)
+
+    @extend_schema(request=None, responses=ApplicationOutputSerializer)
+    def post(self, request, application_id: int):
+        return super().post(request, application_id)
+
+
+class ApplicationWithdrawApi(ApplicationTransitionApi):
+    """A recruiter of the organization or an admin withdraws the application: invited or
+    in_progress → withdrawn (`withdrawn_at`); the camera goes off, captures are refused."""
+
+    transition = staticmethod(services.application_withdraw)
+
+    @extend_schema(request=None, responses=ApplicationOutputSerializer)
+    def post(self, request, application_id: int):
+        return super().post(request, application_id)

@@ -13,6 +13,7 @@ from rest_framework.validators import ProhibitSurrogateCharactersValidator
 from rest_framework.views import APIView
 
 from applications.selectors import application_get_for_user
+from applications.services import recording_check
 from common.errors import NotFound
 from common.http import request_info
 from monitoring.audit.services import access_log
@@ -164,7 +165,7 @@ class MonitoringImageListApi(APIView):
     )
     def post(self, request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)
-        services.check_can_upload(application=application)
+        recording_check(application=application)  # before the body is even parsed
         serializer = UploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = services.monitoring_image_upload(

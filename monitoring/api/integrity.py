@@ -81,9 +81,10 @@ class TimelineCsvApi(APIView):
         application = application_get_for_user(user=request.user, application_id=application_id)
         access_log(
             actor=request.user,
-            action=AccessEvent.Action.LISTED,
+            action=AccessEvent.Action.EXPORTED,
             info=request_info(request),
             application_id=application.pk,
+            detail="timeline CSV",
         )
         response = HttpResponse(
             timeline_csv(application=application), content_type="text/csv; charset=utf-8"

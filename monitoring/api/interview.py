@@ -1,11 +1,10 @@
-"""What the interview page reports (events) and finishing the interview."""
+"""What the interview page reports: focus, visibility and screen-sharing events."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from applications.api.serializers import ApplicationOutputSerializer
 from applications.selectors import application_get_for_user
 from monitoring.interview import selectors, services
 from monitoring.models import MonitoringEvent
@@ -48,13 +47,3 @@ class MonitoringEventListApi(APIView):
             actor=request.user, application=application, **serializer.validated_data
         )
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
-
-
-class InterviewFinishApi(APIView):
-    """The candidate finishes the interview: status → completed, camera off on every board."""
-
-    @extend_schema(request=None, responses=ApplicationOutputSerializer)
-    def post(self, request, application_id: int):
-        application = application_get_for_user(user=request.user, application_id=application_id)
-        application = services.interview_finish(actor=request.user, application=application)
-        return Response(ApplicationOutputSerializer(application).data)

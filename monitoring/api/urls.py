@@ -2,7 +2,7 @@ from django.urls import path, re_path
 
 from .images import MonitoringImageDetailApi, MonitoringImageListApi, SignedUrlApi, SignedUrlsApi
 from .integrity import IntegrityApi, TimelineCsvApi
-from .interview import InterviewFinishApi, MonitoringEventListApi
+from .interview import MonitoringEventListApi
 
 urlpatterns = [
     path(
@@ -19,11 +19,6 @@ urlpatterns = [
         "applications/<int:application_id>/events/",
         MonitoringEventListApi.as_view(),
         name="api-monitoring-events",
-    ),
-    path(
-        "applications/<int:application_id>/finish/",
-        InterviewFinishApi.as_view(),
-        name="api-interview-finish",
     ),
     path(
         "applications/<int:application_id>/integrity/",

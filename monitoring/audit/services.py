@@ -20,6 +20,7 @@ def access_log(
     application_id: int | None = None,
     image: MonitoringImage | None = None,
     s3_key: str = "",
+    detail: str = "",
 ) -> AccessEvent:
     return AccessEvent.objects.create(
         actor=actor,
@@ -27,8 +28,36 @@ def access_log(
         application_id=application_id,
         image=image,
         s3_key=s3_key,
+        detail=detail[:300],
         ip=info.ip,
         user_agent=info.user_agent,
+    )
+
+
+def access_log_keys(
+    *,
+    actor: User | None,
+    action: str,
+    keys: list[tuple[str, int | None]],
+    audience: str = "",
+    detail: str = "",
+) -> None:
+    """One entry per (storage key, application) — signed URLs that no request asked for one
+    by one (a board push names its audience, the board groups, instead of a person)."""
+    images = dict(
+        MonitoringImage.objects.filter(file__in=[k for k, _ in keys]).values_list("file", "pk")
+    )
+    AccessEvent.objects.bulk_create(
+        AccessEvent(
+            actor=actor,
+            audience=audience[:200],
+            action=action,
+            application_id=application_id,
+            image_id=images.get(key),
+            s3_key=key,
+            detail=detail,
+        )
+        for key, application_id in keys
     )
 
 

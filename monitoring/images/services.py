@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import JobApplication
-from applications.selectors import consent_active
+from applications.services import recording_check
 from cameras.services import camera_stream_snapshot, camera_stream_snapshot_replace
-from common.errors import Conflict, InvalidInput, NotAllowed, Unavailable
+from common.errors import InvalidInput, NotAllowed, Unavailable
 from common.http import RequestInfo
 from monitoring import pipeline
 from monitoring.audit.services import access_log, access_log_images
@@ -45,21 +45,6 @@ STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 class UploadResult:
     image: MonitoringImage
     created: bool
-
-
-def check_can_upload(*, application: JobApplication) -> None:
-    """409 unless the interview is in progress and the candidate consented."""
-    if application.status != JobApplication.Status.IN_PROGRESS:
-        raise Conflict(
-            f"The interview is {application.get_status_display().lower()}: uploads are accepted "
-            "only while it is in progress.",
-            code="application_not_active",
-        )
-    if consent_active(application_id=application.pk) is None:
-        raise Conflict(
-            "The candidate has not consented to monitoring for this interview.",
-            code="consent_required",
-        )
 
 
 def check_client_time(value: datetime, *, field: str, now: datetime) -> None:
@@ -93,7 +78,7 @@ def monitoring_image_upload(
     `application` comes from a scoped selector (the caller may see it); `image_type`,
     `client_id` and `captured_at` are already parsed by the API's serializer.
     """
-    check_can_upload(application=application)
+    recording_check(application=application)
     if image_type not in ImageType.values:
         raise InvalidInput("image_type must be camera or screen.", code="invalid_choice")
     received_at = timezone.now()

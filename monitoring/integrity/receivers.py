@@ -2,6 +2,8 @@
 
 from django.dispatch import receiver
 
+from applications.models import JobApplication
+from applications.signals import application_status_changed
 from cameras.signals import camera_event_recorded
 from monitoring import pipeline
 
@@ -11,3 +13,10 @@ def on_camera_event(sender, *, event_id: int, application_id: int | None, **kwar
     """Camera on, off or silent: the interview's camera-off episodes and gaps around it."""
     if application_id is not None:
         pipeline.enqueue(pipeline.INTEGRITY_CAMERA, event_id)
+
+
+@receiver(application_status_changed, dispatch_uid="monitoring.integrity.status")
+def on_status_changed(sender, *, application, new, **kwargs) -> None:
+    """Started, finished, withdrawn: episodes that were open close (or may now open)."""
+    if new != JobApplication.Status.INVITED:
+        pipeline.enqueue(pipeline.REBUILD_INTEGRITY, application.pk)

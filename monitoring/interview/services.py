@@ -1,15 +1,13 @@
-"""The candidate's interview: what the page reports, and finishing it."""
+"""The candidate's interview: what the page reports."""
 
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from applications.models import JobApplication
-from applications.services import application_finish
-from cameras.services import camera_stream_set_status
+from applications.services import recording_check
 from common.errors import InvalidInput, NotAllowed
 from monitoring import pipeline
 from monitoring.images.services import check_client_time
@@ -25,11 +23,13 @@ def monitoring_event_record(
     occurred_at: datetime | None = None,
     detail: str = "",
 ) -> MonitoringEvent:
-    """Record what the candidate's page observed. Only the candidate's own application."""
+    """Record what the candidate's page observed. Only the candidate's own application, and
+    only while it may be recorded (in progress, consent active)."""
     if application.candidate_id != actor.pk:
         raise NotAllowed(
             "Only the candidate's interview page reports events.", code="not_candidate"
         )
+    recording_check(application=application)
     if type not in MonitoringEvent.Type.values:
         raise InvalidInput("type: not a known event type.", code="invalid_choice")
     received_at = timezone.now()
@@ -50,12 +50,3 @@ def monitoring_event_record(
     )
     pipeline.enqueue(pipeline.INTEGRITY_EVENT, event.pk)
     return event
-
-
-@transaction.atomic
-def interview_finish(*, actor: User, application: JobApplication) -> JobApplication:
-    """Finish the interview and turn the candidate's camera off on every board."""
-    application = application_finish(actor=actor, application=application)
-    camera_stream_set_status(user=actor, is_active=False)
-    pipeline.enqueue(pipeline.REBUILD_INTEGRITY, application.pk)  # open incidents close
-    return application

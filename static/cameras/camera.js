@@ -125,7 +125,11 @@ export class Camera extends Emitter {
     if (!this.presenceUrl || typeof WebSocket === "undefined") return;
     const socket = new WebSocket(this.presenceUrl);
     this.socket = socket;
-    socket.addEventListener("open", () => { this.socketAttempt = 0; });
+    socket.addEventListener("open", () => {
+      if (this.socketOpened) this.notify("reconnected");
+      this.socketOpened = true;
+      this.socketAttempt = 0;
+    });
     socket.addEventListener("message", (e) => {
       const msg = JSON.parse(e.data);
       if (msg.type === "ack") {
@@ -171,6 +175,14 @@ export class Camera extends Emitter {
         this.notify("heartbeat-ok");
       }
     } catch (err) {
+      if (isActive && this.timer && err.status === 409) {
+        // The interview may not be recorded any more (finished, withdrawn, consent
+        // withdrawn): the camera stops here too, and the page says why.
+        this._releaseTracks();
+        this.notify("error", { message: err.message });
+        this.notify("stopped", { reason: "refused" });
+        return;
+      }
       this.heartbeatError = err;
       this.notify("heartbeat-error", { message: err.message });
       if (!this.timer) throw err; // the first report: the caller decides

@@ -1,5 +1,9 @@
 // Focus and visibility events from the interview page: what the recruiter's timeline shows.
 // Each event keeps the time it happened; a failed report is retried a few times.
+//
+// The page also says what it sees when reporting starts and after every reconnect (network
+// back, presence socket reopened): a tab closed while hidden and opened again closes its own
+// "tab hidden" episode instead of leaving it open while the candidate is plainly there.
 
 import { backoffDelay, sleep } from "../js/backoff.js";
 import { postJSON } from "../js/http.js";
@@ -9,11 +13,22 @@ const ATTEMPTS = 5;
 export class EventReporter {
   constructor(applicationId) {
     this.url = `/api/applications/${applicationId}/events/`;
-    this.enabled = false;
+    this._enabled = false;
+  }
+
+  get enabled() {
+    return this._enabled;
+  }
+
+  /** Turning reporting on reports the current state at once. */
+  set enabled(on) {
+    const was = this._enabled;
+    this._enabled = on;
+    if (on && !was) this.reportState("page opened");
   }
 
   async report(type, detail = "") {
-    if (!this.enabled) return;
+    if (!this._enabled) return;
     const body = { type, occurred_at: new Date().toISOString(), detail };
     for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
       try {
@@ -26,6 +41,12 @@ export class EventReporter {
     }
   }
 
+  /** What the page sees now: visible or hidden, focused or not. */
+  reportState(detail) {
+    this.report(document.visibilityState === "hidden" ? "tab_hidden" : "tab_visible", detail);
+    this.report(document.hasFocus() ? "window_focus" : "window_blur", detail);
+  }
+
   /** Listen to the page: tab hidden/visible, window blur/focus, leaving full screen. */
   watch() {
     document.addEventListener("visibilitychange", () =>
@@ -33,6 +54,7 @@ export class EventReporter {
     );
     window.addEventListener("blur", () => this.report("window_blur"));
     window.addEventListener("focus", () => this.report("window_focus"));
+    window.addEventListener("online", () => this.reportState("back online"));
     document.addEventListener("fullscreenchange", () => {
       if (!document.fullscreenElement) this.report("fullscreen_exit");
     });

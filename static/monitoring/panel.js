@@ -37,6 +37,7 @@ export function mountInterviewPanel(root, config) {
     show("[data-start]", consented && status === "invited");
     show("[data-workspace]", active);
     show("[data-finished]", status === "completed");
+    show("[data-withdrawn]", status === "withdrawn");
     events.enabled = active;
     if (active) startAutoCapture();
   }

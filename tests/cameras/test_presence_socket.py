@@ -93,3 +93,25 @@ def test_touch_refreshes_only_live_streams_of_the_same_application(acme, globex)
     assert live == {acme.candidate.id}
     assert CameraStream.objects.get(user=acme.candidate).last_updated == now
     assert camera_streams_touch(heartbeats={acme.candidate.id: globex.application.id}) == set()
+
+
+async def test_heartbeats_for_an_interview_that_may_not_be_recorded_are_stale(acme, settings):
+    """Consent withdrawn (or the interview over) after the camera came on: the socket's
+    heartbeats no longer keep the stream alive; the page is told to ask the HTTP API."""
+    settings.CAMERA_HEARTBEAT_FLUSH_SECONDS = 0.1
+    await database_sync_to_async(camera_stream_set_status)(
+        user=acme.candidate, is_active=True, application=acme.application
+    )
+
+    @database_sync_to_async
+    def withdraw_quietly():  # as if withdrawn elsewhere, without the receivers' camera stop
+        from applications.models import MonitoringConsent
+
+        MonitoringConsent.objects.update(withdrawn_at=timezone.now())
+
+    await withdraw_quietly()
+    comm = await _socket("/ws/camera/presence/", acme.candidate)
+    await comm.send_json_to({"type": "heartbeat", "application_id": acme.application.id})
+    assert (await comm.receive_json_from(timeout=3))["type"] == "ack"
+    assert (await comm.receive_json_from(timeout=3))["type"] == "stale"
+    await comm.disconnect()

@@ -209,3 +209,37 @@ def test_closing_with_a_full_queue_warns(acme, page, base_url, password, bucket)
     page.close(run_before_unload=True)
     page.wait_for_timeout(500) if not page.is_closed() else None
     assert dialogs == ["beforeunload"]
+
+
+def test_a_reopened_tab_closes_its_own_hidden_episode(acme, page, base_url, password, bucket):
+    """The tab was hidden, then closed (no `tab_visible` ever sent); opening the interview
+    again reports what the page sees, so the episode ends instead of running on."""
+    from datetime import timedelta
+
+    from monitoring.integrity.selectors import integrity_report
+    from monitoring.integrity.services import integrity_event_recorded
+    from tests.factories import MonitoringEventFactory
+
+    MonitoringConsent.objects.create(
+        application=acme.application, notice_version="t", accepted_at=timezone.now()
+    )
+    hidden = MonitoringEventFactory(
+        application=acme.application,
+        type="tab_hidden",
+        occurred_at=timezone.now() - timedelta(minutes=2),
+    )
+    integrity_event_recorded(event_id=hidden.id)
+    ongoing = lambda: [  # noqa: E731
+        i for i in integrity_report(application=acme.application)["incidents"] if i.ongoing
+    ]
+    assert [i.type for i in ongoing()] == ["tab_hidden"]
+
+    _open(page, base_url, acme, password)
+    expect(page.get_by_role("button", name="Turn camera on")).to_be_visible(timeout=WAIT_MS)
+    assert _wait_until(
+        page,
+        lambda: MonitoringEvent.objects.filter(type="tab_visible", detail="page opened").exists(),
+    )
+    assert _wait_until(page, lambda: ongoing() == [])
+    (closed,) = integrity_report(application=acme.application)["incidents"]
+    assert closed.type == "tab_hidden" and not closed.ongoing

@@ -13,6 +13,7 @@ from cameras.services import camera_stream_set_status
 from common.http import RequestInfo
 from config.asgi import application as asgi_app
 from monitoring.images.services import monitoring_image_delete, snapshot_announce
+from tests.factories import MonitoringConsentFactory
 from tests.monitoring.conftest import store_frame
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -20,6 +21,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 @database_sync_to_async
 def _live_with_snapshots(acme):
+    MonitoringConsentFactory(application=acme.application)
     camera_stream_set_status(user=acme.candidate, is_active=True, application=acme.application)
     now = timezone.now()
     older = store_frame(acme.application, "one_face.jpg", now - timedelta(seconds=40))

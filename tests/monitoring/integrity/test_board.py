@@ -11,7 +11,11 @@ from django.utils import timezone
 from cameras.services import camera_stream_set_status
 from config.asgi import application as asgi_app
 from monitoring.integrity.services import integrity_frame_changed
-from tests.factories import FrameAnalysisFactory, MonitoringImageFactory
+from tests.factories import (
+    FrameAnalysisFactory,
+    MonitoringConsentFactory,
+    MonitoringImageFactory,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -22,6 +26,7 @@ def _setup(acme):
     app.camera_monitoring = False
     app.started_at = timezone.now() - timedelta(minutes=5)
     app.save()
+    MonitoringConsentFactory(application=app)
     camera_stream_set_status(user=acme.candidate, is_active=True, application=app)
     client = Client()
     client.force_login(acme.recruiter)

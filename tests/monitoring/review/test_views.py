@@ -12,6 +12,7 @@ from tests.factories import (
     CandidateFactory,
     JobApplicationFactory,
     JobFactory,
+    MonitoringConsentFactory,
     MonitoringEventFactory,
     MonitoringImageFactory,
     RecruiterFactory,
@@ -79,6 +80,7 @@ def test_console_shows_counts_presence_and_live_filter(acme, globex, client, set
     for kind in ["camera", "camera", "screen"]:
         MonitoringImageFactory(application=acme.application, image_type=kind)
     MonitoringEventFactory(application=acme.application)
+    MonitoringConsentFactory(application=acme.application)
     camera_stream_set_status(user=acme.candidate, is_active=True, application=acme.application)
     client.force_login(acme.recruiter)
     page = client.get("/console/").content.decode()
@@ -130,10 +132,12 @@ def test_console_and_timeline_show_the_same_numbers(acme, client, token_client_f
     for kind in ["camera", "camera", "screen"]:
         MonitoringImageFactory(application=app, image_type=kind)
     MonitoringImageFactory(application=app, uploaded_by=acme.recruiter)
+    MonitoringConsentFactory(application=app)
     camera_stream_set_status(user=acme.candidate, is_active=True, application=app)
     other = JobApplicationFactory(
         job=JobFactory(organization=acme.organization), candidate=acme.candidate
     )
+    MonitoringConsentFactory(application=other)
     camera_stream_set_status(user=acme.candidate, is_active=True, application=other)
 
     client.force_login(acme.recruiter)

@@ -1,0 +1,13 @@
+"""What applications tells the floors above it, without importing them.
+
+Sent inside the transaction that made the change, so a receiver's own writes commit or roll
+back with it (receivers defer their broadcasts and tasks with on_commit).
+"""
+
+from django.dispatch import Signal
+
+# kwargs: application (JobApplication, the new state), old, new, actor (User), at (datetime)
+application_status_changed = Signal()
+
+# kwargs: application, actor, action ("given" | "withdrawn" | "declined"), consent, ip
+consent_recorded = Signal()

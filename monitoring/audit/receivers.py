@@ -1,0 +1,75 @@
+"""The audit hears what lower apps do through signals (they never import monitoring).
+
+Sign-in and failed sign-in (Django's auth signals), consent given and withdrawn, status
+changes (applications), snapshot URLs signed for live boards (cameras).
+"""
+
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+
+from applications.signals import application_status_changed, consent_recorded
+from cameras.signals import snapshot_urls_signed
+from common.http import RequestInfo, request_info
+from monitoring.models import AccessEvent
+
+from .services import access_log, access_log_keys
+
+
+def _info(request) -> RequestInfo:
+    return request_info(request) if request is not None else RequestInfo()
+
+
+@receiver(user_logged_in, dispatch_uid="monitoring.audit.signed_in")
+def on_signed_in(sender, request, user, **kwargs) -> None:
+    access_log(actor=user, action=AccessEvent.Action.SIGNED_IN, info=_info(request))
+
+
+@receiver(user_login_failed, dispatch_uid="monitoring.audit.sign_in_failed")
+def on_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
+    """Who was tried (the username, never the password) and from where."""
+    username = str(credentials.get("username", ""))[:150]
+    access_log(
+        actor=None,
+        action=AccessEvent.Action.SIGN_IN_FAILED,
+        info=_info(request),
+        detail=f"username {username!r}",
+    )
+
+
+@receiver(consent_recorded, dispatch_uid="monitoring.audit.consent")
+def on_consent(sender, *, application, actor, action, consent, ip=None, **kwargs) -> None:
+    kinds = {
+        "given": AccessEvent.Action.CONSENT_GIVEN,
+        "withdrawn": AccessEvent.Action.CONSENT_WITHDRAWN,
+    }
+    if action in kinds:
+        version = getattr(consent, "notice_version", "")
+        access_log(
+            actor=actor,
+            action=kinds[action],
+            info=RequestInfo(ip=ip),
+            application_id=application.pk,
+            detail=f"notice {version}" if version else "",
+        )
+
+
+@receiver(application_status_changed, dispatch_uid="monitoring.audit.status")
+def on_status_changed(sender, *, application, old, new, actor, **kwargs) -> None:
+    access_log(
+        actor=actor,
+        action=AccessEvent.Action.STATUS_CHANGED,
+        info=RequestInfo(),
+        application_id=application.pk,
+        detail=f"{old} → {new}",
+    )
+
+
+@receiver(snapshot_urls_signed, dispatch_uid="monitoring.audit.board_snapshots")
+def on_board_snapshots(sender, *, snapshots, actor, audience, **kwargs) -> None:
+    access_log_keys(
+        actor=actor,
+        action=AccessEvent.Action.URL_ISSUED,
+        keys=snapshots,
+        audience=audience,
+        detail="live board snapshot",
+    )
