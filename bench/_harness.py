@@ -4,7 +4,9 @@ Nothing here is a test: the scripts print figures. They need PostgreSQL and Redi
 127.0.0.1 (bin/test starts both) and run everything on loopback.
 """
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -87,7 +89,14 @@ def process(
     log_path = BASE_DIR / "var" / f"bench-{name}.log"
     log_path.parent.mkdir(exist_ok=True)
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(args, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            args,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: workers end with it
+        )
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -104,29 +113,39 @@ def process(
                 time.sleep(0.2)
             yield proc
         finally:
-            proc.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
 
 
 @contextmanager
-def daphne(env: dict[str, str], name: str = "daphne"):
+def asgi(env: dict[str, str], name: str = "asgi", *, workers: int = 1):
+    """uvicorn serving config.asgi, as bin/run does; yields (url, process)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = [
         sys.executable,
         "-m",
-        "daphne",
-        "-b",
-        "127.0.0.1",
-        "-p",
-        str(port),
+        "uvicorn",
         "config.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--lifespan",
+        "off",
+        "--no-access-log",
+        "--ws-max-size",
+        str(4 * 64 * 1024),
     ]
-    with process(args, env, name, ready_url=url + "/api/health/"):
-        yield url
+    with process(args, env, name, ready_url=url + "/api/health/") as proc:
+        yield url, proc
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/ingest.py   # PostgreSQL + Redis on 127.0.0.1 (bin/test starts them)
 
-640×480 camera JPEGs (~50 KB, ~67 KB as base64) go through one daphne process (validation,
+640×480 camera JPEGs (~50 KB, ~67 KB as base64) go through one uvicorn process (validation,
 re-encode, S3 PUT with SSE, row) into a moto S3 server running as its own process. The
 baseline, in the same run, does the same work without HTTP or Django: Pillow decode +
 re-encode + one boto3 PUT to the same moto server. Also times the refusal of a PNG bomb and
@@ -21,8 +21,8 @@ import zlib
 import aiohttp
 import boto3
 from _harness import (
+    asgi,
     bench_env,
-    daphne,
     free_port,
     percentile,
     prepare_database,
@@ -196,8 +196,8 @@ def main() -> None:
             f"\nBaseline (no HTTP, no Django: Pillow re-encode + boto3 PUT), 1 thread: "
             f"{base_rate:.1f} images/s, {base_mb:.2f} MB/s of base64"
         )
-        with daphne(env, "daphne-ingest") as url:
-            print(f"\nThrough the API (one daphne process, {SECONDS:.0f} s per level)")
+        with asgi(env, "asgi-ingest") as (url, _):
+            print(f"\nThrough the API (one uvicorn process, {SECONDS:.0f} s per level)")
             print(
                 f"{'conc':>6}{'images/s':>10}{'MB/s':>8}{'p50 ms':>9}{'p99 ms':>9}"
                 f"{'errors':>8}{'vs baseline':>13}"

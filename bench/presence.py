@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/presence.py   # PostgreSQL + Redis on 127.0.0.1 (bin/test starts them)
 
-Everything runs on loopback against one daphne process (the production ASGI server) with
+Everything runs on loopback against one uvicorn process (the production ASGI server) with
 PostgreSQL and the Redis channel layer. Throughput is compared with a trivial JSON view
 (/api/health/) served by the same process in the same run. Prints figures; asserts nothing.
 """
@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 
 import aiohttp
-from _harness import bench_env, daphne, percentile, prepare_database, process, setup_django
+from _harness import asgi, bench_env, percentile, prepare_database, process, setup_django
 
 CANDIDATES = 400
 SOCKETS = 100  # candidates sending heartbeats over the presence socket
@@ -253,10 +253,10 @@ def main() -> None:
     tokens, apps, cookie, cookies = make_fixtures()
 
     print(
-        f"\nHeartbeat throughput — one daphne process, PostgreSQL, Redis; {CANDIDATES} candidates,"
+        f"\nHeartbeat throughput — one uvicorn process, PostgreSQL, Redis; {CANDIDATES} candidates,"
         f" {PHASE_SECONDS:.0f} s per level, aiohttp client on the same 2 cores"
     )
-    with daphne(env) as url:
+    with asgi(env) as (url, _):
         rows = asyncio.run(throughput(url, tokens, apps))
         print(f"{'endpoint':<14}{'conc':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
         for name, level, rate, p50, p99, errors in rows:
@@ -304,7 +304,7 @@ def main() -> None:
     )
     celery = [sys.executable, "-m", "celery", "-A", "config"]
     with (
-        daphne(worker_env, "daphne-beat") as url,
+        asgi(worker_env, "asgi-beat") as (url, _),
         process(
             [*celery, "worker", "-P", "solo", "-l", "info"],
             worker_env,
@@ -326,7 +326,7 @@ def main() -> None:
     embedded_env = bench_env(
         CAMERA_STREAM_TIMEOUT=str(TIMEOUT_FOR_ENDED), CAMERA_SWEEP_IN_PROCESS="true"
     )
-    with daphne(embedded_env, "daphne-embedded") as url:
+    with asgi(embedded_env, "asgi-embedded") as (url, _):
         got = asyncio.run(time_to_ended(url, tokens, apps, cookie))
     print(
         f"  in-process sweeper (every 1 s, no beat): {', '.join(f'{v:.1f} s' for v in got)}"

@@ -1,7 +1,8 @@
 """The live board socket: one snapshot on connect, then stream events as they happen."""
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from common.sockets import SafeJsonConsumer
 
 from . import presence, sweeper
 from .groups import board_groups_for_viewer
@@ -11,7 +12,7 @@ CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_NOT_ALLOWED = 4403
 
 
-class LiveBoardConsumer(AsyncJsonWebsocketConsumer):
+class LiveBoardConsumer(SafeJsonConsumer):
     groups_joined: list[str]
 
     async def connect(self):
@@ -40,8 +41,10 @@ class LiveBoardConsumer(AsyncJsonWebsocketConsumer):
             sweeper.board_disconnected()
 
     async def receive_json(self, content, **kwargs):
-        if content.get("type") == "snapshot":  # a board may ask for a fresh full picture
+        if content["type"] == "snapshot":  # a board may ask for a fresh full picture
             await self.send_json(await self._snapshot(self.scope["user"]))
+        else:
+            await self.send_error("invalid", 'A board sends only {"type": "snapshot"}.')
 
     async def stream_message(self, event):
         await self.send_json({"type": event["event"], "stream": event["stream"]})
@@ -56,7 +59,7 @@ class LiveBoardConsumer(AsyncJsonWebsocketConsumer):
         return board_snapshot(user=user)
 
 
-class PresenceConsumer(AsyncJsonWebsocketConsumer):
+class PresenceConsumer(SafeJsonConsumer):
     """The candidate's heartbeat socket. Turning the camera on or off stays on the HTTP API
     (it validates the application); heartbeats of a live stream come here and are batched.
 
@@ -79,20 +82,14 @@ class PresenceConsumer(AsyncJsonWebsocketConsumer):
             presence.batcher().forget(self, self.user_id)
 
     async def receive_json(self, content, **kwargs):
-        if not isinstance(content, dict) or content.get("type") != "heartbeat":
-            await self.send_json(
-                {"type": "error", "code": "invalid", "message": 'Send {"type": "heartbeat"}.'}
-            )
+        if content["type"] != "heartbeat":
+            await self.send_error("invalid", 'Send {"type": "heartbeat"}.')
             return
         application_id = content.get("application_id")
-        if application_id is not None and not isinstance(application_id, int):
-            await self.send_json(
-                {
-                    "type": "error",
-                    "code": "invalid",
-                    "message": "application_id must be an integer.",
-                }
-            )
+        if application_id is not None and (
+            not isinstance(application_id, int) or isinstance(application_id, bool)
+        ):
+            await self.send_error("invalid", "application_id must be an integer.")
             return
         presence.batcher().add(self, self.user_id, application_id)
         await self.send_json({"type": "ack"})

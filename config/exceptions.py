@@ -1,7 +1,5 @@
 """One shape for every API error: `{"success": false, "message", "code"}` with a 4xx/5xx."""
 
-import logging
-
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -10,8 +8,6 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.errors import ServiceError
-
-logger = logging.getLogger(__name__)
 
 
 def _first_message(detail) -> str:
@@ -80,13 +76,17 @@ def _is_api(request) -> bool:
 
 
 def json_or_default(default_view, status_code: int, code: str, message: str):
-    """Wrap one of Django's error views: JSON under /api/, Django's page elsewhere."""
+    """Wrap one of Django's error views: JSON under /api/, Django's page elsewhere. A 500
+    carries the error id that config.middleware.ErrorIdMiddleware logged with the traceback."""
 
     def view(request, exception=None, **kwargs):
         if _is_api(request):
-            if status_code >= 500:
-                logger.error("Unhandled API error on %s", request.path)
-            return JsonResponse(error_body(message, code), status=status_code)
+            body = error_body(message, code)
+            error_id = getattr(request, "error_id", None)
+            if status_code >= 500 and error_id:
+                body["error_id"] = error_id
+                body["message"] = f"{message} Quote error id {error_id} when you report it."
+            return JsonResponse(body, status=status_code)
         if exception is None:
             return default_view(request, **kwargs)
         return default_view(request, exception, **kwargs)

@@ -31,14 +31,14 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "corsheaders",
+    "csp",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -52,8 +52,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # answers API preflights before anything else
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "config.middleware.ThirdPartyPageCspMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.middleware.ApiBodySizeLimitMiddleware",
+    "config.middleware.BodySizeLimitMiddleware",
+    "config.middleware.ErrorIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,6 +138,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The local demo (DEBUG) serves static files straight from the source folders; production
+# runs collectstatic and serves the hashed, compressed copies (WhiteNoise).
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Local media is never served by URL: only through the signed, expiring image view.
 MEDIA_URL = "/media-not-served/"
@@ -243,8 +252,15 @@ MONITORING_MAX_PIXELS = 16_777_216
 MONITORING_JPEG_QUALITY = 80
 MONITORING_ORPHAN_MIN_AGE = env.int("MONITORING_ORPHAN_MIN_AGE", default=3600)
 MONITORING_UPLOAD_MAX_BYTES = env.int("MONITORING_UPLOAD_MAX_BYTES", default=8 * 1024 * 1024)
+# Every other path (config.limits); both are enforced as the body arrives (config.bodylimit).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=1024 * 1024)
 # Django's own limit stays above ours so that our JSON 413 answers first.
-DATA_UPLOAD_MAX_MEMORY_SIZE = MONITORING_UPLOAD_MAX_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(MONITORING_UPLOAD_MAX_BYTES, REQUEST_MAX_BYTES) + 1024 * 1024
+# WebSocket messages: larger ones are refused with an error message (the socket stays open);
+# the ASGI server drops frames above 4× this without reading them (bin/run, README).
+WEBSOCKET_MAX_MESSAGE_BYTES = env.int("WEBSOCKET_MAX_MESSAGE_BYTES", default=64 * 1024)
+# JSON bodies and socket messages nested deeper than this are refused (400 / error message).
+JSON_MAX_DEPTH = 32
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -264,6 +280,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -296,6 +317,52 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp): our pages load scripts and styles only from this site,
+# as static files (no inline script, no style attribute); images (and the images client's
+# fetches) also from the storage origin (presigned S3 URLs); data: images (canvas captures,
+# Swagger UI's icons).
+if AWS_S3_BUCKET_NAME and AWS_ENDPOINT_URL_S3:
+    _storage_origins = [AWS_ENDPOINT_URL_S3.rstrip("/")]
+elif AWS_S3_BUCKET_NAME:
+    _storage_origins = [
+        f"https://{AWS_S3_BUCKET_NAME}.s3.{AWS_REGION}.amazonaws.com",
+        f"https://s3.{AWS_REGION}.amazonaws.com",
+    ]
+else:
+    _storage_origins = []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'none'"],
+        "img-src": ["'self'", "data:", *_storage_origins],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'", *_storage_origins],  # the images client may fetch them
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy: the interview page may use the camera and share the screen; nothing may
+# use the microphone; the rest of the powerful features are off.
+PERMISSIONS_POLICY = {
+    "camera": ["self"],
+    "display-capture": ["self"],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+}
+
+# CORS (django-cors-headers) for a separate front end: API paths only, no cookies (external
+# clients use tokens). Empty by default: no other origin may call the API from a browser.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
 
 LOGGING = {
     "version": 1,

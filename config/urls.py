@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views import defaults
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.decorators import (
     api_view,
     authentication_classes,
@@ -49,7 +49,8 @@ api_patterns = [
     path("", include("cameras.api.urls")),
     path("", include("monitoring.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's initialiser as a script file: no inline script (CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns = [

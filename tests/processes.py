@@ -1,10 +1,11 @@
-"""Real server processes for the integration and browser tiers: daphne and a Celery worker.
+"""Real server processes for the integration and browser tiers: uvicorn and a Celery worker.
 
 Each runs config.settings_test against the *test* database (so tests must commit their data:
 `transactional_db`), with the same REDIS_URL and storage settings as the test process.
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -48,36 +49,61 @@ def child_env(**overrides: str) -> dict[str, str]:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
+    """End the whole process group (uvicorn's workers outlive a plain terminate)."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=5)
 
 
+def asgi_command(port: int, *, workers: int = 1) -> list[str]:
+    """How the tests (and bin/run) serve config.asgi: uvicorn, WebSocket frames capped."""
+    ws_max = 4 * int(os.environ.get("WEBSOCKET_MAX_MESSAGE_BYTES", 64 * 1024))
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "config.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--lifespan",
+        "off",
+        "--ws-max-size",
+        str(ws_max),
+        "--no-access-log",
+    ]
+
+
+class ServerURL(str):
+    """A server's base URL that also knows its process id (for /proc read counters)."""
+
+    pid: int
+
+
 @contextmanager
-def daphne(env: dict[str, str], log_path: Path):
-    """A daphne process serving config.asgi on a free loopback port; yields its base URL."""
+def asgi_server(env: dict[str, str], log_path: Path, *, workers: int = 1):
+    """A uvicorn process (group) serving config.asgi on a free loopback port; yields its URL."""
     port = free_port()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "config.asgi:application",
-            ],
+            asgi_command(port, workers=workers),
             cwd=BASE_DIR,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
-        url = f"http://127.0.0.1:{port}"
+        url = ServerURL(f"http://127.0.0.1:{port}")
+        url.pid = proc.pid
         try:
             _wait_http(url + "/accounts/login/", proc, log_path)
             yield url
@@ -122,6 +148,7 @@ def celery_worker(env: dict[str, str], log_path: Path):
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             deadline = time.monotonic() + 60

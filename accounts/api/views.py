@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 
@@ -10,6 +11,7 @@ class TokenObtainApi(ObtainAuthToken):
     """`POST /api/auth/token/` with `username` and `password` → `{"token": …}`."""
 
     authentication_classes: list = []
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # the bounded JSON parser too
 
     @extend_schema(
         request=inline_serializer(

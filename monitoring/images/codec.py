@@ -9,6 +9,7 @@ import binascii
 import hashlib
 import io
 import re
+import struct
 import warnings
 from dataclasses import dataclass
 
@@ -52,22 +53,41 @@ def decode_base64_image(value: str) -> bytes:
     return data
 
 
-def _check_nothing_trailing(data: bytes, fmt: str) -> None:
-    """Refuse bytes after the image's end (an HTML page glued to a JPEG, say)."""
+def _check_whole(data: bytes, fmt: str) -> None:
+    """The file must end exactly where the image ends: nothing glued after it (an HTML page
+    behind a JPEG, say), and nothing missing (a capture cut short)."""
     if fmt == "JPEG":
-        ok = data.rstrip(b"\x00").endswith(b"\xff\xd9")
+        body = data.rstrip(b"\x00")
+        complete, end = body.endswith(b"\xff\xd9"), body.rfind(b"\xff\xd9")
+        truncated = not complete and end < 0
     elif fmt == "PNG":
-        ok = data.endswith(_PNG_END)
+        complete = data.endswith(_PNG_END)
+        truncated = not complete and _PNG_END not in data
     else:  # WEBP: the RIFF header states the file's length
-        ok = len(data) >= 12 and int.from_bytes(data[4:8], "little") + 8 == len(data)
-    if not ok:
+        declared = int.from_bytes(data[4:8], "little") + 8 if len(data) >= 12 else -1
+        complete, truncated = declared == len(data), declared > len(data)
+    if truncated:
+        raise InvalidInput("The image is truncated: its data ends early.", code="corrupt_image")
+    if not complete:
         raise InvalidInput(
             "The image has data after its end; send the image alone.", code="trailing_data"
         )
 
 
+DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError)
+DECODE_ERRORS += (ZeroDivisionError, struct.error, Image.DecompressionBombError)
+
+
+def _corrupt(exc: BaseException) -> InvalidInput:
+    return InvalidInput(f"The image is damaged or truncated ({exc}).", code="corrupt_image")
+
+
 def clean_image(data: bytes, *, max_side: int, max_pixels: int, quality: int) -> CleanImage:
-    """Open (JPEG/PNG/WebP only), check the size from the header, decode, re-encode as JPEG."""
+    """Open (JPEG/PNG/WebP only), check the size from the header, decode, re-encode as JPEG.
+
+    Whatever a damaged file makes Pillow raise is the client's fault: a 400 (unsupported or
+    corrupt image), never a 500. Nothing is stored before this returns.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -78,6 +98,8 @@ def clean_image(data: bytes, *, max_side: int, max_pixels: int, quality: int) ->
         ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InvalidInput("The image is too large.", code="image_too_large") from None
+    except DECODE_ERRORS as exc:
+        raise _corrupt(exc) from None
     width, height = image.size
     if (
         width < 1
@@ -91,21 +113,27 @@ def clean_image(data: bytes, *, max_side: int, max_pixels: int, quality: int) ->
             f"{max_pixels:,} px in all.",
             code="image_too_large",
         )
-    _check_nothing_trailing(data, image.format)
+    _check_whole(data, image.format)
     try:
-        image.load()
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise InvalidInput(
-            f"The image is damaged or truncated ({exc}).", code="corrupt_image"
-        ) from None
-    if getattr(image, "n_frames", 1) > 1:
-        raise InvalidInput("Animated images are not accepted.", code="unsupported_image_type")
-    if image.mode not in ("RGB", "L"):
-        background = Image.new("RGB", image.size, (255, 255, 255))
-        rgba = image.convert("RGBA")
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        image = background
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=quality)  # no exif/icc passed: metadata stripped
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image.load()
+            if getattr(image, "n_frames", 1) > 1:
+                raise InvalidInput(
+                    "Animated images are not accepted.", code="unsupported_image_type"
+                )
+            if image.mode not in ("RGB", "L"):
+                background = Image.new("RGB", image.size, (255, 255, 255))
+                rgba = image.convert("RGBA")
+                background.paste(rgba, mask=rgba.getchannel("A"))
+                image = background
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=quality)  # no exif/icc: metadata stripped
+    except InvalidInput:
+        raise
+    except Image.DecompressionBombWarning:
+        raise InvalidInput("The image is too large.", code="image_too_large") from None
+    except DECODE_ERRORS as exc:
+        raise _corrupt(exc) from None
     clean = out.getvalue()
     return CleanImage(clean, width, height, hashlib.sha256(clean).hexdigest())

@@ -1,4 +1,4 @@
-"""Two real processes, one Redis: a Celery worker's broadcast reaches a daphne-served board."""
+"""Two real processes, one Redis: a Celery worker's broadcast reaches a uvicorn-served board."""
 
 import asyncio
 from datetime import timedelta
@@ -11,7 +11,7 @@ from django.utils import timezone
 from cameras.models import CameraStream
 from cameras.services import camera_stream_set_status
 from cameras.tasks import sweep_stale_streams
-from tests.processes import celery_worker, child_env, daphne
+from tests.processes import asgi_server, celery_worker, child_env
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ async def _receive(ws, timeout: float) -> dict:
     return message.json()
 
 
-def test_worker_sweep_reaches_board_on_daphne_through_redis(acme, settings, tmp_path, real_celery):
+def test_worker_sweep_reaches_board_through_redis(acme, settings, tmp_path, real_celery):
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
     camera_stream_set_status(user=acme.candidate, is_active=True, application=acme.application)
     CameraStream.objects.update(
@@ -37,7 +37,10 @@ def test_worker_sweep_reaches_board_on_daphne_through_redis(acme, settings, tmp_
     env = child_env(CAMERA_SWEEP_IN_PROCESS="false")  # only the worker may end the stream
     cookie = _cookie(acme.recruiter)
 
-    with daphne(env, tmp_path / "daphne.log") as url, celery_worker(env, tmp_path / "worker.log"):
+    with (
+        asgi_server(env, tmp_path / "asgi.log") as url,
+        celery_worker(env, tmp_path / "worker.log"),
+    ):
 
         async def scenario():
             async with (
@@ -60,12 +63,15 @@ def test_worker_sweep_reaches_board_on_daphne_through_redis(acme, settings, tmp_
     assert "cameras.sweep_stale_streams" in (tmp_path / "worker.log").read_text()
 
 
-def test_heartbeat_through_daphne_reaches_board_on_another_daphne(acme, tmp_path, redis_url):
+def test_heartbeat_on_one_server_reaches_a_board_on_another(acme, tmp_path, redis_url):
     """Two ASGI processes share the Redis channel layer: status on one, board on the other."""
     env = child_env()
     board_cookie = _cookie(acme.recruiter)
     candidate_cookie = _cookie(acme.candidate)
-    with daphne(env, tmp_path / "a.log") as board_url, daphne(env, tmp_path / "b.log") as api_url:
+    with (
+        asgi_server(env, tmp_path / "a.log") as board_url,
+        asgi_server(env, tmp_path / "b.log") as api_url,
+    ):
 
         async def scenario():
             async with (

@@ -11,6 +11,7 @@ from django.utils import timezone
 from cameras.models import CameraStream
 from cameras.services import camera_stream_set_status, camera_streams_touch
 from config.asgi import application as asgi_app
+from tests.sockets import handshake
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -23,9 +24,7 @@ def _cookie(user) -> str:
 
 
 async def _socket(path, user=None) -> WebsocketCommunicator:
-    headers = [(b"origin", b"http://testserver")]
-    if user is not None:
-        headers.append((b"cookie", f"sessionid={await _cookie(user)}".encode()))
+    headers = handshake(cookie=await _cookie(user) if user is not None else None)
     comm = WebsocketCommunicator(asgi_app, path, headers=headers)
     assert (await comm.connect())[0]
     return comm
@@ -66,9 +65,7 @@ async def test_stale_stream_is_told_to_use_the_status_api(acme, settings):
 
 
 async def test_bad_messages_and_anonymous(db):
-    comm = WebsocketCommunicator(
-        asgi_app, "/ws/camera/presence/", headers=[(b"origin", b"http://testserver")]
-    )
+    comm = WebsocketCommunicator(asgi_app, "/ws/camera/presence/", headers=handshake())
     await comm.connect()
     assert await comm.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
 

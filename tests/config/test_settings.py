@@ -24,6 +24,7 @@ print(json.dumps({
     "broker": app.conf.broker_url,
     "storage": settings.STORAGES["default"]["BACKEND"],
     "debug": settings.DEBUG,
+    "img_src": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"],
 }))
 """
 
@@ -99,3 +100,13 @@ def test_production_settings_pass_check_deploy():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_csp_lets_images_come_from_the_storage_origin():
+    assert _probe(DEBUG="true")["img_src"] == ["'self'", "data:"]
+    endpoint = _probe(
+        DEBUG="true", AWS_S3_BUCKET_NAME="b", AWS_ENDPOINT_URL_S3="http://127.0.0.1:9000/"
+    )
+    assert endpoint["img_src"] == ["'self'", "data:", "http://127.0.0.1:9000"]
+    aws = _probe(DEBUG="true", AWS_S3_BUCKET_NAME="shots", AWS_REGION="eu-west-1")
+    assert "https://shots.s3.eu-west-1.amazonaws.com" in aws["img_src"]

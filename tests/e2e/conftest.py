@@ -1,6 +1,6 @@
-"""Browser tests: Debian's Chromium driven by Playwright against a real daphne process.
+"""Browser tests: Debian's Chromium driven by Playwright against a real uvicorn process.
 
-The server is a separate daphne process (HTTP and WebSockets, like production) that uses the
+The server is a separate uvicorn process (HTTP and WebSockets, like production) that uses the
 test database; tests create data with `transactional_db` so the server sees it. With
 REDIS_URL set, the test process and the server share the Redis channel layer.
 """
@@ -15,7 +15,8 @@ import pytest
 from django.conf import settings
 
 from tests.conftest import require_service
-from tests.processes import child_env, daphne
+from tests.processes import asgi_server as serve
+from tests.processes import child_env
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -40,6 +41,42 @@ SCREENSHOTS = BASE_DIR / "docs" / "screenshots"
 def browser_type_launch_args(browser_type_launch_args):
     require_service("Chromium", Path(CHROMIUM).exists(), "apt-get install chromium")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+# Every page of every browser context reports Content-Security-Policy violations to the
+# console; a test that caused one fails (our pages must satisfy the policy as they are).
+CSP_PROBE = """
+document.addEventListener("securitypolicyviolation", (e) =>
+  console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`));
+"""
+CSP_VIOLATIONS: list[str] = []
+
+
+def _watch_csp(message) -> None:
+    if "CSP violation" in message.text or "Content Security Policy" in message.text:
+        CSP_VIOLATIONS.append(message.text)
+
+
+@pytest.fixture(scope="session")
+def browser(browser):
+    """pytest-playwright's browser, whose every new context carries the CSP probe."""
+    original = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+        context.add_init_script(CSP_PROBE)
+        context.on("console", _watch_csp)
+        return context
+
+    browser.new_context = new_context
+    return browser
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations():
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == [], "Content-Security-Policy violations:\n" + "\n".join(CSP_VIOLATIONS)
 
 
 @pytest.fixture(scope="session")
@@ -82,8 +119,8 @@ def bucket(e2e_bucket):
 
 @pytest.fixture(scope="session")
 def asgi_server(django_db_setup, tmp_path_factory, e2e_bucket):
-    """One daphne process for the browser tests (HTTP + WebSockets, like production)."""
-    log_path = tmp_path_factory.mktemp("daphne") / "daphne.log"
+    """One uvicorn process for the browser tests (HTTP + WebSockets, like production)."""
+    log_path = tmp_path_factory.mktemp("asgi") / "asgi.log"
     try:
         env = child_env(
             CAMERA_STREAM_TIMEOUT=str(E2E_STREAM_TIMEOUT),
@@ -98,7 +135,7 @@ def asgi_server(django_db_setup, tmp_path_factory, e2e_bucket):
             AWS_SECRET_ACCESS_KEY="testing",
             AWS_REGION="us-east-1",
         )
-        with daphne(env, log_path) as url:
+        with serve(env, log_path) as url:
             yield url
     finally:
         if os.environ.get("E2E_SHOW_SERVER_LOG") and log_path.exists():

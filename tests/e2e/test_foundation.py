@@ -34,3 +34,21 @@ def test_recruiter_signs_in_to_console_and_candidate_is_refused(
 def test_wrong_password_shows_a_clear_error(acme, page, base_url):
     login(page, base_url, "john", "wrong")
     expect(page.get_by_role("alert")).to_contain_text("correct username and password")
+
+
+def test_admin_api_and_docs_pages_keep_the_content_security_policy(
+    acme, admin_user, page, base_url, password
+):
+    """Third-party pages too: the admin, DRF's browsable API and Swagger UI load under the
+    policy (the autouse probe fails the test on any violation)."""
+    login(page, base_url, "admin", password)
+    for path, text in (
+        ("/admin/", "Site administration"),
+        ("/admin/monitoring/accessevent/", "access event"),
+        ("/api/applications/", "Application List"),
+    ):
+        response = page.goto(base_url + path)
+        assert response.status == 200, path
+        expect(page.get_by_text(text).first).to_be_visible()
+    page.goto(base_url + "/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Invigil API", timeout=15_000)

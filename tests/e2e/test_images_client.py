@@ -1,5 +1,5 @@
 """static/monitoring/client.js in a real browser: capture from the fake camera, upload to S3
-through daphne, list, sign in one batch, fetch the signed URL, delete."""
+through uvicorn, list, sign in one batch, fetch the signed URL, delete."""
 
 import pytest
 from django.utils import timezone

@@ -1,4 +1,4 @@
-"""The candidate's interview panel in Chromium (fake camera and screen), against daphne + S3.
+"""The candidate's interview panel in Chromium (fake camera and screen), against uvicorn + S3.
 
 Conditions are awaited with generous time-outs; nothing asserts how fast.
 """

@@ -57,7 +57,7 @@ def test_camera_on_shows_card_and_off_removes_it(rita_board, john_context):
     expect(_card(rita_board)).to_contain_text("John Carter")
     expect(_card(rita_board)).to_contain_text("Last seen:")
     # Heartbeats (every second here) travel over the presence socket, not HTTP.
-    john.wait_for_function("window.invigilCamera.heartbeatsOverSocket >= 2", timeout=WAIT_MS)
+    john.wait_for_function("() => window.invigilCamera.heartbeatsOverSocket >= 2", timeout=WAIT_MS)
     screenshot(john, "interview-camera-on")
     screenshot(rita_board, "live-board")
 

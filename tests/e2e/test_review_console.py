@@ -28,7 +28,7 @@ def _frame(shade: int, size=(640, 480)) -> str:
 
 
 class Api:
-    """The candidate's page, as plain HTTP calls to the daphne server (token auth)."""
+    """The candidate's page, as plain HTTP calls to the ASGI server (token auth)."""
 
     def __init__(self, base_url, user, application):
         self.base = base_url

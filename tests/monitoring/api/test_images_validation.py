@@ -53,7 +53,7 @@ BAD_PAYLOADS = {
     "truncated jpeg": (
         {"image_type": "camera", "image_data": b64(JPEG[: len(JPEG) // 2])},
         400,
-        "trailing_data",
+        "corrupt_image",
     ),
     "empty": ({"image_type": "camera", "image_data": ""}, 400, "empty_image"),
     "png bomb": ({"image_type": "screen", "image_data": b64(_png_bomb())}, 400, "image_too_large"),

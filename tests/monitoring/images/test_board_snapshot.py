@@ -15,6 +15,7 @@ from config.asgi import application as asgi_app
 from monitoring.images.services import monitoring_image_delete, snapshot_announce
 from tests.factories import MonitoringConsentFactory
 from tests.monitoring.conftest import store_frame
+from tests.sockets import handshake
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -47,7 +48,7 @@ async def test_a_deleted_snapshot_leaves_the_card(acme):
     comm = WebsocketCommunicator(
         asgi_app,
         "/ws/camera/streams/",
-        headers=[(b"origin", b"http://testserver"), (b"cookie", f"sessionid={cookie}".encode())],
+        headers=handshake(cookie=cookie),
     )
     await comm.connect()
     (card,) = (await comm.receive_json_from(timeout=3))["streams"]

@@ -16,6 +16,7 @@ from tests.factories import (
     MonitoringConsentFactory,
     MonitoringImageFactory,
 )
+from tests.sockets import handshake
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -47,7 +48,7 @@ async def test_board_receives_incident_start_and_clear(acme):
     comm = WebsocketCommunicator(
         asgi_app,
         "/ws/camera/streams/",
-        headers=[(b"origin", b"http://testserver"), (b"cookie", f"sessionid={cookie}".encode())],
+        headers=handshake(cookie=cookie),
     )
     await comm.connect()
     snapshot = await comm.receive_json_from(timeout=3)
@@ -88,7 +89,7 @@ async def test_embedded_sweeper_surfaces_a_snapshot_gap_on_the_board(acme, setti
     comm = WebsocketCommunicator(
         asgi_app,
         "/ws/camera/streams/",
-        headers=[(b"origin", b"http://testserver"), (b"cookie", f"sessionid={cookie}".encode())],
+        headers=handshake(cookie=cookie),
     )
     await comm.connect()
     await comm.receive_json_from(timeout=3)  # snapshot
