@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
+from .signals import password_changed, user_deactivated
+
 
 class Organization(models.Model):
     """A hiring company. Recruiters belong to one; candidates reach one through a job."""
@@ -49,6 +51,29 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._stored_active = user.is_active if "is_active" in field_names else None
+        return user
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self._password_changed = True
+
+    def save(self, *args, **kwargs):
+        """Tell the rest of the app when a password changed or an account was deactivated:
+        those end every session of the user (accounts.receivers)."""
+        adding = self._state.adding
+        changed = getattr(self, "_password_changed", False)
+        deactivated = getattr(self, "_stored_active", None) is True and not self.is_active
+        super().save(*args, **kwargs)
+        self._password_changed, self._stored_active = False, self.is_active
+        if not adding and changed:
+            password_changed.send(sender=User, user=self)
+        if not adding and deactivated:
+            user_deactivated.send(sender=User, user=self)
 
     @property
     def display_name(self) -> str:

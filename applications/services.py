@@ -84,14 +84,18 @@ def job_update(*, actor: User, job: Job, data: dict[str, Any]) -> Job:
 
 
 def _candidate_for_email(*, email: str, name: str) -> tuple[User, bool]:
-    """The candidate with this email, created without a usable password if there is none."""
+    """The candidate with this email, created without a usable password if there is none.
+
+    Whether the address had an account is never told to the inviter: the answer has the same
+    shape either way, and a staff address gets the same generic refusal as any other address
+    that cannot be invited.
+    """
     email = User.objects.normalize_email(email).strip()
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
-        if not existing.is_candidate:
+        if not existing.is_candidate or not existing.is_active:
             raise InvalidInput(
-                "candidate_email: this address belongs to a recruiter or admin.",
-                code="not_a_candidate",
+                "candidate_email: this address cannot be invited.", code="cannot_invite"
             )
         return existing, False
     base = slugify(email.split("@")[0]) or "candidate"
@@ -144,9 +148,32 @@ def application_create(
             "This candidate already has an application for this job.",
             code="application_exists",
         ) from None
-    if created:
-        invitation_create(actor=actor, application=application)
+    if created or not candidate.has_usable_password():
+        invitation_create(actor=actor, application=application)  # a link to set a password
+    else:
+        transaction.on_commit(lambda: application_invite_notify(application_id=application.pk))
     return application
+
+
+def application_invite_notify(*, application_id: int) -> None:
+    """A candidate who already has an account is told by e-mail, never attached silently."""
+    application = JobApplication.objects.select_related("job__organization", "candidate").get(
+        pk=application_id
+    )
+    job = application.job
+    login = settings.SITE_URL.rstrip("/") + reverse("login")
+    send_mail(
+        subject=f"Your interview for {job.title} at {job.organization.name}",
+        message=(
+            f"Hello,\n\nYou have been invited to interview for {job.title} at "
+            f"{job.organization.name} — sign in to start:\n{login}\n\nThe interview appears "
+            'under "My interviews". Nothing is recorded before you agree to the monitoring '
+            "notice.\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[application.candidate.email],
+    )
+    logger.info("Application %s notified to its candidate", application.pk)
 
 
 def application_update(

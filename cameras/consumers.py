@@ -1,19 +1,54 @@
-"""The live board socket: one snapshot on connect, then stream events as they happen."""
+"""The live board socket (one snapshot on connect, then stream events as they happen) and the
+candidate's presence socket (heartbeats).
+
+Both live only as long as the sign-in that opened them (accounts.sockets), and limit what a
+connection may send per message type (RATE_LIMIT_SOCKET_*): beyond it, an `error` with code
+`rate_limited` and `retry_after` seconds; the socket stays open.
+"""
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 
-from common.sockets import SafeJsonConsumer
+from accounts.sessions import session_still_valid
+from accounts.sockets import CLOSE_NOT_SIGNED_IN, SessionBoundConsumer
+from common.ratelimit import SocketLimits
 
 from . import presence, sweeper
 from .groups import board_groups_for_viewer
 from .services import board_snapshot
 
-CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_NOT_ALLOWED = 4403
 
+__all__ = ["CLOSE_NOT_ALLOWED", "CLOSE_NOT_SIGNED_IN", "LiveBoardConsumer", "PresenceConsumer"]
 
-class LiveBoardConsumer(SafeJsonConsumer):
+
+class LimitedConsumer(SessionBoundConsumer):
+    """Per-connection, per-type message limits (in this process: a connection lives here)."""
+
+    def rates(self) -> dict[str, str]:
+        return {}
+
+    async def within_limits(self, message_type: str) -> bool:
+        if not hasattr(self, "limits"):
+            self.limits = SocketLimits(self.channel_name, self.rates())
+        if self.limits.allow(message_type):
+            return True
+        await self.send_json(
+            {
+                "type": "error",
+                "code": "rate_limited",
+                "message": f"Too many {message_type} messages; slow down.",
+                "retry_after": self.limits.retry_after(message_type),
+            }
+        )
+        return False
+
+
+class LiveBoardConsumer(LimitedConsumer):
     groups_joined: list[str]
+
+    def rates(self) -> dict[str, str]:
+        return {"snapshot": settings.RATE_LIMIT_SOCKET_SNAPSHOT}
 
     async def connect(self):
         self.groups_joined = []
@@ -26,6 +61,7 @@ class LiveBoardConsumer(SafeJsonConsumer):
         if not user.is_staff_role:
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
+        await self.join_session(user)
         self.groups_joined = board_groups_for_viewer(
             is_admin=user.is_admin_role, organization_id=user.organization_id
         )
@@ -35,16 +71,22 @@ class LiveBoardConsumer(SafeJsonConsumer):
         sweeper.board_connected()
 
     async def disconnect(self, code):
+        await self.leave_session()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         if getattr(self, "groups_joined", None):
             sweeper.board_disconnected()
 
     async def receive_json(self, content, **kwargs):
-        if content["type"] == "snapshot":  # a board may ask for a fresh full picture
-            await self.send_json(await self._snapshot(self.scope["user"]))
-        else:
+        if content["type"] != "snapshot":
             await self.send_error("invalid", 'A board sends only {"type": "snapshot"}.')
+            return
+        if not await self.within_limits("snapshot"):
+            return
+        if not await self._still_signed_in():
+            await self.session_end({})
+            return
+        await self.send_json(await self._snapshot(self.scope["user"]))
 
     async def stream_message(self, event):
         await self.send_json({"type": event["event"], "stream": event["stream"]})
@@ -58,8 +100,16 @@ class LiveBoardConsumer(SafeJsonConsumer):
     def _snapshot(self, user) -> dict:
         return board_snapshot(user=user)
 
+    @database_sync_to_async
+    def _still_signed_in(self) -> bool:
+        """Signed URLs only for a sign-in that still holds (should a close have been lost)."""
+        session = self.scope.get("session")
+        return session_still_valid(
+            user_id=self.scope["user"].pk, session_key=getattr(session, "session_key", None)
+        )
 
-class PresenceConsumer(SafeJsonConsumer):
+
+class PresenceConsumer(LimitedConsumer):
     """The candidate's heartbeat socket. Turning the camera on or off stays on the HTTP API
     (it validates the application); heartbeats of a live stream come here and are batched.
 
@@ -69,6 +119,9 @@ class PresenceConsumer(SafeJsonConsumer):
 
     user_id: int | None = None
 
+    def rates(self) -> dict[str, str]:
+        return {"heartbeat": settings.RATE_LIMIT_SOCKET_HEARTBEAT}
+
     async def connect(self):
         await self.accept()
         user = self.scope.get("user")
@@ -76,8 +129,10 @@ class PresenceConsumer(SafeJsonConsumer):
             await self.close(code=CLOSE_NOT_SIGNED_IN)
             return
         self.user_id = user.pk
+        await self.join_session(user)
 
     async def disconnect(self, code):
+        await self.leave_session()
         if self.user_id is not None:
             presence.batcher().forget(self, self.user_id)
 
@@ -90,6 +145,8 @@ class PresenceConsumer(SafeJsonConsumer):
             not isinstance(application_id, int) or isinstance(application_id, bool)
         ):
             await self.send_error("invalid", "application_id must be an integer.")
+            return
+        if not await self.within_limits("heartbeat"):
             return
         presence.batcher().add(self, self.user_id, application_id)
         await self.send_json({"type": "ack"})

@@ -6,6 +6,14 @@ It lives in `common` (no app) so every app may raise it without a reverse import
 """
 
 
+def error_body(message: str, code: str, errors=None) -> dict:
+    """The one shape of every refusal: `{"success": false, "message", "code"}`."""
+    body = {"success": False, "message": message, "code": code}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
 class ServiceError(Exception):
     status = 400
     default_code = "invalid"

@@ -7,7 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from common.errors import ServiceError
+from common.errors import ServiceError, error_body
 
 
 def _first_message(detail) -> str:
@@ -31,13 +31,6 @@ def _first_code(detail, fallback: str) -> str:
     return getattr(detail, "code", None) or fallback
 
 
-def error_body(message: str, code: str, errors=None) -> dict:
-    body = {"success": False, "message": message, "code": code}
-    if errors is not None:
-        body["errors"] = errors
-    return body
-
-
 def api_exception_handler(exc, context):
     if isinstance(exc, ServiceError):
         return Response(error_body(exc.message, exc.code), status=exc.status)
@@ -58,6 +51,10 @@ def api_exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, exceptions.Throttled):
+        seconds = int(exc.wait or 1)
+        response.data = error_body(f"Too many requests; try again in {seconds} s.", "rate_limited")
+        return response
     if isinstance(exc, exceptions.ValidationError):
         code = _first_code(exc.detail, "invalid")
         response.data = error_body(_first_message(exc.detail), code, errors=exc.detail)

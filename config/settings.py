@@ -6,6 +6,7 @@ PostgreSQL, channels-redis, a Redis broker and S3 when DATABASE_URL, REDIS_URL a
 AWS_S3_BUCKET_NAME are set. See README.md, "Configuration", for every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "csp",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -63,8 +65,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers for a locked-out sign-in
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -262,6 +266,40 @@ WEBSOCKET_MAX_MESSAGE_BYTES = env.int("WEBSOCKET_MAX_MESSAGE_BYTES", default=64 
 # JSON bodies and socket messages nested deeper than this are refused (400 / error message).
 JSON_MAX_DEPTH = 32
 
+# --- Rate limits and sign-in lockout (README: "Security") ------------------------------------
+# Every limit is a moving window ("N per S seconds", the limits library's notation), counted in
+# Redis when REDIS_URL is set (one window for all processes), else per process.
+RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
+# Uploads per application and type: a burst of 20 (a queue drained after an outage passes),
+# then 4× the application's capture rate: 20 per (20 / 4 × interval) seconds.
+RATE_LIMIT_UPLOAD_BURST = env.int("RATE_LIMIT_UPLOAD_BURST", default=20)
+RATE_LIMIT_EVENTS = env.str("RATE_LIMIT_EVENTS", default="120 per 60 seconds")
+RATE_LIMIT_TOKEN = env.str("RATE_LIMIT_TOKEN", default="10 per 60 seconds")
+# Failed sign-ins from one address, whatever the usernames (a shared office NAT stays far
+# below it); one username from one address locks after AXES_FAILURE_LIMIT.
+RATE_LIMIT_SIGNIN_ADDRESS = env.str("RATE_LIMIT_SIGNIN_ADDRESS", default="50 per 900 seconds")
+# Socket messages per connection and type.
+RATE_LIMIT_SOCKET_SNAPSHOT = env.str("RATE_LIMIT_SOCKET_SNAPSHOT", default="10 per 60 seconds")
+RATE_LIMIT_SOCKET_HEARTBEAT = env.str("RATE_LIMIT_SOCKET_HEARTBEAT", default="5 per 5 seconds")
+RATE_LIMIT_SOCKET_SIGNAL = env.str("RATE_LIMIT_SOCKET_SIGNAL", default="200 per 10 seconds")
+
+AXES_ENABLED = RATE_LIMIT_ENABLED
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(seconds=env.int("AXES_COOLOFF_SECONDS", default=900))
+# Never the username alone: anyone could then lock a candidate out mid-interview.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Sessions and tokens ----------------------------------------------------------------------
+API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=7 * 24 * 3600)
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=8 * 3600)
+
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Invigil <no-reply@invigil.local>")
@@ -276,7 +314,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated request then answers 401 (with WWW-Authenticate).
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -370,7 +408,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Frame analysis (monitoring.analysis); every threshold documented in README.md -----------

@@ -8,6 +8,9 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+# The suite drives the app from one address at machine speed: limits are off unless a test
+# switches them on (tests/accounts/test_limits.py and friends do).
+os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
 
 from .settings import *  # noqa: F403
 from .settings import BASE_DIR

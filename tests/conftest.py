@@ -5,6 +5,7 @@ plus one admin. Service fixtures (Redis, PostgreSQL, S3) fail under CI=true when
 is missing and skip otherwise, so a CI run can never go green by skipping.
 """
 
+import contextlib
 import os
 from dataclasses import dataclass
 
@@ -139,3 +140,23 @@ def real_celery(redis_url):
     app.conf.task_always_eager = False
     yield app
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters start empty in every test (Redis keeps them across tests)."""
+    from common import ratelimit
+
+    ratelimit._shared.cache_clear()
+    yield
+    with contextlib.suppress(Exception):  # a test may have stopped its own Redis
+        ratelimit._shared().storage.reset()
+    ratelimit._shared.cache_clear()
+
+
+@pytest.fixture
+def limits_on(settings):
+    """Switch the rate limits and the sign-in lockout on for one test."""
+    settings.RATE_LIMIT_ENABLED = True
+    settings.AXES_ENABLED = True
+    return settings

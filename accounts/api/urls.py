@@ -1,8 +1,8 @@
 from django.urls import path
 
-from .views import MeApi, TokenObtainApi
+from .views import MeApi, TokenApi
 
 urlpatterns = [
-    path("token/", TokenObtainApi.as_view(), name="api-token"),
+    path("token/", TokenApi.as_view(), name="api-token"),
     path("me/", MeApi.as_view(), name="api-me"),
 ]

@@ -1,27 +1,75 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import IsAuthenticated
+from datetime import timedelta
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from accounts.services import token_issue, token_revoke
+from accounts.signin import address_blocked
+from common.http import client_ip
+from common.throttles import LimitsThrottle
 
-class TokenObtainApi(ObtainAuthToken):
-    """`POST /api/auth/token/` with `username` and `password` → `{"token": …}`."""
 
-    authentication_classes: list = []
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # the bounded JSON parser too
+class TokenThrottle(LimitsThrottle):
+    """Token requests per address (RATE_LIMIT_TOKEN)."""
 
-    @extend_schema(
-        request=inline_serializer(
-            "TokenObtainInput",
-            {"username": serializers.CharField(), "password": serializers.CharField()},
-        ),
-        responses=inline_serializer("TokenObtainOutput", {"token": serializers.CharField()}),
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+    scope = "token"
+    methods = ("POST", "DELETE")
+
+    def key(self, request, view) -> tuple:
+        return (client_ip(request),)
+
+    def rate(self, request, view) -> str:
+        return settings.RATE_LIMIT_TOKEN
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(source="key")
+    expires_at = serializers.SerializerMethodField()
+
+    def get_expires_at(self, token) -> str:
+        return serializers.DateTimeField().to_representation(
+            token.created + timedelta(seconds=settings.API_TOKEN_TTL)
+        )
+
+
+class TokenApi(APIView):
+    """`POST /api/auth/token/` with `username` and `password` → `{"token", "expires_at"}`;
+    `DELETE /api/auth/token/` revokes the caller's token (204).
+
+    Tokens expire after API_TOKEN_TTL seconds (then 401 `token_expired`: ask again) and are
+    replaced when the password changes. Token requests are limited per address; one username
+    locks from one address after AXES_FAILURE_LIMIT failures (429 `locked_out`).
+    """
+
+    throttle_classes = [TokenThrottle]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    def perform_authentication(self, request):
+        if request.method != "POST":  # asking for a token needs no (possibly expired) token
+            super().perform_authentication(request)
+
+    @extend_schema(request=AuthTokenSerializer, responses=TokenOutputSerializer)
+    def post(self, request):
+        wait = address_blocked(request)
+        if wait is not None:
+            raise exceptions.Throttled(wait=wait)
+        # The Django request (not DRF's wrapper): the lockout marks it for axes' middleware.
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request._request})
+        serializer.is_valid(raise_exception=True)
+        token = token_issue(user=serializer.validated_data["user"])
+        return Response(TokenOutputSerializer(token).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeApi(APIView):

@@ -12,10 +12,12 @@ from rest_framework.response import Response
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 from rest_framework.views import APIView
 
+from applications.models import JobApplication
 from applications.selectors import application_get_for_user
 from applications.services import recording_check
 from common.errors import NotFound
 from common.http import request_info
+from common.throttles import LimitsThrottle
 from monitoring.audit.services import access_log
 from monitoring.images import selectors, services
 from monitoring.images.selectors import LISTING_MAX
@@ -144,7 +146,32 @@ class SignedUrlsOutputSerializer(serializers.Serializer):
 # --- Views ------------------------------------------------------------------------------------
 
 
+class UploadThrottle(LimitsThrottle):
+    """Uploads per application and type: a burst of RATE_LIMIT_UPLOAD_BURST (a queue drained
+    after an outage passes), then 4× the application's capture rate."""
+
+    scope = "upload"
+
+    def key(self, request, view) -> tuple:
+        image_type = request.data.get("image_type") if hasattr(request.data, "get") else None
+        kind = image_type if image_type in ImageType.values else "other"
+        return (view.kwargs["application_id"], kind)
+
+    def rate(self, request, view) -> str:
+        intervals = (
+            JobApplication.objects.filter(pk=view.kwargs["application_id"])
+            .values_list("camera_interval", "screen_interval")
+            .first()
+        )
+        camera, screen = intervals or (30, 30)
+        interval = screen if self.key(request, view)[1] == ImageType.SCREEN else camera
+        burst = settings.RATE_LIMIT_UPLOAD_BURST
+        return f"{burst} per {max(1, round(burst * interval / 4))} seconds"
+
+
 class MonitoringImageListApi(APIView):
+    throttle_classes = [UploadThrottle]
+
     @extend_schema(parameters=[TimelineQuerySerializer], responses=TimelineSerializer)
     def get(self, request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)

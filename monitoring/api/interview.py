@@ -1,11 +1,13 @@
 """What the interview page reports: focus, visibility and screen-sharing events."""
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applications.selectors import application_get_for_user
+from common.throttles import LimitsThrottle
 from monitoring.interview import selectors, services
 from monitoring.models import MonitoringEvent
 
@@ -28,9 +30,23 @@ class EventSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class EventThrottle(LimitsThrottle):
+    """Page events per application (RATE_LIMIT_EVENTS)."""
+
+    scope = "events"
+
+    def key(self, request, view) -> tuple:
+        return (view.kwargs["application_id"],)
+
+    def rate(self, request, view) -> str:
+        return settings.RATE_LIMIT_EVENTS
+
+
 class MonitoringEventListApi(APIView):
     """What the interview page observed. POST by the candidate's page; GET by anyone who may
     see the application (oldest first)."""
+
+    throttle_classes = [EventThrottle]
 
     @extend_schema(responses=EventSerializer(many=True))
     def get(self, request, application_id: int):

@@ -6,12 +6,13 @@ export function csrfToken() {
 }
 
 export class ApiError extends Error {
-  constructor(message, { status = 0, code = "network_error", body = null } = {}) {
+  constructor(message, { status = 0, code = "network_error", body = null, retryAfter = null } = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.body = body;
+    this.retryAfter = retryAfter; // seconds the server asked to wait (429, 503), or null
   }
 
   /** Worth retrying: the network or the server failed, not the request itself. */
@@ -47,7 +48,13 @@ export async function requestJSON(url, { method = "GET", body, keepalive = false
   }
   if (!response.ok) {
     const message = (data && data.message) || `The server answered ${response.status}.`;
-    throw new ApiError(message, { status: response.status, code: data && data.code, body: data });
+    const retry = Number.parseInt(response.headers.get("Retry-After") || "", 10);
+    throw new ApiError(message, {
+      status: response.status,
+      code: data && data.code,
+      body: data,
+      retryAfter: Number.isFinite(retry) ? retry : null,
+    });
   }
   return data;
 }

@@ -92,7 +92,9 @@ export class UploadQueue extends Emitter {
     } catch (err) {
       if (err.retryable) {
         this.attempt += 1;
-        const delay = backoffDelay(this.attempt, { minMs: this.baseDelayMs, maxMs: this.maxDelayMs });
+        // The server may say how long to wait (429 rate_limited, 503): never retry sooner.
+        const asked = err.retryAfter ? err.retryAfter * 1000 : 0;
+        const delay = Math.max(asked, backoffDelay(this.attempt, { minMs: this.baseDelayMs, maxMs: this.maxDelayMs }));
         this.lastError = err;
         this.retryAt = Date.now() + delay;
         this.busy = false;

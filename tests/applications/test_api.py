@@ -168,7 +168,8 @@ def test_application_for_recruiter_email_is_refused(acme, token_client_for):
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "not_a_candidate"
+    assert response.json()["code"] == "cannot_invite"
+    assert "recruiter" not in response.json()["message"]  # nothing said of the account
 
 
 def test_recruiter_creates_job_in_own_organization(acme, globex, token_client_for):

@@ -123,3 +123,56 @@ def test_mismatched_passwords_are_refused(
     )
     assert response.status_code == 400
     assert b"differ" in response.content
+
+
+def _post(client, job, email, capture):
+    with capture(execute=True):
+        return client.post(
+            "/api/applications/", {"job_id": job.id, "candidate_email": email}, format="json"
+        )
+
+
+def test_inviting_leaks_nothing_about_the_address(
+    acme, globex, token_client_for, django_capture_on_commit_callbacks
+):
+    """The same answer whether or not the address has an account; an existing candidate (of
+    another organization) is attached and told by e-mail, a new one gets a password link."""
+    from tests.factories import JobFactory
+
+    client = token_client_for(acme.recruiter)
+    job = JobFactory(organization=acme.organization, title="Platform Engineer")
+    fresh = _post(client, job, "newcomer@example.com", django_capture_on_commit_callbacks)
+    known = _post(client, job, globex.candidate.email, django_capture_on_commit_callbacks)
+    assert fresh.status_code == known.status_code == 201
+    assert fresh.json().keys() == known.json().keys()
+    assert fresh.json()["candidate"].keys() == known.json()["candidate"].keys()
+
+    to_newcomer, to_mary = mail.outbox
+    assert "/invitations/" in to_newcomer.body
+    assert to_mary.to == [globex.candidate.email]
+    assert "You have been invited to interview for Platform Engineer at Acme" in to_mary.body
+    assert "sign in to start" in to_mary.body and "/invitations/" not in to_mary.body
+
+
+@pytest.mark.parametrize("who", ["recruiter", "admin", "unknown domain"])
+def test_staff_addresses_get_the_generic_refusal(
+    acme, globex, admin_user, token_client_for, django_capture_on_commit_callbacks, who
+):
+    emails = {
+        "recruiter": globex.recruiter.email,
+        "admin": admin_user.email,
+        "unknown domain": "nobody@example.com",
+    }
+    response = _post(
+        token_client_for(acme.recruiter), acme.job, emails[who], django_capture_on_commit_callbacks
+    )
+    if who == "unknown domain":
+        assert response.status_code == 201  # a new candidate, invited
+        return
+    assert response.status_code == 400
+    assert response.json() == {
+        "success": False,
+        "message": "candidate_email: this address cannot be invited.",
+        "code": "cannot_invite",
+    }
+    assert not mail.outbox

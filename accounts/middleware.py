@@ -1,0 +1,25 @@
+"""Signed-in sessions end after SESSION_IDLE_TIMEOUT seconds without a request."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+
+LAST_SEEN = "invigil_last_seen"
+WRITE_EVERY = 60  # seconds: the session is saved at most once a minute for this
+
+
+class SessionIdleTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and request.user.is_authenticated and session.session_key:
+            now = int(time.time())
+            last = session.get(LAST_SEEN, now)
+            if now - last > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)  # user_logged_out closes their sockets too
+            elif now - last >= WRITE_EVERY or LAST_SEEN not in session:
+                session[LAST_SEEN] = now
+        return self.get_response(request)

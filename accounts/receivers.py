@@ -1,0 +1,41 @@
+"""Sessions end on sign-out (that session's sockets), on a password change and on
+deactivation (every socket and the API token of the user); failed sign-ins are counted per
+address."""
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from common import ratelimit
+from common.http import client_ip
+
+from .sessions import session_sockets_close, user_sessions_end
+from .signals import password_changed, user_deactivated
+
+SIGNIN_FAILURES = "signin-failures"
+
+
+@receiver(user_logged_out, dispatch_uid="accounts.sessions.logout")
+def on_logout(sender, request, user, **kwargs) -> None:
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        session_sockets_close(session_key=session.session_key)
+
+
+@receiver(user_login_failed, dispatch_uid="accounts.signin.address_failures")
+def on_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
+    """Failed sign-ins per address, whatever the username (the per-address limit)."""
+    if request is not None:
+        ratelimit.allow(
+            SIGNIN_FAILURES, client_ip(request), rate=settings.RATE_LIMIT_SIGNIN_ADDRESS
+        )
+
+
+@receiver(password_changed, dispatch_uid="accounts.sessions.password")
+def on_password_changed(sender, user, **kwargs) -> None:
+    user_sessions_end(user_id=user.pk, reason="password_changed", tokens=True)
+
+
+@receiver(user_deactivated, dispatch_uid="accounts.sessions.deactivated")
+def on_deactivated(sender, user, **kwargs) -> None:
+    user_sessions_end(user_id=user.pk, reason="deactivated", tokens=True)
