@@ -2,6 +2,8 @@
 session's groups, closes with 4401 when either is ended (accounts.sessions), and forwards
 nothing after that."""
 
+import contextlib
+
 from common.sockets import SafeJsonConsumer
 
 from .sessions import session_group, user_group
@@ -23,7 +25,9 @@ class SessionBoundConsumer(SafeJsonConsumer):
 
     async def leave_session(self) -> None:
         for group in getattr(self, "session_groups", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            # The layer may be gone; its groups expire by themselves then.
+            with contextlib.suppress(Exception):
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     async def session_end(self, event) -> None:
         """Signed out, password changed or account deactivated: close, say nothing more."""

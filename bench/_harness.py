@@ -139,7 +139,7 @@ def asgi(env: dict[str, str], name: str = "asgi", *, workers: int = 1):
         "--workers",
         str(workers),
         "--lifespan",
-        "off",
+        "on",
         "--no-access-log",
         "--ws-max-size",
         str(4 * 64 * 1024),

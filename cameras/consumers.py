@@ -6,6 +6,8 @@ connection may send per message type (RATE_LIMIT_SOCKET_*): beyond it, an `error
 `rate_limited` and `retry_after` seconds; the socket stays open.
 """
 
+import logging
+
 from channels.db import database_sync_to_async
 from django.conf import settings
 
@@ -13,11 +15,14 @@ from accounts.sessions import session_still_valid
 from accounts.sockets import CLOSE_NOT_SIGNED_IN, SessionBoundConsumer
 from common.ratelimit import SocketLimits
 
-from . import presence, sweeper
+from . import presence
 from .groups import board_groups_for_viewer
 from .services import board_snapshot
 
+logger = logging.getLogger(__name__)
+
 CLOSE_NOT_ALLOWED = 4403
+CLOSE_TRY_AGAIN = 4503  # the server cannot serve a board right now (channel layer down)
 
 __all__ = ["CLOSE_NOT_ALLOWED", "CLOSE_NOT_SIGNED_IN", "LiveBoardConsumer", "PresenceConsumer"]
 
@@ -61,21 +66,29 @@ class LiveBoardConsumer(LimitedConsumer):
         if not user.is_staff_role:
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
-        await self.join_session(user)
-        self.groups_joined = board_groups_for_viewer(
-            is_admin=user.is_admin_role, organization_id=user.organization_id
-        )
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
-        await self.send_json(await self._snapshot(user))
-        sweeper.board_connected()
+        try:
+            await self.join_session(user)
+            self.groups_joined = board_groups_for_viewer(
+                is_admin=user.is_admin_role, organization_id=user.organization_id
+            )
+            for group in self.groups_joined:
+                await self.channel_layer.group_add(group, self.channel_name)
+            snapshot = await self._snapshot(user)
+        except Exception:
+            # A board that could not join its groups would sit silent: never keep one. The
+            # page retries this close code with backoff.
+            logger.warning("Board for user %s refused: channel layer unavailable", user.pk)
+            await self.close(code=CLOSE_TRY_AGAIN)
+            return
+        await self.send_json(snapshot)
 
     async def disconnect(self, code):
         await self.leave_session()
         for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
-        if getattr(self, "groups_joined", None):
-            sweeper.board_disconnected()
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # the layer is gone; its groups expire by themselves
+                logger.info("Could not leave %s", group)
 
     async def receive_json(self, content, **kwargs):
         if content["type"] != "snapshot":
@@ -148,5 +161,5 @@ class PresenceConsumer(LimitedConsumer):
             return
         if not await self.within_limits("heartbeat"):
             return
-        presence.batcher().add(self, self.user_id, application_id)
+        presence.batcher().add(self, self.user_id, application_id)  # batched, flushed each second
         await self.send_json({"type": "ack"})

@@ -22,12 +22,11 @@ class CameraStreamQuerySet(models.QuerySet):
         """On, but silent for longer than the timeout: the sweep ends these."""
         return self.filter(is_active=True, last_updated__lt=freshness_cutoff(now=now))
 
-    def recording_allowed(self) -> "CameraStreamQuerySet":
-        """Streams whose interview may be recorded now (or that belong to none: presence
-        only, visible to admins). A heartbeat never keeps any other stream alive."""
-        return self.filter(
-            models.Q(application__isnull=True)
-            | models.Q(application__in=JobApplication.objects.recordable())
+    def not_recordable(self) -> "CameraStreamQuerySet":
+        """Streams attached to an interview that may not be recorded any more (over, or
+        consent withdrawn): the receivers stop them at once, the sweep ends any left."""
+        return self.filter(application__isnull=False).exclude(
+            application__in=JobApplication.objects.recordable()
         )
 
 

@@ -113,24 +113,24 @@ def camera_stream_heartbeat(
 
     Needs no check of `application_id`: it only matches a stream that is already attached to
     that application, which camera_stream_set_status verified when it attached it, and whose
-    interview may still be recorded. False means "not a quiet heartbeat": call
-    camera_stream_set_status.
+    interview may still be recorded (when it may not any more, the receivers stop the stream and
+    the sweep ends any they missed: it is then not live). False means "not a quiet heartbeat":
+    call camera_stream_set_status.
     """
     now = now or timezone.now()
     coalesce = timedelta(seconds=settings.CAMERA_BOARD_COALESCE_SECONDS)
-    qs = (
-        CameraStream.objects.live(now=now)
-        .recording_allowed()
-        .filter(user_id=user_id, last_broadcast_at__gt=now - coalesce)
+    qs = CameraStream.objects.live(now=now).filter(
+        user_id=user_id, last_broadcast_at__gt=now - coalesce
     )
     if application_id is not None:
         qs = qs.filter(application_id=application_id)
+    if connection.vendor != "postgresql":  # one UPDATE is atomic; no write lock held longer
+        return qs.update(last_updated=now) == 1
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # A heartbeat lost in a crash costs nothing (the next one comes in 10 s): do not
-            # wait for the WAL flush. Only this transaction is affected.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # A heartbeat lost in a crash costs nothing (the next one comes in 10 s): do not wait
+        # for the WAL flush. Only this transaction is affected.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
         return qs.update(last_updated=now) == 1
 
 
@@ -278,12 +278,16 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
 
 
 def camera_streams_end_stale(*, now: datetime | None = None) -> int:
-    """End every stream whose heartbeat stopped; each board hears `stream.ended`.
+    """End every stream whose heartbeat stopped; each board hears `stream.ended`. Also turn off
+    any live stream whose interview may not be recorded any more (the applications receivers
+    do that at once; this catches a change they never heard of).
 
-    Safe to run concurrently (Celery beat and an in-process sweeper): rows are locked and
+    Safe to run concurrently (Celery beat and the embedded runner): rows are locked and
     re-checked, so each stale stream ends once.
     """
     now = now or timezone.now()
+    for stream in CameraStream.objects.live(now=now).not_recordable().select_related("user")[:1000]:
+        camera_stream_stop(user=stream.user, application_id=stream.application_id, now=now)
     ended = 0
     stale = CameraStream.objects.stale(now=now)
     for stream_id in list(stale.values_list("pk", flat=True)[:1000]):
@@ -397,9 +401,7 @@ def camera_streams_touch(
     if not heartbeats:
         return set()
     now = now or timezone.now()
-    live = (
-        CameraStream.objects.live(now=now).recording_allowed().filter(user_id__in=list(heartbeats))
-    )
+    live = CameraStream.objects.live(now=now).filter(user_id__in=list(heartbeats))
     live_ids = {
         user_id
         for user_id, application_id in live.values_list("user_id", "application_id")

@@ -18,10 +18,18 @@ class ServiceError(Exception):
     status = 400
     default_code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        retry_after: int | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
+        self.retry_after = retry_after  # seconds, sent as Retry-After (503s)
         if status is not None:
             self.status = status
 

@@ -33,7 +33,10 @@ def _first_code(detail, fallback: str) -> str:
 
 def api_exception_handler(exc, context):
     if isinstance(exc, ServiceError):
-        return Response(error_body(exc.message, exc.code), status=exc.status)
+        response = Response(error_body(exc.message, exc.code), status=exc.status)
+        if exc.retry_after:
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, RequestDataTooBig):
         return Response(
             error_body("Request body too large.", "request_too_large"),

@@ -115,8 +115,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
         "timeout": 10,
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Concurrent requests (the ASGI server runs sync views in threads) wait instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded mode under load: readers never wait for the writer (WAL), a transaction
+    # takes the write lock when it begins (IMMEDIATE: no "database is locked" when a read
+    # transaction would upgrade), and a busy writer is waited for, not failed (timeout).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+else:
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------------------
@@ -156,6 +168,12 @@ AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="")
 AWS_REGION = env.str("AWS_REGION", default="us-east-1")
 AWS_ENDPOINT_URL_S3 = env.str("AWS_ENDPOINT_URL_S3", default="")
 SIGNED_URL_EXPIRES = env.int("SIGNED_URL_EXPIRES", default=3600)
+AWS_S3_CONNECT_TIMEOUT = env.float("AWS_S3_CONNECT_TIMEOUT", default=2.0)
+AWS_S3_READ_TIMEOUT = env.float("AWS_S3_READ_TIMEOUT", default=5.0)
+# After this many consecutive storage failures, uploads answer 503 at once for this long
+# (monitoring.images.storage): waiting uploads cannot pile up behind a dead store.
+STORAGE_BREAKER_FAILURES = env.int("STORAGE_BREAKER_FAILURES", default=5)
+STORAGE_BREAKER_SECONDS = env.float("STORAGE_BREAKER_SECONDS", default=10.0)
 
 if AWS_S3_BUCKET_NAME:
     _default_storage = {
@@ -176,9 +194,12 @@ if AWS_S3_BUCKET_NAME:
             # HEAD per upload), and PUT small images in the request thread (no thread pool).
             "file_overwrite": True,
             "use_threads": False,
-            # Fail fast when S3 is unreachable: the upload answers 503 and the page retries.
+            # Fail fast when S3 is unreachable or hangs: the upload answers 503 and the page
+            # retries (two attempts in all: one retry).
             "client_config": BotoConfig(
-                connect_timeout=5, read_timeout=20, retries={"max_attempts": 2, "mode": "standard"}
+                connect_timeout=AWS_S3_CONNECT_TIMEOUT,
+                read_timeout=AWS_S3_READ_TIMEOUT,
+                retries={"max_attempts": 2, "mode": "standard"},
             ),
         },
     }
@@ -225,18 +246,37 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Every task takes seconds: a task a dead worker held comes back after a minute, not an hour
+# (acks_late + reject on worker lost); time limits stop one that hangs.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60),
+    # Look for messages a dead worker held every 5 s (kombu's default: every ~100 s).
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
+    "socket_timeout": 5,
+    "socket_connect_timeout": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30)
+CELERY_TASK_PUBLISH_RETRY = False  # a broker that is down fails the send at once (logged)
 CELERY_TIMEZONE = "UTC"
+# The embedded mode (no REDIS_URL): one in-process runner thread runs queued tasks off the
+# request path and every periodic sweep on its schedule (common.runner; config.asgi starts it).
+EMBEDDED_RUNNER = env.bool("EMBEDDED_RUNNER", default=not REDIS_URL)
 
 # --- Product settings -----------------------------------------------------------------------
 CAMERA_STREAM_TIMEOUT = env.int("CAMERA_STREAM_TIMEOUT", default=30)
 CAMERA_HEARTBEAT_SECONDS = env.float("CAMERA_HEARTBEAT_SECONDS", default=10.0)
 CAMERA_HEARTBEAT_FLUSH_SECONDS = env.float("CAMERA_HEARTBEAT_FLUSH_SECONDS", default=1.0)
-CAMERA_SWEEP_INTERVAL = env.float("CAMERA_SWEEP_INTERVAL", default=5.0)
+# Beat sweeps every 5 s; the embedded runner (no beat) every second.
+CAMERA_SWEEP_INTERVAL = env.float("CAMERA_SWEEP_INTERVAL", default=5.0 if REDIS_URL else 1.0)
 CAMERA_BOARD_COALESCE_SECONDS = env.float("CAMERA_BOARD_COALESCE_SECONDS", default=5.0)
-# Without a beat (the embedded mode) each ASGI process sweeps while a board is connected.
-CAMERA_SWEEP_IN_PROCESS = env.bool("CAMERA_SWEEP_IN_PROCESS", default=not REDIS_URL)
-CAMERA_INPROCESS_SWEEP_SECONDS = env.float("CAMERA_INPROCESS_SWEEP_SECONDS", default=1.0)
+# HTTP heartbeats of a stream this process found live are batched like the socket's.
+CAMERA_HTTP_HEARTBEAT_BATCH = env.bool("CAMERA_HTTP_HEARTBEAT_BATCH", default=True)
 
 CELERY_BEAT_SCHEDULE = {
     "camera-sweep-stale-streams": {
@@ -247,7 +287,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.sweep_orphan_objects",
         "schedule": 3600.0,
     },
+    "monitoring-reconcile-analyses": {
+        "task": "monitoring.reconcile_analyses",
+        "schedule": env.float("ANALYSIS_RECONCILE_SECONDS", default=30.0),
+    },
 }
+# A capture still without its analysis this long after it was stored is queued again
+# (the broker was down, or the worker died): monitoring.reconcile_analyses.
+ANALYSIS_RETRY_AFTER = env.int("ANALYSIS_RETRY_AFTER", default=120)
 MONITORING_TIMELINE_PAGE_SIZE = env.int("MONITORING_TIMELINE_PAGE_SIZE", default=60)
 MONITORING_NOTICE_VERSION = env.str("MONITORING_NOTICE_VERSION", default="2026-11")
 MONITORING_RETENTION_DAYS = env.int("MONITORING_RETENTION_DAYS", default=90)

@@ -11,6 +11,10 @@ os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 # The suite drives the app from one address at machine speed: limits are off unless a test
 # switches them on (tests/accounts/test_limits.py and friends do).
 os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
+# Tests keep Celery's eager mode; a test that needs the embedded runner starts a server with it.
+os.environ.setdefault("EMBEDDED_RUNNER", "false")
+# Tests read heartbeats from the database right after sending them (one test switches it on).
+os.environ.setdefault("CAMERA_HTTP_HEARTBEAT_BATCH", "false")
 
 from .settings import *  # noqa: F403
 from .settings import BASE_DIR
@@ -20,7 +24,8 @@ STATIC_ROOT = BASE_DIR / "var" / "static-root"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True  # the browser tests' server serves static files without collectstatic
 WHITENOISE_AUTOREFRESH = True
-CELERY_TASK_ALWAYS_EAGER = True  # tests that need a real worker start one and say so
+# Tests that need a real worker start one and say so; the fault suite's servers send to one.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_CELERY_EAGER", "true") == "true"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -32,4 +37,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The psycopg pool keeps connections across the test-database flushes of transactional tests
 # run from many threads (channels' database_sync_to_async) and can block them; tests use
 # plain connections. The pool is exercised by the benchmarks and production settings.
-DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
+if os.environ.get("TEST_DATABASE_POOL") != "true":  # the fault suite's servers keep it
+    DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405

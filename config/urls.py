@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from .exceptions import json_or_default
+from .health import readiness
 
 
 @extend_schema(exclude=True)
@@ -41,8 +42,19 @@ def health(request):
     return Response({"status": "ok"})
 
 
+@extend_schema(exclude=True)
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def ready(request):
+    """Readiness: 200 when every dependency answers, else 503 naming the part (config.health)."""
+    body = readiness()
+    return Response(body, status=200 if body["status"] == "ok" else 503)
+
+
 api_patterns = [
     path("health/", health, name="api-health"),
+    path("health/ready/", ready, name="api-ready"),
     path("", api_root, name="api-root"),
     path("auth/", include("accounts.api.urls")),
     path("", include("applications.api.urls")),

@@ -7,8 +7,11 @@ import direction and keeps eager mode working (the task then runs in-process, af
 
 import logging
 
+import pybreaker
 from celery import current_app
 from django.db import transaction
+
+from common import runner
 
 logger = logging.getLogger(__name__)
 
@@ -16,18 +19,16 @@ ANALYZE_IMAGE = "monitoring.analyze_image"
 ANNOUNCE_SNAPSHOT = "monitoring.announce_snapshot"
 INTEGRITY_FRAME = "monitoring.integrity_frame"
 INTEGRITY_FRAME_REMOVED = "monitoring.integrity_frame_removed"
-INTEGRITY_EVENT = "monitoring.integrity_event"
-INTEGRITY_CAMERA = "monitoring.integrity_camera"
 REBUILD_INTEGRITY = "monitoring.rebuild_integrity"
+RECONCILE_ANALYSES = "monitoring.reconcile_analyses"
 
 NAMES = (
     ANALYZE_IMAGE,
     ANNOUNCE_SNAPSHOT,
     INTEGRITY_FRAME,
     INTEGRITY_FRAME_REMOVED,
-    INTEGRITY_EVENT,
-    INTEGRITY_CAMERA,
     REBUILD_INTEGRITY,
+    RECONCILE_ANALYSES,
 )
 
 
@@ -40,8 +41,28 @@ def enqueue(task_name: str, *args) -> None:
     transaction.on_commit(lambda: _send(task_name, args))
 
 
+# After a send fails, sends pause for a few seconds: a broker that is down must not make every
+# upload wait on its connection time-out (the reconciliation sweep queues the analyses again).
+_broker = pybreaker.CircuitBreaker(fail_max=1, reset_timeout=10, name="broker")
+
+
 def _send(task_name: str, args: tuple) -> None:
+    embedded = runner.active()
+    if embedded is not None:  # the embedded mode's in-process runner (common.runner)
+        embedded.submit(task_name, args)
+        return
+    task = current_app.tasks[task_name]
+    if current_app.conf.task_always_eager:  # no broker at all: the task runs here and now
+        try:
+            task.delay(*args)
+        except Exception:
+            logger.exception("%s%s failed", task_name, args)
+        return
     try:
-        current_app.tasks[task_name].delay(*args)
-    except Exception:
+        _broker.call(task.delay, *args)
+    except pybreaker.CircuitBreakerError:
+        logger.warning(
+            "Broker unavailable: %s%s not queued (it will be reconciled)", task_name, args
+        )
+    except Exception:  # the broker is down: the reconciliation sweep queues it again later
         logger.exception("Could not queue %s%s", task_name, args)

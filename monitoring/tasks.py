@@ -9,11 +9,10 @@ from django.utils.dateparse import parse_datetime
 
 from applications.models import JobApplication
 
-from .analysis.services import image_analyze
+from .analysis.services import analyses_reconcile, image_analyze
 from .images.services import orphan_objects_sweep, snapshot_announce
+from .images.storage import STORAGE_ERRORS
 from .integrity.services import (
-    integrity_camera_changed,
-    integrity_event_recorded,
     integrity_frame_changed,
     integrity_frame_removed,
     integrity_rebuild,
@@ -27,10 +26,25 @@ def sweep_orphan_objects() -> int:
     return orphan_objects_sweep()
 
 
-@shared_task(name="monitoring.analyze_image", acks_late=True, ignore_result=True)
+@shared_task(
+    name="monitoring.analyze_image",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=STORAGE_ERRORS,  # the store blinked: try again later, do not give up
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=6,
+)
 def analyze_image(image_id: int) -> None:
     """Analyse one stored capture (safe to run twice)."""
     image_analyze(image_id=image_id)
+
+
+@shared_task(name="monitoring.reconcile_analyses", ignore_result=True)
+def reconcile_analyses() -> int:
+    """Scheduled: captures whose analysis never happened are queued again."""
+    return analyses_reconcile()
 
 
 @shared_task(name="monitoring.integrity_frame", ignore_result=True)
@@ -47,16 +61,6 @@ def integrity_frame_gone(application_id: int, image_id: int, captured_at: str) -
         )
 
 
-@shared_task(name="monitoring.integrity_event", ignore_result=True)
-def integrity_event(event_id: int) -> None:
-    integrity_event_recorded(event_id=event_id)
-
-
-@shared_task(name="monitoring.integrity_camera", ignore_result=True)
-def integrity_camera(camera_event_id: int) -> None:
-    integrity_camera_changed(camera_event_id=camera_event_id)
-
-
 @shared_task(name="monitoring.rebuild_integrity", ignore_result=True)
 def rebuild_integrity(application_id: int) -> None:
     integrity_rebuild(application_id=application_id)
@@ -68,6 +72,12 @@ def sweep_snapshot_gaps() -> int:
     return snapshot_gaps_sweep()
 
 
-@shared_task(name="monitoring.announce_snapshot", ignore_result=True)
+@shared_task(
+    name="monitoring.announce_snapshot",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    retry_backoff=1,
+    max_retries=3,
+)
 def announce_snapshot(image_id: int) -> None:
     snapshot_announce(image_id=image_id)

@@ -160,3 +160,18 @@ def limits_on(settings):
     settings.RATE_LIMIT_ENABLED = True
     settings.AXES_ENABLED = True
     return settings
+
+
+@pytest.fixture
+async def embedded_runner(settings):
+    """The embedded mode's runner with quick sweeps, on this (async) test's loop."""
+    from common.runner import EmbeddedRunner
+
+    runner = EmbeddedRunner(
+        {
+            "cameras.sweep_stale_streams": 0.2,
+            "monitoring.sweep_snapshot_gaps": 0.2,
+        }
+    ).start()
+    yield runner
+    await runner.stop()

@@ -76,7 +76,7 @@ def asgi_command(port: int, *, workers: int = 1) -> list[str]:
         "--workers",
         str(workers),
         "--lifespan",
-        "off",
+        "on",
         "--ws-max-size",
         str(ws_max),
         "--no-access-log",
@@ -125,8 +125,10 @@ def _wait_http(url: str, proc: subprocess.Popen, log_path: Path, seconds: float 
 
 
 @contextmanager
-def celery_worker(env: dict[str, str], log_path: Path):
-    """A real Celery worker (solo pool) on the REDIS_URL broker; waits until it is ready."""
+def celery_worker(env: dict[str, str], log_path: Path, *, beat: bool = False, pool: str = "solo"):
+    """A real Celery worker on the REDIS_URL broker (solo pool, or prefork with one child as
+    in production); waits until it is ready. With `beat`, the periodic sweeps run in it too."""
+    extra = ["-B", "-s", str(log_path.with_suffix(".schedule"))] if beat else []
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [
@@ -137,12 +139,14 @@ def celery_worker(env: dict[str, str], log_path: Path):
                 "config",
                 "worker",
                 "-P",
-                "solo",
+                pool,
+                *(["-c", "1"] if pool == "prefork" else []),
                 "-l",
                 "info",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                *extra,
             ],
             cwd=BASE_DIR,
             env=env,

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from applications.permissions import IsRecruiterOrAdmin
 from applications.selectors import application_get_for_user
 from cameras import selectors, services
+from cameras.presence import batcher
 from common.errors import NotAllowed
 
 from .serializers import (
@@ -34,16 +35,21 @@ class CameraStatusApi(APIView):
             raise NotAllowed("You can only change your own camera status.", code="not_own_stream")
         now = timezone.now()
         status = {"user_id": user.pk, "is_active": data["is_active"], "last_updated": now}
-        if data["is_active"] and services.camera_stream_heartbeat(
-            user_id=user.pk, application_id=data.get("application_id"), now=now
-        ):
+        heartbeats = batcher()
+        if not data["is_active"]:
+            heartbeats.unconfirm(user.pk)
+        elif heartbeats.accept_http(user.pk, data.get("application_id")):
+            # A stream this process found live moments ago: batched, one UPDATE a second.
             return Response(CameraStatusOutputSerializer(status).data)
         application = None
         if "application_id" in data:
             application = application_get_for_user(user=user, application_id=data["application_id"])
-        services.camera_stream_set_status(
+        stream = services.camera_stream_set_status(
             user=user, is_active=data["is_active"], application=application, now=now
         )
+        if data["is_active"]:
+            attached = stream.application_id if stream is not None else data.get("application_id")
+            heartbeats.confirm(user.pk, attached)
         return Response(CameraStatusOutputSerializer(status).data)
 
 

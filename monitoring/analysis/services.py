@@ -5,13 +5,17 @@ time, and a frame that arrives late makes its successor compare again.
 """
 
 import logging
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from PIL import Image
 
 from monitoring import pipeline
+from monitoring.integrity.services import integrity_frame_changed
 from monitoring.models import FrameAnalysis, ImageType, MonitoringImage
 
 from . import frames
@@ -117,14 +121,37 @@ def frame_analyze(*, image_id: int) -> tuple[FrameAnalysis | None, int | None]:
 
 
 def image_analyze(*, image_id: int) -> FrameAnalysis | None:
-    """Analyse one capture, then queue what follows from it: the re-check of a successor
-    that compared itself with another frame, and the application's integrity update."""
+    """Analyse one capture and do, right here, what follows from it: the re-check of a
+    successor that compared itself with another frame, and the integrity update of both.
+
+    Nothing of it goes back through the broker, so nothing of it can be lost there; a task
+    that never ran at all is found by `analyses_reconcile`.
+    """
     result, recheck = frame_analyze(image_id=image_id)
-    if recheck is not None:
-        pipeline.enqueue(pipeline.ANALYZE_IMAGE, recheck)
     if result is not None:
-        pipeline.enqueue(pipeline.INTEGRITY_FRAME, image_id)
+        integrity_frame_changed(image_id=image_id)
+    while recheck is not None:
+        successor, recheck = frame_analyze(image_id=recheck)
+        if successor is not None:
+            integrity_frame_changed(image_id=successor.image_id)
     return result
+
+
+def analyses_reconcile(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Queue again every capture still without its analysis ANALYSIS_RETRY_AFTER seconds after
+    it was stored (the broker was down when it was stored, or the worker died mid-task).
+    Idempotent: an analysis that already exists is simply recomputed."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.ANALYSIS_RETRY_AFTER)
+    missing = list(
+        MonitoringImage.objects.filter(analysis__isnull=True, received_at__lt=cutoff)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    for image_id in missing:
+        pipeline.enqueue(pipeline.ANALYZE_IMAGE, image_id)
+    if missing:
+        logger.warning("Re-queued the analysis of %d capture(s)", len(missing))
+    return len(missing)
 
 
 def frame_analyses_requeue(*, image_ids: list[int]) -> int:

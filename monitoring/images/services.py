@@ -12,9 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,13 +30,12 @@ from monitoring.models import AccessEvent, ImageType, MonitoringImage
 
 from .codec import clean_image, decode_base64_image
 from .selectors import image_by_client_id
-from .storage import KEY_PREFIX, storage_key
+from .storage import KEY_PREFIX, STORAGE_ERRORS, StorageUnavailable, storage_key, store
 
 logger = logging.getLogger(__name__)
 
 CAPTURED_AT_MAX_AHEAD = timedelta(minutes=5)
 CAPTURED_AT_MAX_AGE = timedelta(hours=24)
-STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 
 
 @dataclass(frozen=True)
@@ -106,12 +103,13 @@ def monitoring_image_upload(
     )
     key = storage_key(application_id=application.pk, image_type=image_type, captured_at=captured_at)
     try:
-        key = default_storage.save(key, ContentFile(clean.data))
-    except STORAGE_ERRORS as exc:
-        logger.exception("Image storage failed for application %s", application.pk)
+        key = store(key, clean.data)
+    except StorageUnavailable as exc:
+        logger.warning("Image storage failed for application %s: %s", application.pk, exc)
         raise Unavailable(
             "Image storage is unavailable; the capture was not stored. Retry shortly.",
             code="storage_unavailable",
+            retry_after=max(1, round(settings.STORAGE_BREAKER_SECONDS)),
         ) from exc
 
     try:

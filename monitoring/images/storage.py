@@ -9,11 +9,62 @@ import threading
 import uuid
 from datetime import datetime
 
+import pybreaker
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core import signing
-from django.core.files.storage import FileSystemStorage
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.urls import reverse
 from storages.backends.s3 import S3Storage
+
+from common.db import release_connection
+
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+
+
+class StorageUnavailable(Exception):
+    """The store failed, timed out, or the breaker is open: nothing was stored."""
+
+
+_breaker: tuple[tuple, pybreaker.CircuitBreaker] | None = None
+_breaker_lock = threading.Lock()
+
+
+def breaker() -> pybreaker.CircuitBreaker:
+    """The process's storage circuit breaker (STORAGE_BREAKER_FAILURES in a row open it for
+    STORAGE_BREAKER_SECONDS; then one trial write decides). Only storage errors count."""
+    global _breaker
+    config = (settings.STORAGE_BREAKER_FAILURES, settings.STORAGE_BREAKER_SECONDS)
+    with _breaker_lock:
+        if _breaker is None or _breaker[0] != config:
+            _breaker = (
+                config,
+                pybreaker.CircuitBreaker(
+                    fail_max=config[0],
+                    reset_timeout=config[1],
+                    exclude=[lambda exc: not isinstance(exc, STORAGE_ERRORS)],
+                    name="storage",
+                ),
+            )
+        return _breaker[1]
+
+
+def store(key: str, data: bytes) -> str:
+    """Write an object, holding no database connection while the network is waited on.
+
+    Answers at once (StorageUnavailable) while the breaker is open; a store that refuses or
+    hangs costs at most the S3 client's short time-outs (AWS_S3_CONNECT_TIMEOUT,
+    AWS_S3_READ_TIMEOUT, one retry).
+    """
+    release_connection()
+    try:
+        return breaker().call(default_storage.save, key, ContentFile(data))
+    except pybreaker.CircuitBreakerError as exc:
+        raise StorageUnavailable("the image store is failing; writes pause briefly") from exc
+    except STORAGE_ERRORS as exc:
+        raise StorageUnavailable(str(exc)) from exc
+
 
 SIGNING_SALT = "invigil.monitoring.signed-file"
 KEY_PREFIX = "monitoring"

@@ -7,12 +7,15 @@ from applications.signals import application_status_changed
 from cameras.signals import camera_event_recorded
 from monitoring import pipeline
 
+from .services import integrity_camera_changed
+
 
 @receiver(camera_event_recorded, dispatch_uid="monitoring.integrity.camera_event")
 def on_camera_event(sender, *, event_id: int, application_id: int | None, **kwargs) -> None:
-    """Camera on, off or silent: the interview's camera-off episodes and gaps around it."""
+    """Camera on, off or silent: the interview's camera-off episodes and gaps around it —
+    at once (the signal comes after commit), so no broker outage can lose it."""
     if application_id is not None:
-        pipeline.enqueue(pipeline.INTEGRITY_CAMERA, event_id)
+        integrity_camera_changed(camera_event_id=event_id)
 
 
 @receiver(application_status_changed, dispatch_uid="monitoring.integrity.status")

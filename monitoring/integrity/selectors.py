@@ -206,7 +206,12 @@ def as_incident(row: IntegrityEvent) -> integrity.Incident:
 def _extended(
     incident: integrity.Incident, application: JobApplication, now: datetime
 ) -> integrity.Incident:
-    """An ongoing interval or gap incident lasts until now: computed here, never stored."""
+    """An ongoing interval or gap incident lasts until now: computed here, never stored.
+    Once the interview has ended nothing is ongoing (even before the end's rebuild ran)."""
+    if incident.ongoing and not is_open(application):
+        incident.ongoing = False
+        incident.reason = integrity.describe(incident, interval=application.camera_interval)
+        return incident
     if not incident.ongoing or incident.type in integrity.FRAME_FLAGS or now <= incident.ended_at:
         return incident
     incident.ended_at = now

@@ -13,11 +13,16 @@ export const BOARD_PATH = "/ws/camera/streams/";
 
 const CLOSE_NOT_SIGNED_IN = 4401;
 const CLOSE_NOT_ALLOWED = 4403;
+// An open socket that has not sent its snapshot within this time is dead (the server could
+// not serve it): close it and reconnect, rather than show an empty board as if all were well.
+export const SNAPSHOT_WAIT_MS = 5000;
 
 export class LiveBoard extends Emitter {
-  constructor({ url = wsUrl(BOARD_PATH), minDelayMs = 1000, maxDelayMs = 30_000 } = {}) {
+  constructor({ url = wsUrl(BOARD_PATH), minDelayMs = 1000, maxDelayMs = 30_000, snapshotWaitMs = SNAPSHOT_WAIT_MS } = {}) {
     super();
     this.url = url;
+    this.snapshotWaitMs = snapshotWaitMs;
+    this._watchdog = null;
     this.minDelayMs = minDelayMs;
     this.maxDelayMs = maxDelayMs;
     this.streams = new Map();
@@ -35,11 +40,13 @@ export class LiveBoard extends Emitter {
     const socket = new WebSocket(this.url);
     this.socket = socket;
     socket.addEventListener("open", () => {
-      this.attempt = 0;
-      this._setState("live");
+      // Live only once the snapshot arrives; until then, a watchdog.
+      this._watchdog = setTimeout(() => socket.close(), this.snapshotWaitMs);
     });
     socket.addEventListener("message", (e) => this._onMessage(JSON.parse(e.data)));
-    socket.addEventListener("close", (e) => this._onClose(e.code));
+    socket.addEventListener("close", (e) => {
+      if (this.socket === socket) this._onClose(e.code);
+    });
   }
 
   close() {
@@ -62,6 +69,9 @@ export class LiveBoard extends Emitter {
 
   _onMessage(msg) {
     if (msg.type === "snapshot") {
+      clearTimeout(this._watchdog);
+      this.attempt = 0;
+      if (this.state !== "live") this._setState("live");
       this.timeoutMs = (msg.timeout || 30) * 1000;
       if (msg.server_time) this.clockOffsetMs = Date.parse(msg.server_time) - Date.now();
       this.streams = new Map(msg.streams.map((s) => [s.user_id, s]));
@@ -77,6 +87,7 @@ export class LiveBoard extends Emitter {
   }
 
   _onClose(code) {
+    clearTimeout(this._watchdog);
     this.socket = null;
     if (code === CLOSE_NOT_SIGNED_IN || code === CLOSE_NOT_ALLOWED) {
       this._setState(code === CLOSE_NOT_SIGNED_IN ? "signed-out" : "forbidden");

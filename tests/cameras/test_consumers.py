@@ -113,10 +113,8 @@ async def test_board_can_ask_for_a_fresh_snapshot(acme):
     await comm.disconnect()
 
 
-async def test_silent_stream_leaves_board_without_beat(acme, settings):
-    """Embedded mode: no Celery beat; the in-process sweeper ends the stream in time."""
-    settings.CAMERA_SWEEP_IN_PROCESS = True
-    settings.CAMERA_INPROCESS_SWEEP_SECONDS = 0.2
+async def test_silent_stream_leaves_board_without_beat(acme, settings, embedded_runner):
+    """Embedded mode: no Celery beat; the runner's sweep ends the stream by itself."""
     settings.CAMERA_STREAM_TIMEOUT = 1
     await set_status(user=acme.candidate, is_active=True, application=acme.application)
     comm = await _board(acme.recruiter)

@@ -34,7 +34,7 @@ def test_worker_sweep_reaches_board_through_redis(acme, settings, tmp_path, real
     CameraStream.objects.update(
         last_updated=timezone.now() - timedelta(seconds=settings.CAMERA_STREAM_TIMEOUT + 5)
     )
-    env = child_env(CAMERA_SWEEP_IN_PROCESS="false")  # only the worker may end the stream
+    env = child_env()  # no runner in the server: only the worker may end the stream
     cookie = _cookie(acme.recruiter)
 
     with (

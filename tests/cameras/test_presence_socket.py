@@ -13,7 +13,7 @@ from cameras.services import camera_stream_set_status, camera_streams_touch
 from config.asgi import application as asgi_app
 from tests.sockets import handshake
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+pytestmark = pytest.mark.django_db(transaction=True)  # asyncio_mode = auto
 
 
 @database_sync_to_async
@@ -107,6 +107,9 @@ async def test_heartbeats_for_an_interview_that_may_not_be_recorded_are_stale(ac
         MonitoringConsent.objects.update(withdrawn_at=timezone.now())
 
     await withdraw_quietly()
+    from cameras.services import camera_streams_end_stale
+
+    await database_sync_to_async(camera_streams_end_stale)()  # the sweep catches it
     comm = await _socket("/ws/camera/presence/", acme.candidate)
     await comm.send_json_to({"type": "heartbeat", "application_id": acme.application.id})
     assert (await comm.receive_json_from(timeout=3))["type"] == "ack"

@@ -55,3 +55,13 @@ def test_every_operation_documents_its_response_body(acme, client_for):
                 if code.startswith("2") and code != "204" and not response.get("content"):
                     missing.append(f"{method.upper()} {path} → {code}")
     assert missing == []
+
+
+def test_readiness_names_every_part_in_the_embedded_mode(client, settings):
+    response = client.get("/api/health/ready/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "channel_layer", "broker", "storage"}
+    expected_broker = "skipped" if not settings.REDIS_URL else "ok"
+    assert body["checks"]["broker"] == expected_broker

@@ -68,10 +68,8 @@ async def test_board_receives_incident_start_and_clear(acme):
     await comm.disconnect()
 
 
-async def test_embedded_sweeper_surfaces_a_snapshot_gap_on_the_board(acme, settings):
-    """No beat: the in-process sweeper also runs monitoring's snapshot-gap sweep."""
-    settings.CAMERA_SWEEP_IN_PROCESS = True
-    settings.CAMERA_INPROCESS_SWEEP_SECONDS = 0.2
+async def test_embedded_sweeper_surfaces_a_snapshot_gap_on_the_board(acme, embedded_runner):
+    """No beat: the embedded runner also runs monitoring's snapshot-gap sweep."""
     cookie = await _setup(acme)
 
     @database_sync_to_async

@@ -1,0 +1,91 @@
+"""A Celery worker killed with SIGKILL in the middle of an analysis: the task it held comes
+back from the broker (acks late, a short visibility time-out) to the next worker, and every
+capture ends up analysed exactly once — without waiting for the reconciliation sweep."""
+
+import base64
+import io
+import os
+import re
+import signal
+import time
+
+import pytest
+import requests
+from django.utils import timezone
+from PIL import Image
+from rest_framework.authtoken.models import Token
+
+from monitoring.models import FrameAnalysis, MonitoringImage
+from tests.factories import MonitoringConsentFactory
+from tests.faults.conftest import new_id
+from tests.monitoring.conftest import FRAMES
+from tests.processes import asgi_server, celery_worker, child_env
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+RECEIVED = re.compile(r"Task monitoring\.analyze_image\[([0-9a-f-]+)\] received")
+SUCCEEDED = re.compile(r"Task monitoring\.analyze_image\[([0-9a-f-]+)\] succeeded")
+
+
+def _big_frame(i: int) -> str:
+    """A 12-megapixel camera frame (a real face, enlarged): its analysis takes a while."""
+    name = ("one_face.jpg", "one_face_moved.jpg")[i % 2]
+    image = Image.open(FRAMES / name).convert("RGB").resize((4000, 3000))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=70)
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def _in_flight(log: str) -> set[str]:
+    return set(RECEIVED.findall(log)) - set(SUCCEEDED.findall(log))
+
+
+def test_a_worker_killed_mid_task_loses_nothing(acme, own_redis, tmp_path):
+    MonitoringConsentFactory(application=acme.application)
+    env = child_env(
+        REDIS_URL=own_redis.url,
+        TEST_CELERY_EAGER="false",
+        CELERY_VISIBILITY_TIMEOUT="5",
+        ANALYSIS_RETRY_AFTER="3600",  # recovery must come from the broker, not the sweep
+    )
+    headers = {"Authorization": f"Token {Token.objects.get_or_create(user=acme.candidate)[0].key}"}
+    frames = [_big_frame(i) for i in range(2)]
+    first_log = tmp_path / "worker-1.log"
+    with asgi_server(env, tmp_path / "asgi.log") as base:
+        with celery_worker(env, first_log, pool="prefork") as worker:
+            for i in range(8):
+                response = requests.post(
+                    f"{base}/api/applications/{acme.application.id}/monitoring-images/",
+                    json={
+                        "image_type": "camera",
+                        "image_data": frames[i % 2],
+                        "client_id": new_id(),
+                        "captured_at": timezone.now().isoformat(),
+                    },
+                    headers=headers,
+                    timeout=60,
+                )
+                assert response.status_code == 201, response.text
+            killed: set[str] = set()
+            deadline = time.monotonic() + 60
+            while not killed and time.monotonic() < deadline:
+                killed = _in_flight(first_log.read_text())
+                if killed:
+                    os.killpg(worker.pid, signal.SIGKILL)  # mid-task: no ack, no goodbye
+                    break
+                time.sleep(0.02)
+            assert killed, "the worker never held an analysis to kill it in"
+
+        second_log = tmp_path / "worker-2.log"
+        images = MonitoringImage.objects.filter(application=acme.application)
+        with celery_worker(env, second_log, pool="prefork"):
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                if FrameAnalysis.objects.filter(image__in=images).count() == images.count():
+                    break
+                time.sleep(0.5)
+            redelivered = set(RECEIVED.findall(second_log.read_text()))
+
+    assert images.count() == 8
+    assert FrameAnalysis.objects.filter(image__in=images).count() == 8  # every one, once
+    assert killed <= redelivered  # the task the dead worker held came back
