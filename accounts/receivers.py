@@ -4,11 +4,15 @@ address."""
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from rest_framework.authtoken.models import Token
 
 from common import ratelimit
 from common.http import client_ip
 
+from .authentication import token_cache
+from .models import User
 from .sessions import session_sockets_close, user_sessions_end
 from .signals import password_changed, user_deactivated
 
@@ -39,3 +43,15 @@ def on_password_changed(sender, user, **kwargs) -> None:
 @receiver(user_deactivated, dispatch_uid="accounts.sessions.deactivated")
 def on_deactivated(sender, user, **kwargs) -> None:
     user_sessions_end(user_id=user.pk, reason="deactivated", tokens=True)
+
+
+@receiver(post_delete, sender=Token, dispatch_uid="accounts.tokens.deleted")
+def on_token_deleted(sender, instance, **kwargs) -> None:
+    token_cache.forget_key(instance.key)
+
+
+@receiver(post_save, sender=User, dispatch_uid="accounts.tokens.user_saved")
+@receiver(post_delete, sender=User, dispatch_uid="accounts.tokens.user_deleted")
+def on_user_changed(sender, instance, **kwargs) -> None:
+    """Role, organization, activity: the next request reads the user afresh."""
+    token_cache.forget_user(instance.pk)

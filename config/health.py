@@ -58,7 +58,7 @@ def _storage() -> str:
 
     from monitoring.images.storage import breaker
 
-    if breaker().current_state == "open":
+    if breaker().opened:
         return "down: writes paused after repeated failures (circuit breaker open)"
     options = settings.STORAGES["default"]["OPTIONS"]
     client = boto3.client(

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotoConfig
 from django.core.exceptions import ImproperlyConfigured
 
@@ -193,13 +194,15 @@ if AWS_S3_BUCKET_NAME:
             # Keys carry a random UUID4, so they never collide: skip the existence check (a
             # HEAD per upload), and PUT small images in the request thread (no thread pool).
             "file_overwrite": True,
-            "use_threads": False,
+            "transfer_config": TransferConfig(use_threads=False),
             # Fail fast when S3 is unreachable or hangs: the upload answers 503 and the page
             # retries (two attempts in all: one retry).
             "client_config": BotoConfig(
                 connect_timeout=AWS_S3_CONNECT_TIMEOUT,
                 read_timeout=AWS_S3_READ_TIMEOUT,
-                retries={"max_attempts": 2, "mode": "standard"},
+                # total: the first attempt and one retry (botocore's "max_attempts" would
+                # count retries only: three attempts, 18 s on a hung store).
+                retries={"total_max_attempts": 2, "mode": "standard"},
             ),
         },
     }
@@ -258,7 +261,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
+# A worker whose broker went away reconnects for as long as it takes (a web process's send
+# fails at once: CELERY_TASK_PUBLISH_RETRY below, and monitoring.pipeline's breaker).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Tasks running when the broker went away cannot be acknowledged: cancel them, they are
+# delivered again (every task is idempotent; Celery 6's default).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30)
@@ -345,6 +353,10 @@ AUTHENTICATION_BACKENDS = [
 
 # --- Sessions and tokens ----------------------------------------------------------------------
 API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=7 * 24 * 3600)
+# How long one process may remember a verified API token (0: look it up on every request).
+# On only in the one-process embedded mode, where dropping it on revocation, deactivation or
+# any change of the user is exact; SQLite opening a connection per request is what it saves.
+API_TOKEN_CACHE_SECONDS = env.float("API_TOKEN_CACHE_SECONDS", default=0 if REDIS_URL else 10)
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=8 * 3600)
 
 # --- Email ----------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ import direction and keeps eager mode working (the task then runs in-process, af
 
 import logging
 
-import pybreaker
 from celery import current_app
+from circuitbreaker import CircuitBreaker
 from django.db import transaction
 
 from common import runner
@@ -43,7 +43,8 @@ def enqueue(task_name: str, *args) -> None:
 
 # After a send fails, sends pause for a few seconds: a broker that is down must not make every
 # upload wait on its connection time-out (the reconciliation sweep queues the analyses again).
-_broker = pybreaker.CircuitBreaker(fail_max=1, reset_timeout=10, name="broker")
+# (circuitbreaker, not pybreaker: the latter holds one lock across every call it guards.)
+_broker = CircuitBreaker(failure_threshold=1, recovery_timeout=10, name="broker")
 
 
 def _send(task_name: str, args: tuple) -> None:
@@ -58,11 +59,12 @@ def _send(task_name: str, args: tuple) -> None:
         except Exception:
             logger.exception("%s%s failed", task_name, args)
         return
-    try:
-        _broker.call(task.delay, *args)
-    except pybreaker.CircuitBreakerError:
+    if _broker.opened:
         logger.warning(
             "Broker unavailable: %s%s not queued (it will be reconciled)", task_name, args
         )
+        return
+    try:
+        _broker.call(task.delay, *args)
     except Exception:  # the broker is down: the reconciliation sweep queues it again later
         logger.exception("Could not queue %s%s", task_name, args)

@@ -109,7 +109,7 @@ def monitoring_image_upload(
         raise Unavailable(
             "Image storage is unavailable; the capture was not stored. Retry shortly.",
             code="storage_unavailable",
-            retry_after=max(1, round(settings.STORAGE_BREAKER_SECONDS)),
+            retry_after=exc.retry_after,
         ) from exc
 
     try:

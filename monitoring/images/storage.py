@@ -9,8 +9,8 @@ import threading
 import uuid
 from datetime import datetime
 
-import pybreaker
 from botocore.exceptions import BotoCoreError, ClientError
+from circuitbreaker import CircuitBreaker
 from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
@@ -26,24 +26,31 @@ STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 class StorageUnavailable(Exception):
     """The store failed, timed out, or the breaker is open: nothing was stored."""
 
+    def __init__(self, message: str, *, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after
 
-_breaker: tuple[tuple, pybreaker.CircuitBreaker] | None = None
+
+_breaker: tuple[tuple, CircuitBreaker] | None = None
 _breaker_lock = threading.Lock()
 
 
-def breaker() -> pybreaker.CircuitBreaker:
-    """The process's storage circuit breaker (STORAGE_BREAKER_FAILURES in a row open it for
-    STORAGE_BREAKER_SECONDS; then one trial write decides). Only storage errors count."""
+def breaker() -> CircuitBreaker:
+    """The process's storage circuit breaker: STORAGE_BREAKER_FAILURES storage errors in a row
+    open it for STORAGE_BREAKER_SECONDS, then writes are tried again.
+
+    The `circuitbreaker` library holds no lock while the write runs (pybreaker, tried first,
+    serialises every call of a breaker under one lock: one upload at a time per process)."""
     global _breaker
     config = (settings.STORAGE_BREAKER_FAILURES, settings.STORAGE_BREAKER_SECONDS)
     with _breaker_lock:
         if _breaker is None or _breaker[0] != config:
             _breaker = (
                 config,
-                pybreaker.CircuitBreaker(
-                    fail_max=config[0],
-                    reset_timeout=config[1],
-                    exclude=[lambda exc: not isinstance(exc, STORAGE_ERRORS)],
+                CircuitBreaker(
+                    failure_threshold=config[0],
+                    recovery_timeout=config[1],
+                    expected_exception=STORAGE_ERRORS,
                     name="storage",
                 ),
             )
@@ -58,12 +65,18 @@ def store(key: str, data: bytes) -> str:
     AWS_S3_READ_TIMEOUT, one retry).
     """
     release_connection()
+    guard = breaker()
+    if guard.opened:
+        raise StorageUnavailable(
+            "the image store is failing; writes pause briefly",
+            retry_after=max(1, guard.open_remaining),
+        )
     try:
-        return breaker().call(default_storage.save, key, ContentFile(data))
-    except pybreaker.CircuitBreakerError as exc:
-        raise StorageUnavailable("the image store is failing; writes pause briefly") from exc
+        return guard.call(default_storage.save, key, ContentFile(data))
     except STORAGE_ERRORS as exc:
-        raise StorageUnavailable(str(exc)) from exc
+        raise StorageUnavailable(
+            str(exc), retry_after=max(1, round(settings.STORAGE_BREAKER_SECONDS))
+        ) from exc
 
 
 SIGNING_SALT = "invigil.monitoring.signed-file"

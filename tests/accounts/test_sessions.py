@@ -8,7 +8,9 @@ import pytest
 import time_machine
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -148,3 +150,22 @@ def test_an_idle_session_ends(acme, client, password, settings):
     with time_machine.travel(later):
         response = client.get("/console/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_a_remembered_token_needs_no_query_and_is_forgotten_on_change(
+    acme, token_client_for, settings
+):
+    """The embedded mode remembers verified tokens; revocation and user changes still count."""
+    settings.API_TOKEN_CACHE_SECONDS = 30
+    client = token_client_for(acme.recruiter)
+    assert client.get("/api/auth/me/").json()["role"] == "recruiter"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/auth/me/").status_code == 200
+    assert not [q for q in queries.captured_queries if "authtoken_token" in q["sql"]]
+    acme.recruiter.role = "admin"
+    acme.recruiter.save()
+    assert client.get("/api/auth/me/").json()["role"] == "admin"
+    acme.recruiter.is_active = False
+    acme.recruiter.save()
+    assert client.get("/api/auth/me/").status_code == 401

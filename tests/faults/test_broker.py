@@ -92,7 +92,7 @@ def test_redis_down_and_back(acme, own_redis, tmp_path):
     app_id = acme.application.id
     with (
         asgi_server(env, tmp_path / "asgi.log") as base,
-        celery_worker(env, tmp_path / "worker.log", beat=True),
+        celery_worker(env, tmp_path / "worker.log", beat=True) as worker,
     ):
         assert [_upload(base, headers, app_id, i) for i in range(2)] == [201, 201]
         assert asyncio.run(_board_snapshot(base, cookie))["type"] == "snapshot"
@@ -101,6 +101,7 @@ def test_redis_down_and_back(acme, own_redis, tmp_path):
         during = [_upload(base, headers, app_id, 2 + i) for i in range(4)]
         me = requests.get(f"{base}/api/auth/me/", headers=headers, timeout=10)
         ready = requests.get(f"{base}/api/health/ready/", timeout=10)
+        time.sleep(6)  # longer than a worker's first reconnection attempts
         own_redis.start()
 
         assert during == [201] * 4  # stored; only their analysis could not be queued
@@ -120,5 +121,6 @@ def test_redis_down_and_back(acme, own_redis, tmp_path):
         assert _wait(lambda: FrameAnalysis.objects.filter(image__in=images).count() == 6, 90), (
             tmp_path / "worker.log"
         ).read_text()[-3000:]
+        assert worker.poll() is None  # the worker reconnected rather than giving up
     assert images.count() == 6
     assert FrameAnalysis.objects.count() == 6  # one each: none lost, none twice

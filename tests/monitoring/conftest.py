@@ -8,6 +8,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from boto3.s3.transfer import TransferConfig
 from moto.server import ThreadedMotoServer
 from PIL import Image
 
@@ -57,7 +58,7 @@ def s3(moto_endpoint, settings, monkeypatch):
                 "querystring_auth": True,
                 "querystring_expire": 3600,
                 "file_overwrite": True,
-                "use_threads": False,
+                "transfer_config": TransferConfig(use_threads=False),
             },
         },
     }
