@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from .signals import password_changed, user_deactivated
@@ -10,6 +12,15 @@ class Organization(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
+    retention_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=(
+            "Days the recording of an interview is kept after it ends (empty: the default, "
+            "MONITORING_RETENTION_DAYS). The consent notice states this window."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -17,6 +28,11 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def retention_window_days(self) -> int:
+        """The window in force: the organization's own, or the default."""
+        return self.retention_days or settings.MONITORING_RETENTION_DAYS
 
 
 class UserManager(DjangoUserManager):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Organization
 
@@ -68,6 +69,15 @@ class JobApplication(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    legal_hold = models.BooleanField(
+        default=False,
+        help_text="Keep everything recorded for this interview: retention and erasure skip it.",
+    )
+    recording_deleted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When retention deleted this interview's captures, events and incidents.",
+    )
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -134,36 +144,53 @@ class Invitation(models.Model):
 class ConsentQuerySet(models.QuerySet):
     def active(self) -> "ConsentQuerySet":
         """Given and not withdrawn: what monitoring needs before it records anything."""
-        return self.filter(withdrawn_at__isnull=True)
+        return self.filter(accepted_at__isnull=False, withdrawn_at__isnull=True)
 
 
 class MonitoringConsent(models.Model):
-    """The candidate's agreement to be monitored during one interview.
+    """The candidate's answer to the monitoring notice of one interview: consent given (and
+    perhaps withdrawn later) or declined. Every answer is kept: the consent history.
 
-    Uploads need an active consent (not withdrawn). The notice version records which text the
-    candidate agreed to, so a changed notice can ask again.
+    Uploads need an active consent (given, not withdrawn). The notice version records which
+    text the candidate saw, so a changed notice can ask again.
     """
 
     application = models.ForeignKey(
         JobApplication, on_delete=models.CASCADE, related_name="consents"
     )
     notice_version = models.CharField(max_length=20)
-    accepted_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, help_text="When the answer was given.")
 
     objects = ConsentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-accepted_at"]
+        ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["application"],
-                condition=Q(withdrawn_at__isnull=True),
+                condition=Q(withdrawn_at__isnull=True, accepted_at__isnull=False),
                 name="one_active_consent_per_application",
-            )
+            ),
+            models.CheckConstraint(
+                condition=(Q(accepted_at__isnull=False) & Q(declined_at__isnull=True))
+                | (Q(accepted_at__isnull=True) & Q(declined_at__isnull=False)),
+                name="consent_given_or_declined",
+            ),
         ]
 
     def __str__(self) -> str:
-        state = "withdrawn" if self.withdrawn_at else "active"
-        return f"Consent for {self.application_id} ({state})"
+        return f"Consent for {self.application_id} ({self.state})"
+
+    @property
+    def state(self) -> str:
+        if self.declined_at is not None:
+            return "declined"
+        return "withdrawn" if self.withdrawn_at else "active"
+
+    @property
+    def decided_at(self):
+        return self.accepted_at or self.declined_at

@@ -52,3 +52,22 @@ def invitation_get_pending(*, invitation_id: int) -> Invitation | None:
 
 def consent_active(*, application_id: int) -> MonitoringConsent | None:
     return MonitoringConsent.objects.active().filter(application_id=application_id).first()
+
+
+def consent_latest(*, application_id: int) -> MonitoringConsent | None:
+    """The candidate's most recent answer to the notice (given, withdrawn or declined)."""
+    return MonitoringConsent.objects.filter(application_id=application_id).first()
+
+
+def consent_history(*, application_id: int) -> list[dict]:
+    """Every answer, oldest first, as moments: given, withdrawn, declined."""
+    moments = []
+    for consent in MonitoringConsent.objects.filter(application_id=application_id):
+        if consent.accepted_at is not None:
+            moments.append(("given", consent.accepted_at, consent.notice_version))
+        if consent.withdrawn_at is not None:
+            moments.append(("withdrawn", consent.withdrawn_at, consent.notice_version))
+        if consent.declined_at is not None:
+            moments.append(("declined", consent.declined_at, consent.notice_version))
+    moments.sort(key=lambda m: m[1])
+    return [{"decision": d, "at": at, "notice_version": v} for d, at, v in moments]

@@ -18,7 +18,7 @@ from accounts.models import Organization, User
 from common.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 from .models import Invitation, Job, JobApplication, MonitoringConsent
-from .selectors import consent_active, invitation_get_pending
+from .selectors import consent_active, consent_latest, invitation_get_pending
 from .signals import application_status_changed, consent_recorded
 
 logger = logging.getLogger(__name__)
@@ -285,10 +285,12 @@ def consent_give(
         return existing, False
     try:
         with transaction.atomic():
+            now = timezone.now()
             consent = MonitoringConsent.objects.create(
                 application=application,
                 notice_version=settings.MONITORING_NOTICE_VERSION,
-                accepted_at=timezone.now(),
+                accepted_at=now,
+                created_at=now,
                 ip=ip,
             )
             consent_recorded.send(
@@ -324,6 +326,38 @@ def consent_withdraw(
             ip=ip,
         )
     return consent
+
+
+@transaction.atomic
+def consent_refuse(
+    *, actor: User, application: JobApplication, ip: str | None = None
+) -> tuple[MonitoringConsent, str]:
+    """The candidate's "no" to the notice: a withdrawal when consent is active, otherwise a
+    decline, recorded with the notice version shown. Returns (record, "withdrawn" |
+    "declined"). Saying no again to the same notice records nothing new."""
+    if application.candidate_id != actor.pk:
+        raise NotAllowed("Only the candidate can answer the notice.", code="not_candidate")
+    JobApplication.objects.select_for_update().filter(pk=application.pk).first()  # one at a time
+    withdrawn = consent_withdraw(actor=actor, application=application, ip=ip)
+    if withdrawn is not None:
+        return withdrawn, "withdrawn"
+    latest = consent_latest(application_id=application.pk)
+    version = settings.MONITORING_NOTICE_VERSION
+    if latest is not None and latest.state == "declined" and latest.notice_version == version:
+        return latest, "declined"
+    now = timezone.now()
+    declined = MonitoringConsent.objects.create(
+        application=application, notice_version=version, declined_at=now, created_at=now, ip=ip
+    )
+    consent_recorded.send(
+        sender=MonitoringConsent,
+        application=application,
+        actor=actor,
+        action="declined",
+        consent=declined,
+        ip=ip,
+    )
+    return declined, "declined"
 
 
 def recording_check(*, application: JobApplication) -> None:

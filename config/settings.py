@@ -299,6 +299,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.reconcile_analyses",
         "schedule": env.float("ANALYSIS_RECONCILE_SECONDS", default=30.0),
     },
+    "monitoring-retention-sweep": {
+        "task": "monitoring.retention_sweep",
+        "schedule": env.float("RETENTION_SWEEP_SECONDS", default=24 * 3600.0),
+    },
+    "monitoring-erasure-resume": {
+        "task": "monitoring.erasure_resume",
+        "schedule": env.float("ERASURE_RESUME_SECONDS", default=60.0),
+    },
 }
 # A capture still without its analysis this long after it was stored is queued again
 # (the broker was down, or the worker died): monitoring.reconcile_analyses.
@@ -306,6 +314,15 @@ ANALYSIS_RETRY_AFTER = env.int("ANALYSIS_RETRY_AFTER", default=120)
 MONITORING_TIMELINE_PAGE_SIZE = env.int("MONITORING_TIMELINE_PAGE_SIZE", default=60)
 MONITORING_NOTICE_VERSION = env.str("MONITORING_NOTICE_VERSION", default="2026-11")
 MONITORING_RETENTION_DAYS = env.int("MONITORING_RETENTION_DAYS", default=90)
+# Privacy (README "Privacy"): retention runs daily in batches; an erasure works in short steps
+# that resume after a crash; receipts and audit entries are kept 24 months.
+RETENTION_SWEEP_BATCH = env.int("RETENTION_SWEEP_BATCH", default=100)
+ERASURE_BATCH = env.int("ERASURE_BATCH", default=500)
+ERASURE_TASK_SECONDS = env.float("ERASURE_TASK_SECONDS", default=10.0)
+ERASURE_REQUEST_SECONDS = env.float("ERASURE_REQUEST_SECONDS", default=20.0)
+ERASURE_RESUME_SECONDS = env.float("ERASURE_RESUME_SECONDS", default=60.0)
+ERASURE_RECEIPT_DAYS = env.int("ERASURE_RECEIPT_DAYS", default=730)
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
 MONITORING_MAX_SIDE = 4096
 MONITORING_MAX_PIXELS = 16_777_216
 MONITORING_JPEG_QUALITY = 80

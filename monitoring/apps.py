@@ -10,3 +10,4 @@ class MonitoringConfig(AppConfig):
         from .analysis import checks  # noqa: F401 - registers the system checks
         from .audit import receivers as audit  # noqa: F401 - the lower apps' signals
         from .integrity import receivers  # noqa: F401 - listens to the lower apps' signals
+        from .privacy import receivers as privacy  # noqa: F401 - admin deletes reach erasure

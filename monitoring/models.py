@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -78,7 +80,10 @@ class AccessEvent(models.Model):
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
         CONSENT_GIVEN = "consent_given", "Consent given"
         CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
+        CONSENT_DECLINED = "consent_declined", "Monitoring declined"
         STATUS_CHANGED = "status_changed", "Status changed"
+        DATA_EXPORTED = "data_exported", "Data exported (zip)"
+        ERASED = "erased", "Data erased"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -283,3 +288,67 @@ class IntegritySummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.score}"
+
+
+class ErasureJob(models.Model):
+    """One erasure — asked for (an interview, a candidate), due (retention) or following a
+    delete in the admin — and, once done, its receipt.
+
+    Stored objects go first, then rows; each step is short and records its progress here, so
+    a task that dies is finished by the resume sweep (monitoring.privacy.services). The
+    receipt holds numbers and ids only, never personal data, and is kept for
+    ERASURE_RECEIPT_DAYS.
+    """
+
+    class Kind(models.TextChoices):
+        APPLICATION = "application", "Interview erased on request"
+        USER = "user", "Candidate erased on request"
+        RETENTION = "retention", "Retention window passed"
+        ADMIN_DELETE = "admin_delete", "Deleted in the admin"
+
+    class State(models.TextChoices):
+        OBJECTS = "objects", "Deleting stored objects"
+        ROWS = "rows", "Deleting rows"
+        DONE = "done", "Done"
+
+    receipt_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OBJECTS)
+    application = models.ForeignKey(
+        "applications.JobApplication",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="erasures",
+        help_text="While the interview exists (retention keeps it; an erasure deletes it).",
+    )
+    application_ids = models.JSONField(default=list, help_text="Every interview it covers (ids).")
+    user_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The erased candidate's account id (anonymised)."
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    objects_deleted = models.PositiveIntegerField(default=0)
+    rows_deleted = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    leased_until = models.DateTimeField(
+        null=True, blank=True, help_text="A task is working on it until then."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "updated_at"], name="erasure_resume_idx"),
+            models.Index(fields=["erased_at"], name="erasure_receipt_age_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.receipt_id}"

@@ -21,6 +21,8 @@ INTEGRITY_FRAME = "monitoring.integrity_frame"
 INTEGRITY_FRAME_REMOVED = "monitoring.integrity_frame_removed"
 REBUILD_INTEGRITY = "monitoring.rebuild_integrity"
 RECONCILE_ANALYSES = "monitoring.reconcile_analyses"
+ERASURE_RUN = "monitoring.erasure_run"
+RETENTION_SWEEP = "monitoring.retention_sweep"
 
 NAMES = (
     ANALYZE_IMAGE,
@@ -29,6 +31,8 @@ NAMES = (
     INTEGRITY_FRAME_REMOVED,
     REBUILD_INTEGRITY,
     RECONCILE_ANALYSES,
+    ERASURE_RUN,
+    RETENTION_SWEEP,
 )
 
 

@@ -18,6 +18,7 @@ from .integrity.services import (
     integrity_rebuild,
     snapshot_gaps_sweep,
 )
+from .privacy.services import erasure_resume, erasure_run, retention_sweep
 
 
 @shared_task(name="monitoring.sweep_orphan_objects", ignore_result=True)
@@ -81,3 +82,22 @@ def sweep_snapshot_gaps() -> int:
 )
 def announce_snapshot(image_id: int) -> None:
     snapshot_announce(image_id=image_id)
+
+
+@shared_task(name="monitoring.erasure_run", ignore_result=True, acks_late=True)
+def run_erasure(job_id: int) -> None:
+    """One short step of an erasure (ERASURE_TASK_SECONDS); it queues the next itself. A store
+    that fails pauses it (recorded on the job); the resume sweep goes on later."""
+    erasure_run(job_id=job_id)
+
+
+@shared_task(name="monitoring.retention_sweep", ignore_result=True)
+def sweep_retention() -> int:
+    """Scheduled daily: interviews past their retention window are erased."""
+    return retention_sweep()
+
+
+@shared_task(name="monitoring.erasure_resume", ignore_result=True)
+def resume_erasures() -> int:
+    """Scheduled every minute: erasures that stopped half-way go on."""
+    return erasure_resume()

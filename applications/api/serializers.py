@@ -115,25 +115,44 @@ class ApplicationUpdateSerializer(serializers.Serializer):
 
 class ConsentInputSerializer(serializers.Serializer):
     accepted = serializers.BooleanField(
-        help_text="true gives consent; false withdraws it (uploads stop)."
+        help_text=(
+            "true gives consent; false withdraws it when it was given (recording stops at "
+            "once), and otherwise records that the candidate declined."
+        )
     )
 
 
 @dataclass(frozen=True)
 class ConsentState:
-    """An application's consent as the API shows it: the consent record, if any."""
+    """An application's consent as the API shows it: the latest answer and every answer."""
 
     application_id: int
-    consent: MonitoringConsent | None
+    consent: MonitoringConsent | None  # the latest answer, if any
+    history: list
 
     @property
     def accepted(self) -> bool:
-        return self.consent is not None and self.consent.withdrawn_at is None
+        return self.consent is not None and self.consent.state == "active"
+
+    @property
+    def state(self) -> str:
+        return self.consent.state if self.consent is not None else "none"
+
+
+class ConsentMomentSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["given", "withdrawn", "declined"])
+    at = serializers.DateTimeField()
+    notice_version = serializers.CharField()
 
 
 class ConsentOutputSerializer(serializers.Serializer):
     application_id = serializers.IntegerField()
-    accepted = serializers.BooleanField()
+    accepted = serializers.BooleanField(help_text="Consent is given and not withdrawn.")
+    state = serializers.ChoiceField(
+        choices=["none", "active", "withdrawn", "declined"], help_text="The latest answer."
+    )
     notice_version = serializers.CharField(source="consent.notice_version", allow_null=True)
     accepted_at = serializers.DateTimeField(source="consent.accepted_at", allow_null=True)
     withdrawn_at = serializers.DateTimeField(source="consent.withdrawn_at", allow_null=True)
+    declined_at = serializers.DateTimeField(source="consent.declined_at", allow_null=True)
+    history = ConsentMomentSerializer(many=True, help_text="Every answer, oldest first.")

@@ -115,17 +115,26 @@ class JobDetailApi(APIView):
         return Response(JobOutputSerializer(job).data)
 
 
+def _consent_state(application_id: int) -> ConsentState:
+    return ConsentState(
+        application_id,
+        selectors.consent_latest(application_id=application_id),
+        selectors.consent_history(application_id=application_id),
+    )
+
+
 class ConsentApi(APIView):
-    """The candidate's consent to monitoring: `{"accepted": true}` gives it (201, again 200);
-    `{"accepted": false}` withdraws it. GET shows the current state."""
+    """The candidate's answer to the monitoring notice: `{"accepted": true}` gives consent
+    (201, again 200); `{"accepted": false}` withdraws it when it was given — recording stops
+    at once — and otherwise records that the candidate declined. GET shows the latest answer
+    and the history (reviewers see it too)."""
 
     @extend_schema(responses=ConsentOutputSerializer)
     def get(self, request, application_id: int):
         application = selectors.application_get_for_user(
             user=request.user, application_id=application_id
         )
-        consent = selectors.consent_active(application_id=application.pk)
-        return Response(ConsentOutputSerializer(ConsentState(application.pk, consent)).data)
+        return Response(ConsentOutputSerializer(_consent_state(application.pk)).data)
 
     @extend_schema(
         request=ConsentInputSerializer,
@@ -138,17 +147,15 @@ class ConsentApi(APIView):
         serializer = ConsentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if serializer.validated_data["accepted"]:
-            consent, created = services.consent_give(
+            _, created = services.consent_give(
                 actor=request.user, application=application, ip=client_ip(request)
             )
             return Response(
-                ConsentOutputSerializer(ConsentState(application.pk, consent)).data,
+                ConsentOutputSerializer(_consent_state(application.pk)).data,
                 status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
             )
-        consent = services.consent_withdraw(
-            actor=request.user, application=application, ip=client_ip(request)
-        )
-        return Response(ConsentOutputSerializer(ConsentState(application.pk, consent)).data)
+        services.consent_refuse(actor=request.user, application=application, ip=client_ip(request))
+        return Response(ConsentOutputSerializer(_consent_state(application.pk)).data)
 
 
 class ApplicationTransitionApi(APIView):

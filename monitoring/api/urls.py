@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from .images import MonitoringImageDetailApi, MonitoringImageListApi, SignedUrlApi, SignedUrlsApi
 from .integrity import IntegrityApi, TimelineCsvApi
 from .interview import MonitoringEventListApi
+from .privacy import ApplicationEraseApi, ErasureReceiptApi, ExportZipApi, UserEraseApi
 
 urlpatterns = [
     path(
@@ -29,6 +30,22 @@ urlpatterns = [
         "applications/<int:application_id>/export.csv",
         TimelineCsvApi.as_view(),
         name="api-timeline-csv",
+    ),
+    path(
+        "applications/<int:application_id>/export.zip",
+        ExportZipApi.as_view(),
+        name="api-export-zip",
+    ),
+    path(
+        "applications/<int:application_id>/erase/",
+        ApplicationEraseApi.as_view(),
+        name="api-application-erase",
+    ),
+    path("users/<int:user_id>/erase/", UserEraseApi.as_view(), name="api-user-erase"),
+    path(
+        "erasure-receipts/<uuid:receipt_id>/",
+        ErasureReceiptApi.as_view(),
+        name="api-erasure-receipt",
     ),
     # The seed's slash-less paths answer with and without a trailing slash.
     re_path(r"^monitoring-images/signed-url/?$", SignedUrlApi.as_view(), name="api-signed-url"),

@@ -41,6 +41,7 @@ def on_consent(sender, *, application, actor, action, consent, ip=None, **kwargs
     kinds = {
         "given": AccessEvent.Action.CONSENT_GIVEN,
         "withdrawn": AccessEvent.Action.CONSENT_WITHDRAWN,
+        "declined": AccessEvent.Action.CONSENT_DECLINED,
     }
     if action in kinds:
         version = getattr(consent, "notice_version", "")

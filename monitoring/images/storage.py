@@ -5,9 +5,11 @@ seconds: a presigned S3 URL (django-storages, `querystring_expire`) or, for loca
 link to `signed_file_view` carrying a Django signature over the key.
 """
 
+import shutil
 import threading
 import uuid
 from datetime import datetime
+from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 from circuitbreaker import CircuitBreaker
@@ -83,6 +85,25 @@ SIGNING_SALT = "invigil.monitoring.signed-file"
 KEY_PREFIX = "monitoring"
 
 
+def application_prefix(application_id: int) -> str:
+    """Every object of one interview lives under this prefix (see storage_key)."""
+    return f"{KEY_PREFIX}/{application_id}/"
+
+
+def delete_under(prefix: str, *, limit: int = 500) -> int:
+    """Delete up to `limit` stored objects whose key starts with `prefix` (S3: one listing and
+    one batch delete); returns how many were deleted, 0 once nothing is left. Holds no
+    database connection while it waits on the store."""
+    release_connection()
+    return default_storage.delete_under(prefix, limit=limit)
+
+
+def read_object(key: str) -> bytes:
+    release_connection()
+    with default_storage.open(key, "rb") as handle:
+        return handle.read()
+
+
 def storage_key(*, application_id: int, image_type: str, captured_at: datetime) -> str:
     """`monitoring/{application}/{camera|screen}/{epoch ms}-{uuid4}.jpg` (DESIGN.md)."""
     epoch_ms = int(captured_at.timestamp() * 1000)
@@ -91,6 +112,22 @@ def storage_key(*, application_id: int, image_type: str, captured_at: datetime) 
 
 class SignedLocalStorage(FileSystemStorage):
     """Local files, never served by path: only through a signed, expiring link."""
+
+    def delete_under(self, prefix: str, *, limit: int = 500) -> int:
+        root = Path(self.path(prefix.rstrip("/")))
+        if not root.is_dir():
+            return 0
+        files = []
+        for path in root.rglob("*"):
+            if path.is_file():
+                files.append(path)
+                if len(files) >= limit:
+                    break
+        for path in files:
+            path.unlink(missing_ok=True)
+        if len(files) < limit:
+            shutil.rmtree(root, ignore_errors=True)  # only empty folders are left
+        return len(files)
 
     def url(self, name: str) -> str:
         token = signing.dumps(name, salt=SIGNING_SALT, compress=True)
@@ -133,3 +170,16 @@ class S3ImageStorage(S3Storage):
                     )
                     self._shared[key] = resource
         return resource
+
+    def delete_under(self, prefix: str, *, limit: int = 500) -> int:
+        listing = self.bucket.objects.filter(Prefix=self._normalize_name(prefix)).limit(limit)
+        keys = [item.key for item in listing]
+        if not keys:
+            return 0
+        answer = self.bucket.delete_objects(
+            Delete={"Objects": [{"Key": key} for key in keys], "Quiet": True}
+        )
+        if answer.get("Errors"):
+            first = answer["Errors"][0]
+            raise OSError(f"S3 kept {len(answer['Errors'])} object(s): {first.get('Message')}")
+        return len(keys)

@@ -1,0 +1,180 @@
+"""The candidate's own copy of an interview: a zip of every capture as a JPEG file, the
+timeline and events as CSV, the integrity summary and the consent history as JSON.
+
+`export_plan` reads the database (small: names, keys, the CSV and JSON texts); `zip_chunks`
+then streams the archive, reading one image at a time from storage, so memory stays flat
+whatever the number of captures. Images are stored as they are (JPEG does not compress
+further); the texts are deflated. An image the store cannot give back is listed in
+MISSING.txt instead of failing the download half-way.
+"""
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.utils import timezone
+
+from applications.models import JobApplication
+from applications.selectors import consent_history
+from cameras.models import CameraEvent
+from common.time import iso_utc
+from monitoring.images.storage import STORAGE_ERRORS, read_object
+from monitoring.integrity.exports import timeline_csv
+from monitoring.models import MonitoringEvent, MonitoringImage
+
+from .selectors import retention_window_days
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    name: str
+    data: bytes | None = None  # the content, or…
+    key: str | None = None  # …a storage key, read when the archive reaches it
+    at: object = None  # the file's time in the archive
+
+
+def export_plan(*, application: JobApplication, integrity: dict) -> list[ExportFile]:
+    """What goes into the archive, in order."""
+    now = timezone.now()
+    images = list(
+        MonitoringImage.objects.filter(application_id=application.pk)
+        .order_by("captured_at", "id")
+        .values_list("pk", "image_type", "captured_at", "file")
+    )
+    files = [
+        ExportFile("README.txt", _readme(application, len(images), now).encode(), at=now),
+        ExportFile("timeline.csv", timeline_csv(application=application).encode(), at=now),
+        ExportFile("events.csv", _events_csv(application).encode(), at=now),
+        ExportFile("integrity.json", _json(integrity), at=now),
+        ExportFile("consent.json", _json(consent_history(application_id=application.pk)), at=now),
+    ]
+    for pk, image_type, captured_at, key in images:
+        stamp = captured_at.strftime("%Y-%m-%dT%H-%M-%S")
+        files.append(
+            ExportFile(f"captures/{image_type}/{stamp}Z-{pk}.jpg", key=key, at=captured_at)
+        )
+    return files
+
+
+def zip_chunks(files: list[ExportFile], *, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+    """The zip archive, as it is written."""
+    sink = _Sink()
+    missing: list[str] = []
+    with zipfile.ZipFile(sink, "w") as archive:
+        for item in files:
+            data = item.data
+            if data is None:
+                try:
+                    data = read_object(item.key)
+                except (*STORAGE_ERRORS, FileNotFoundError):
+                    missing.append(item.key)
+                    continue
+            info = zipfile.ZipInfo(item.name, date_time=_zip_time(item.at))
+            info.compress_type = zipfile.ZIP_STORED if item.key else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+            if sink.size >= chunk_size:
+                yield sink.take()
+        if missing:
+            note = "These captures could not be read from storage when this copy was made:\n"
+            archive.writestr("MISSING.txt", note + "\n".join(missing) + "\n")
+    yield sink.take()
+
+
+class _Sink(io.RawIOBase):
+    """A write-only, non-seekable file: ZipFile writes local headers with data descriptors
+    and the archive streams out as it grows."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.offset = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        chunk = bytes(data)
+        self.parts.append(chunk)
+        self.size += len(chunk)
+        self.offset += len(chunk)
+        return len(chunk)
+
+    def tell(self) -> int:
+        return self.offset
+
+    def take(self) -> bytes:
+        out = b"".join(self.parts)
+        self.parts.clear()
+        self.size = 0
+        return out
+
+
+def _zip_time(at) -> tuple:
+    at = (at or timezone.now()).astimezone(UTC)
+    return (max(at.year, 1980), at.month, at.day, at.hour, at.minute, at.second)
+
+
+def _json(value) -> bytes:
+    return (json.dumps(value, indent=2, default=_default, ensure_ascii=False) + "\n").encode()
+
+
+def _default(value):
+    if hasattr(value, "isoformat"):
+        return iso_utc(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _events_csv(application: JobApplication) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["time", "source", "type", "label", "received_at", "late", "detail"])
+    rows = [
+        (
+            event.occurred_at,
+            [
+                "page",
+                event.type,
+                event.get_type_display(),
+                iso_utc(event.received_at),
+                "yes" if event.late else "",
+                event.detail,
+            ],
+        )
+        for event in MonitoringEvent.objects.filter(application_id=application.pk)
+    ]
+    rows += [
+        (event.occurred_at, ["camera", event.kind, event.get_kind_display(), "", "", ""])
+        for event in CameraEvent.objects.filter(application_id=application.pk)
+    ]
+    for at, row in sorted(rows, key=lambda r: r[0]):
+        writer.writerow([iso_utc(at), *row])
+    return out.getvalue()
+
+
+def _readme(application: JobApplication, image_count: int, now) -> str:
+    organization = application.job.organization
+    return "\n".join(
+        [
+            f"Your interview record — {application.job.title}, {organization.name}",
+            "",
+            f"Candidate: {application.candidate.username}",
+            f"Interview: {application.pk} ({application.get_status_display().lower()})",
+            f"Copy made: {iso_utc(now)}",
+            "",
+            f"captures/camera, captures/screen  {image_count} image(s), named by capture time",
+            "timeline.csv                      every capture and incident, in time order",
+            "events.csv                        what the page and the camera reported",
+            "integrity.json                    the integrity score, its rules and incidents",
+            "consent.json                      your answers to the monitoring notice",
+            "",
+            f"{organization.name} keeps this record for "
+            f"{retention_window_days(organization=organization)} days after the interview, "
+            "then deletes it. To have it erased sooner, ask your recruiter.",
+            "",
+        ]
+    )

@@ -1,0 +1,84 @@
+"""Which interviews are past their retention window, and what a candidate's copy holds."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+
+from accounts.models import Organization
+from applications.models import JobApplication
+from cameras.models import CameraEvent
+from monitoring.models import (
+    ErasureJob,
+    IntegrityEvent,
+    IntegritySummary,
+    MonitoringEvent,
+    MonitoringImage,
+)
+
+
+def retention_window_days(*, organization: Organization | None) -> int:
+    """The window in force for an organization: its own, or MONITORING_RETENTION_DAYS."""
+    if organization is not None and organization.retention_days:
+        return organization.retention_days
+    return settings.MONITORING_RETENTION_DAYS
+
+
+def _has_record() -> Q:
+    """Anything recorded for the application that retention deletes."""
+    checks = [
+        Exists(model.objects.filter(application_id=OuterRef("pk")))
+        for model in (
+            MonitoringImage,
+            MonitoringEvent,
+            IntegrityEvent,
+            IntegritySummary,
+            CameraEvent,
+        )
+    ]
+    condition = Q(checks[0])
+    for check in checks[1:]:
+        condition |= Q(check)
+    return condition
+
+
+def retention_due(*, now: datetime, limit: int) -> list[JobApplication]:
+    """Interviews whose window has passed and that still hold a record, not under a legal
+    hold, not already being erased. The window runs from the end of the interview (finished
+    or withdrawn) or, for one that never ended, from its last capture (or its start, if it
+    captured nothing); an interview never started and never captured has nothing to delete.
+    """
+    busy = ErasureJob.objects.exclude(state=ErasureJob.State.DONE).filter(
+        application_id=OuterRef("pk")
+    )
+    # One query per window in force: the default, and each organization's own.
+    groups = {settings.MONITORING_RETENTION_DAYS: Q(job__organization__retention_days=None)}
+    for days in set(
+        Organization.objects.exclude(retention_days=None).values_list("retention_days", flat=True)
+    ):
+        own = Q(job__organization__retention_days=days)
+        groups[days] = groups[days] | own if days in groups else own
+    due: list[JobApplication] = []
+    for days, organizations in sorted(groups.items()):
+        remaining = limit - len(due)
+        if remaining <= 0:
+            break
+        cutoff = now - timedelta(days=days)
+        recent_capture = MonitoringImage.objects.filter(
+            application_id=OuterRef("pk"), received_at__gte=cutoff
+        )
+        ended = Q(completed_at__lt=cutoff) | Q(withdrawn_at__lt=cutoff)
+        never_ended = (
+            Q(completed_at=None, withdrawn_at=None)
+            & ~Q(Exists(recent_capture))
+            & (Q(started_at__lt=cutoff) | Q(started_at=None, created_at__lt=cutoff))
+        )
+        due += list(
+            JobApplication.objects.filter(organizations, legal_hold=False)
+            .filter(ended | never_ended)
+            .filter(_has_record())
+            .exclude(Exists(busy))
+            .select_related("job")
+            .order_by("pk")[:remaining]
+        )
+    return due
