@@ -6,10 +6,16 @@ from .models import Organization, User
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "member_count", "created_at"]
+    list_display = ["name", "slug", "member_count", "retention", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "created_at"
+    fields = ["name", "slug", "retention_days"]
+
+    @admin.display(description="Retention", ordering="retention_days")
+    def retention(self, obj: Organization) -> str:
+        own = "" if obj.retention_days else " (default)"
+        return f"{obj.retention_window_days} days{own}"
 
     @admin.display(description="Members")
     def member_count(self, obj: Organization) -> int:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Invitation, Job, JobApplication
+from .models import Invitation, Job, JobApplication, MonitoringConsent
 
 
 @admin.register(Job)
@@ -24,6 +24,21 @@ class InvitationInline(admin.TabularInline):
     can_delete = False
 
 
+class ConsentInline(admin.TabularInline):
+    """The consent history: every answer to the notice, as recorded."""
+
+    model = MonitoringConsent
+    extra = 0
+    verbose_name_plural = "consent history"
+    fields = ["created_at", "state", "notice_version", "accepted_at", "withdrawn_at", "declined_at"]
+    readonly_fields = fields
+    can_delete = False
+    ordering = ["created_at", "id"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(JobApplication)
 class JobApplicationAdmin(admin.ModelAdmin):
     list_display = [
@@ -32,19 +47,44 @@ class JobApplicationAdmin(admin.ModelAdmin):
         "job",
         "organization",
         "status",
+        "legal_hold",
         "camera_monitoring",
         "camera_interval",
         "screen_monitoring",
         "screen_interval",
         "created_at",
     ]
-    list_filter = ["status", "job__organization", "camera_monitoring", "screen_monitoring"]
+    list_filter = [
+        "status",
+        "legal_hold",
+        "job__organization",
+        ("recording_deleted_at", admin.EmptyFieldListFilter),
+        "camera_monitoring",
+        "screen_monitoring",
+    ]
     search_fields = ["candidate__username", "candidate__email", "job__title"]
     list_select_related = ["candidate", "job__organization"]
     raw_id_fields = ["candidate"]
-    readonly_fields = ["created_at", "started_at", "completed_at"]
+    readonly_fields = [
+        "created_at",
+        "started_at",
+        "completed_at",
+        "withdrawn_at",
+        "recording_deleted_at",
+    ]
     date_hierarchy = "created_at"
-    inlines = [InvitationInline]
+    inlines = [ConsentInline, InvitationInline]
+    actions = ["hold", "release"]
+
+    @admin.action(description="Place under legal hold (retention and erasure skip them)")
+    def hold(self, request, queryset) -> None:
+        count = queryset.update(legal_hold=True)
+        self.message_user(request, f"{count} interview(s) placed under legal hold.")
+
+    @admin.action(description="Lift the legal hold")
+    def release(self, request, queryset) -> None:
+        count = queryset.update(legal_hold=False)
+        self.message_user(request, f"Legal hold lifted on {count} interview(s).")
 
     @admin.display(description="Organization", ordering="job__organization__name")
     def organization(self, obj: JobApplication) -> str:

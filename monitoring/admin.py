@@ -1,12 +1,15 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from applications.admin import JobApplicationAdmin
+from applications.models import JobApplication
 from common.http import request_info
 
 from .analysis.services import frame_analyses_requeue
 from .images.services import monitoring_image_delete, signed_urls_issue
 from .models import (
     AccessEvent,
+    ErasureJob,
     FrameAnalysis,
     IntegrityEvent,
     IntegrityRules,
@@ -253,3 +256,58 @@ class IntegrityEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- The data lifecycle -----------------------------------------------------------------------
+
+
+@admin.register(ErasureJob)
+class ErasureJobAdmin(admin.ModelAdmin):
+    """Erasure receipts, kept ERASURE_RECEIPT_DAYS: read-only, as evidence."""
+
+    list_display = [
+        "receipt_id",
+        "kind",
+        "state",
+        "organization",
+        "application_ids",
+        "objects_deleted",
+        "rows_deleted",
+        "requested_by",
+        "created_at",
+        "erased_at",
+    ]
+    list_filter = ["kind", "state", "organization"]
+    search_fields = ["receipt_id"]
+    list_select_related = ["organization", "requested_by"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ErasureReceiptInline(admin.TabularInline):
+    model = ErasureJob
+    extra = 0
+    verbose_name_plural = "erasure receipts"
+    fields = ["receipt_id", "kind", "state", "objects_deleted", "rows_deleted", "erased_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# The application's page shows its receipts too (applications cannot import monitoring).
+admin.site.unregister(JobApplication)
+
+
+@admin.register(JobApplication)
+class JobApplicationLifecycleAdmin(JobApplicationAdmin):
+    inlines = [*JobApplicationAdmin.inlines, ErasureReceiptInline]

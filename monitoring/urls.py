@@ -4,6 +4,7 @@ from django.urls import path
 
 from .images import views as image_views
 from .interview import views as interview_views
+from .privacy import views as privacy_views
 from .review import views as review_views
 
 urlpatterns = [
@@ -21,4 +22,5 @@ urlpatterns = [
         name="review-timeline",
     ),
     path("media/signed/<str:token>/", image_views.signed_file, name="signed-file"),
+    path("privacy/", privacy_views.privacy, name="privacy"),
 ]

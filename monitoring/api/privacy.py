@@ -21,6 +21,7 @@ from monitoring.audit.services import access_log
 from monitoring.integrity.selectors import integrity_report
 from monitoring.models import AccessEvent, ErasureJob
 from monitoring.privacy.exports import export_plan, zip_chunks
+from monitoring.privacy.selectors import receipt_for_user
 from monitoring.privacy.services import application_erase, user_erase
 
 from .integrity import IntegrityOutputSerializer
@@ -101,10 +102,7 @@ class ErasureReceiptApi(APIView):
 
     @extend_schema(responses=ErasureReceiptSerializer)
     def get(self, request, receipt_id):
-        jobs = ErasureJob.objects.filter(receipt_id=receipt_id)
-        if not request.user.is_admin_role:
-            jobs = jobs.filter(organization_id=request.user.organization_id)
-        job = jobs.first()
+        job = receipt_for_user(user=request.user, receipt_id=receipt_id)
         if job is None:
             raise NotFound("No such receipt.", code="not_found")
         return Response(ErasureReceiptSerializer(job).data)

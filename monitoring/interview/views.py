@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from applications.selectors import applications_for_user, consent_active
+from applications.selectors import applications_for_user, consent_latest
 
 
 def _require_candidate(user) -> None:
@@ -33,11 +33,17 @@ def interview_list(request):
 @ensure_csrf_cookie
 def interview_detail(request, application_id: int):
     _require_candidate(request.user)
-    application = get_object_or_404(applications_for_user(user=request.user), pk=application_id)
+    application = get_object_or_404(
+        applications_for_user(user=request.user).select_related("job__organization"),
+        pk=application_id,
+    )
+    latest = consent_latest(application_id=application.pk)
+    consent_state = latest.state if latest is not None else "none"
     panel_config = {
         "applicationId": application.pk,
         "status": application.status,
-        "consented": consent_active(application_id=application.pk) is not None,
+        "consented": consent_state == "active",
+        "consentState": consent_state,
         "cameraMonitoring": application.camera_monitoring,
         "screenMonitoring": application.screen_monitoring,
         "cameraInterval": application.camera_interval,
@@ -50,6 +56,7 @@ def interview_detail(request, application_id: int):
         {
             "application": application,
             "panel_config": panel_config,
-            "retention_days": settings.MONITORING_RETENTION_DAYS,
+            "retention_days": application.job.organization.retention_window_days,
+            "consent_declined_at": latest.declined_at if latest is not None else None,
         },
     )

@@ -26,8 +26,6 @@ from monitoring.images.storage import STORAGE_ERRORS, read_object
 from monitoring.integrity.exports import timeline_csv
 from monitoring.models import MonitoringEvent, MonitoringImage
 
-from .selectors import retention_window_days
-
 
 @dataclass(frozen=True)
 class ExportFile:
@@ -173,7 +171,7 @@ def _readme(application: JobApplication, image_count: int, now) -> str:
             "consent.json                      your answers to the monitoring notice",
             "",
             f"{organization.name} keeps this record for "
-            f"{retention_window_days(organization=organization)} days after the interview, "
+            f"{organization.retention_window_days} days after the interview, "
             "then deletes it. To have it erased sooner, ask your recruiter.",
             "",
         ]

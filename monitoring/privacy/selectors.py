@@ -1,4 +1,5 @@
-"""Which interviews are past their retention window, and what a candidate's copy holds."""
+"""Which interviews are past their retention window (the window in force for an organization
+is `Organization.retention_window_days`: its own, or MONITORING_RETENTION_DAYS)."""
 
 from datetime import datetime, timedelta
 
@@ -15,13 +16,6 @@ from monitoring.models import (
     MonitoringEvent,
     MonitoringImage,
 )
-
-
-def retention_window_days(*, organization: Organization | None) -> int:
-    """The window in force for an organization: its own, or MONITORING_RETENTION_DAYS."""
-    if organization is not None and organization.retention_days:
-        return organization.retention_days
-    return settings.MONITORING_RETENTION_DAYS
 
 
 def _has_record() -> Q:
@@ -82,3 +76,13 @@ def retention_due(*, now: datetime, limit: int) -> list[JobApplication]:
             .order_by("pk")[:remaining]
         )
     return due
+
+
+def receipt_for_user(*, user, receipt_id) -> ErasureJob | None:
+    """A receipt the user may read: admins every one, recruiters their organization's."""
+    jobs = ErasureJob.objects.filter(receipt_id=receipt_id)
+    if not user.is_admin_role:
+        if not user.is_staff_role or user.organization_id is None:
+            return None
+        jobs = jobs.filter(organization_id=user.organization_id)
+    return jobs.first()

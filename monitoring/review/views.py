@@ -1,8 +1,10 @@
 """The reviewer's pages: the review console and one interview's timeline."""
 
+import contextlib
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -12,6 +14,7 @@ from applications.selectors import applications_for_user
 from cameras.models import CameraEvent
 from monitoring.labels import INCIDENT_LABELS
 from monitoring.models import MonitoringEvent
+from monitoring.privacy.selectors import receipt_for_user
 
 from .selectors import application_records, console_applications, with_counts
 
@@ -37,10 +40,16 @@ def console(request):
     applications = list(page.object_list)
     records = application_records(applications=applications)
     rows = [(app, records[app.pk]) for app in applications]
+    erased = None
+    with contextlib.suppress(ValueError, ValidationError):
+        if request.GET.get("erased"):
+            erased = receipt_for_user(user=request.user, receipt_id=request.GET["erased"])
     return render(
         request,
         "monitoring/console.html",
         {
+            "erased": erased,
+            "receipt_months": round(settings.ERASURE_RECEIPT_DAYS / 30.4),
             "page": page,
             "rows": rows,
             "query": query,
@@ -68,14 +77,26 @@ def review_timeline(request, application_id: int):
         # Every word the page shows for a flag, incident or event, from the one server source.
         "labels": {
             "incidents": INCIDENT_LABELS,
-            "events": {**dict(MonitoringEvent.Type.choices), **dict(CameraEvent.Kind.choices)},
+            "events": {
+                **dict(MonitoringEvent.Type.choices),
+                **dict(CameraEvent.Kind.choices),
+                "consent_given": "Consent given",
+                "consent_withdrawn": "Consent withdrawn — recording stopped",
+                "consent_declined": "Monitoring declined",
+            },
         },
     }
+    erase_blocked = ""
+    if application.legal_hold:
+        erase_blocked = "Under a legal hold: an admin must lift it first."
+    elif application.status == JobApplication.Status.IN_PROGRESS:
+        erase_blocked = "In progress: finish or withdraw the interview first."
     return render(
         request,
         "monitoring/timeline.html",
         {
             "application": application,
+            "erase_blocked": erase_blocked,
             "timeline_config": config,
             "record": application_records(applications=[application])[application.pk],
         },

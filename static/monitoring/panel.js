@@ -23,17 +23,24 @@ export function mountInterviewPanel(root, config) {
   const timers = [];
   let status = config.status;
   let consented = config.consented;
+  let consentState = config.consentState || (consented ? "active" : "none"); // none | active | withdrawn | declined
+  let reconsidering = false; // the candidate asked to read the notice again after a "no"
 
   // --- State and layout -------------------------------------------------------------------
   const STATUS_LABELS = { invited: "Invited", in_progress: "In progress", completed: "Completed", withdrawn: "Withdrawn" };
   function layout() {
     const active = status === "in_progress" && consented;
+    if (!active) stopAutoCapture();
     const badge = document.querySelector("[data-status-badge]");
     if (badge) {
       badge.textContent = STATUS_LABELS[status] || status;
       badge.className = `status status-${status}`;
     }
-    show("[data-consent]", !consented && (status === "invited" || status === "in_progress"));
+    const open = status === "invited" || status === "in_progress";
+    const saidNo = (consentState === "declined" || consentState === "withdrawn") && !reconsidering;
+    show("[data-consent]", open && !consented && !saidNo);
+    show("[data-declined]", open && saidNo && consentState === "declined");
+    show("[data-consent-withdrawn]", open && saidNo && consentState === "withdrawn");
     show("[data-start]", consented && status === "invited");
     show("[data-workspace]", active);
     show("[data-finished]", status === "completed");
@@ -48,21 +55,71 @@ export function mountInterviewPanel(root, config) {
     try {
       await postJSON(`${api}/consent/`, { accepted: true });
       consented = true;
-      toast("Thank you. Monitoring starts when you begin the interview.", "ok");
+      consentState = "active";
+      reconsidering = false;
+      toast(
+        status === "in_progress" ? "Thank you. Monitoring resumes." : "Thank you. Monitoring starts when you begin the interview.",
+        "ok",
+      );
+      e.target.disabled = false;
       layout();
     } catch (err) {
       showConsentError(err.message);
       e.target.disabled = false;
     }
   });
-  $("[data-consent-decline]")?.addEventListener("click", () => {
-    show("[data-consent]", false);
-    show("[data-declined]", true);
+  $("[data-consent-decline]")?.addEventListener("click", async (e) => {
+    e.target.disabled = true;
+    try {
+      await postJSON(`${api}/consent/`, { accepted: false }); // recorded, with the notice version
+      consentState = "declined";
+      reconsidering = false;
+      showConsentError("");
+      layout();
+    } catch (err) {
+      showConsentError(err.message);
+    } finally {
+      e.target.disabled = false;
+    }
   });
-  $("[data-consent-reconsider]")?.addEventListener("click", () => {
-    show("[data-declined]", false);
-    show("[data-consent]", true);
+  root.querySelectorAll("[data-consent-reconsider]").forEach((button) =>
+    button.addEventListener("click", () => {
+      reconsidering = true;
+      layout();
+    }),
+  );
+
+  // --- Withdrawal: everything stops here at once, then the server records it ---------------
+  $("[data-withdraw]")?.addEventListener("click", () => {
+    if (!window.confirm("Withdraw your consent to monitoring? Your camera and screen sharing stop at once, captures not yet sent are discarded, and nothing more is recorded.")) return;
+    withdraw();
   });
+  $("[data-withdraw-retry]")?.addEventListener("click", () => withdraw());
+  async function withdraw() {
+    stopAutoCapture();
+    events.enabled = false;
+    const dropped = queue.discard();
+    screen.stop();
+    camera.stop({ reason: "withdrawn" });
+    consented = false;
+    consentState = "withdrawn";
+    reconsidering = false;
+    layout();
+    const error = $("[data-withdraw-error]");
+    try {
+      const answer = await postJSON(`${api}/consent/`, { accepted: false });
+      const at = answer.withdrawn_at ? new Date(answer.withdrawn_at).toLocaleTimeString() : "";
+      $("[data-withdrawn-when]").textContent = `You withdrew your consent${at ? ` at ${at}` : ""}. Your camera and screen sharing are off${dropped ? `, ${dropped} capture${dropped === 1 ? "" : "s"} not yet sent ${dropped === 1 ? "was" : "were"} discarded` : ""}, and nothing more is recorded.`;
+      error.hidden = true;
+      show("[data-withdraw-retry]", false);
+      toast("Consent withdrawn. Nothing more is recorded.", "ok");
+    } catch (err) {
+      // Nothing is captured on this page any more either way; the server must still hear it.
+      error.textContent = `Recording stopped on this page, but the server could not be told: ${err.message}`;
+      error.hidden = false;
+      show("[data-withdraw-retry]", true);
+    }
+  }
   function showConsentError(text) {
     const el = $("[data-consent-error]");
     el.textContent = text;

@@ -56,6 +56,21 @@ export class UploadQueue extends Emitter {
     return new Promise((resolve) => this._waiters.push(resolve));
   }
 
+  /** Drop every capture not yet sent (consent withdrawn: they must never leave the page).
+   *  An upload already on its way finishes or is refused by the server. Returns how many. */
+  discard() {
+    const dropped = this.items.splice(this.busy ? 1 : 0).length; // keep the one on its way
+    if (this._timer) {
+      clearTimeout(this._timer);
+      this._timer = null;
+      this.retryAt = null;
+    }
+    this.lastError = null;
+    this.notify("change");
+    if (!this.busy) this._waiters.splice(0).forEach((resolve) => resolve());
+    return dropped;
+  }
+
   _retryNow() {
     if (this._timer) {
       clearTimeout(this._timer);

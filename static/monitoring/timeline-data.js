@@ -135,13 +135,16 @@ export class TimelineData extends Emitter {
 
   async loadEvents() {
     try {
-      const [page, camera] = await Promise.all([
+      const [page, camera, consent] = await Promise.all([
         getJSON(`${this.api}/events/`),
         getJSON(`${this.api}/camera-events/`),
+        getJSON(`${this.api}/consent/`),
       ]);
       this.events = [
         ...page.map((e) => ({ ...e, at: e.occurred_at })),
         ...camera.map((e) => ({ ...e, type: e.kind, at: e.occurred_at })),
+        // The candidate's answers to the notice: given, withdrawn, declined.
+        ...consent.history.map((m) => ({ type: `consent_${m.decision}`, at: m.at, detail: `notice ${m.notice_version}` })),
       ].sort((a, b) => a.at.localeCompare(b.at));
     } catch (err) {
       this.emit("error", { message: `Could not load events: ${err.message}` });

@@ -12,6 +12,9 @@ const EVENT_TONE = {
   screen_share_stopped: "warn",
   fullscreen_exit: "warn",
   on: "ok",
+  consent_given: "ok",
+  consent_withdrawn: "bad",
+  consent_declined: "bad",
 };
 
 const minuteKey = (iso) => iso.slice(0, 16); // YYYY-MM-DDTHH:MM (UTC)
