@@ -47,7 +47,7 @@ def timeline_csv(*, application: JobApplication) -> str:
         .select_related("analysis", "uploaded_by")
         .order_by("captured_at", "id")
     )
-    for image in images:
+    for image in images.iterator(chunk_size=500):  # a long interview: not all rows at once
         analysis = getattr(image, "analysis", None)
         face_count = analysis.face_count if analysis is not None else None
         rows.append(

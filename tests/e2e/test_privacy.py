@@ -102,7 +102,7 @@ def test_the_candidate_downloads_and_the_reviewer_erases(
     screenshot(page, "interview-list")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download my data").click()
-    archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(download.value.path().read_bytes()))
     captures = [n for n in archive.namelist() if n.startswith("captures/")]
     assert len(captures) == MonitoringImage.objects.count()
 
