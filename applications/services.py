@@ -337,7 +337,10 @@ def consent_refuse(
     "declined"). Saying no again to the same notice records nothing new."""
     if application.candidate_id != actor.pk:
         raise NotAllowed("Only the candidate can answer the notice.", code="not_candidate")
-    JobApplication.objects.select_for_update().filter(pk=application.pk).first()  # one at a time
+    # One answer at a time. FOR NO KEY UPDATE (like every lock on an application here): rows
+    # that only point at the application (a camera event of a concurrent camera-off) take
+    # FOR KEY SHARE, which it does not block: a plain FOR UPDATE deadlocked against them.
+    JobApplication.objects.select_for_update(no_key=True).filter(pk=application.pk).first()
     withdrawn = consent_withdraw(actor=actor, application=application, ip=ip)
     if withdrawn is not None:
         return withdrawn, "withdrawn"
@@ -426,7 +429,7 @@ def application_transition(*, actor: User, application: JobApplication, to: str)
         )
     with transaction.atomic():
         application = (
-            JobApplication.objects.select_for_update()
+            JobApplication.objects.select_for_update(no_key=True)
             .select_related("job", "candidate")
             .get(pk=application.pk)
         )

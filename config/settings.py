@@ -159,6 +159,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # runs collectstatic and serves the hashed, compressed copies (WhiteNoise).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files served at the site's root (favicon.ico: browsers and the admin ask for it there).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Local media is never served by URL: only through the signed, expiring image view.
 MEDIA_URL = "/media-not-served/"
@@ -242,7 +244,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # a host: kombu warns without one
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -384,7 +386,12 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Links in e-mails point where `bin/run` serves (INVIGIL_ADDR) unless SITE_URL says otherwise.
+_ADDR = env.str("INVIGIL_ADDR", default="") or "127.0.0.1:8000"
+_ADDR_HOST, _, _ADDR_PORT = _ADDR.rpartition(":")
+if _ADDR_HOST in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 — listening everywhere: this machine
+    _ADDR_HOST = "127.0.0.1"
+SITE_URL = env.str("SITE_URL", default=f"http://{_ADDR_HOST}:{_ADDR_PORT}").rstrip("/")
 
 # --- REST framework and OpenAPI -------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -484,7 +491,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # One line per request: uvicorn's access log. Django's own console handler (DEBUG) and
+    # its 4xx warnings would repeat it; server errors still log with their traceback.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"level": "ERROR"},
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Frame analysis (monitoring.analysis); every threshold documented in README.md -----------

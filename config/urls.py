@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views import defaults
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.decorators import (
     api_view,
     authentication_classes,
@@ -14,6 +14,7 @@ from rest_framework.reverse import reverse
 
 from .exceptions import json_or_default
 from .health import readiness
+from .schema import SchemaView
 
 
 @extend_schema(exclude=True)
@@ -60,7 +61,7 @@ api_patterns = [
     path("", include("applications.api.urls")),
     path("", include("cameras.api.urls")),
     path("", include("monitoring.api.urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's initialiser as a script file: no inline script (CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -316,7 +316,7 @@ def _frame_update(application, *, at, image_id, now) -> None:
     now = now or timezone.now()
     rules = rules_for(organization_id=application.job.organization_id)
     with transaction.atomic():
-        JobApplication.objects.select_for_update().filter(pk=application.pk).first()
+        JobApplication.objects.select_for_update(no_key=True).filter(pk=application.pk).first()
         _frames_update(application, at=at, image_id=image_id, rules=rules)
         _gaps_update(application, at=at, now=now, rules=rules)
     _tell_board(application)
@@ -331,7 +331,7 @@ def integrity_event_recorded(*, event_id: int, now: datetime | None = None) -> N
     now = now or timezone.now()
     rules = rules_for(organization_id=application.job.organization_id)
     with transaction.atomic():
-        JobApplication.objects.select_for_update().filter(pk=application.pk).first()
+        JobApplication.objects.select_for_update(no_key=True).filter(pk=application.pk).first()
         for family in families_for(source="page", type=event.type):
             _family_update(application, family, at=event.counted_at, now=now, rules=rules)
     _tell_board(application)
@@ -346,7 +346,7 @@ def integrity_camera_changed(*, camera_event_id: int, now: datetime | None = Non
     now = now or timezone.now()
     rules = rules_for(organization_id=application.job.organization_id)
     with transaction.atomic():
-        JobApplication.objects.select_for_update().filter(pk=application.pk).first()
+        JobApplication.objects.select_for_update(no_key=True).filter(pk=application.pk).first()
         for family in families_for(source="camera", type=event.kind):
             _family_update(application, family, at=event.occurred_at, now=now, rules=rules)
         _gaps_update(application, at=event.occurred_at, now=now, rules=rules)
@@ -360,7 +360,7 @@ def integrity_rebuild(*, application_id: int, now: datetime | None = None) -> di
         return None
     result = compute(application=application, now=now)
     with transaction.atomic():
-        JobApplication.objects.select_for_update().filter(pk=application.pk).first()
+        JobApplication.objects.select_for_update(no_key=True).filter(pk=application.pk).first()
         IntegrityEvent.objects.filter(application=application).delete()
         IntegritySummary.objects.filter(application=application).delete()
         _replace(application, [], result["incidents"], result["rules"])
@@ -375,7 +375,7 @@ def snapshot_gaps_sweep(*, now: datetime | None = None) -> int:
     for application in JobApplication.objects.select_related("job").filter(pk__in=ids):
         rules = rules_for(organization_id=application.job.organization_id)
         with transaction.atomic():
-            JobApplication.objects.select_for_update().filter(pk=application.pk).first()
+            JobApplication.objects.select_for_update(no_key=True).filter(pk=application.pk).first()
             _gaps_update(application, at=now, now=now, rules=rules)
         _tell_board(application)
     return len(ids)

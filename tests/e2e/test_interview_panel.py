@@ -168,7 +168,9 @@ def test_refusing_consent_captures_nothing(acme, page, base_url, password, bucke
     expect(page.get_by_role("button", name="Turn camera on")).to_be_hidden()
     screenshot(page, "interview-declined")
     page.wait_for_timeout(2000)
-    assert not MonitoringConsent.objects.exists()
+    # The "no" is recorded (with the notice version shown); no consent is.
+    answers = list(MonitoringConsent.objects.values_list("accepted_at", "declined_at"))
+    assert len(answers) == 1 and answers[0][0] is None and answers[0][1] is not None
     assert not MonitoringImage.objects.exists()
     assert not CameraStream.objects.exists()
     assert _bucket_keys(bucket) == set()
