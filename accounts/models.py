@@ -93,7 +93,17 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        """The name people know: the full name, else the e-mail (an invited candidate who
+        has not given a name), else the username."""
+        return self.get_full_name() or self.email or self.username
+
+    @property
+    def secondary_name(self) -> str:
+        """What tells two people of one name apart: the @username, and the e-mail when the
+        name shown is not already the e-mail."""
+        if self.email and self.email != self.display_name:
+            return f"@{self.username} · {self.email}"
+        return f"@{self.username}"
 
     @property
     def is_candidate(self) -> bool:

@@ -51,10 +51,15 @@ def stream_broadcast(
             logger.exception("Board broadcast to %s failed", group)
 
 
-def _broadcast_on_commit(event: str, stream: CameraStream, *, with_snapshot: bool = False):
+def _broadcast_on_commit(
+    event: str, stream: CameraStream, *, with_snapshot: bool = False, ended_by: str = ""
+):
     """After commit: one board message to every group that may see the stream. A message that
-    carries a freshly signed snapshot URL is audited once, naming the groups it went to."""
+    carries a freshly signed snapshot URL is audited once, naming the groups it went to.
+    `ended_by` says why a stream ended when the candidate did not end it ("timeout")."""
     payload = board_payload(stream=stream, with_snapshot=with_snapshot)
+    if ended_by:
+        payload["ended_by"] = ended_by
     organization_id = _organization_id(stream.application)
 
     def send() -> None:
@@ -306,7 +311,7 @@ def camera_streams_end_stale(*, now: datetime | None = None) -> int:
             )
             stream.is_active = False
             stream.save(update_fields=["is_active"])
-            _broadcast_on_commit(ENDED, stream)
+            _broadcast_on_commit(ENDED, stream, ended_by="timeout")
             ended += 1
     if ended:
         logger.info("Ended %d stale camera stream(s)", ended)

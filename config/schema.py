@@ -56,4 +56,6 @@ class SchemaView(SpectacularAPIView):
         name = DOWNLOADS.get(request.query_params.get("format", ""))
         if name and response.status_code == 200:
             response["Content-Disposition"] = f'attachment; filename="{name}"'
+        elif isinstance(getattr(request, "accepted_renderer", None), SchemaPageRenderer):
+            del response["Content-Disposition"]  # a page, not a file
         return response

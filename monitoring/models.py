@@ -84,6 +84,7 @@ class AccessEvent(models.Model):
         STATUS_CHANGED = "status_changed", "Status changed"
         DATA_EXPORTED = "data_exported", "Data exported (zip)"
         ERASED = "erased", "Data erased"
+        REPORT_PRINTED = "report_printed", "Report opened for printing"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -21,6 +21,11 @@ urlpatterns = [
         review_views.review_timeline,
         name="review-timeline",
     ),
+    path(
+        "console/applications/<int:application_id>/report/",
+        review_views.review_report,
+        name="review-report",
+    ),
     path("media/signed/<str:token>/", image_views.signed_file, name="signed-file"),
     path("privacy/", privacy_views.privacy, name="privacy"),
 ]

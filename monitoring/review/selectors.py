@@ -18,7 +18,7 @@ from applications.selectors import applications_for_user
 from cameras.models import CameraEvent
 from cameras.selectors import live_application_ids, streams_by_application
 from monitoring.integrity.selectors import integrity_reports
-from monitoring.models import ImageType, MonitoringEvent, MonitoringImage
+from monitoring.models import AccessEvent, ImageType, MonitoringEvent, MonitoringImage
 
 CONSOLE_SORTS = {
     "": ("-created_at", "-id"),
@@ -45,6 +45,11 @@ def with_counts(qs: QuerySet[JobApplication]) -> QuerySet[JobApplication]:
         screen_count=_count(MonitoringImage, image_type=ImageType.SCREEN),
         page_event_count=_count(MonitoringEvent),
         camera_event_count=_count(CameraEvent),
+        last_capture_at=Subquery(
+            MonitoringImage.objects.filter(application=OuterRef("pk"))
+            .order_by("-captured_at")
+            .values("captured_at")[:1]
+        ),
         score=F("integrity__score"),
     )
 
@@ -78,6 +83,7 @@ class Record:
     event_count: int
     live: bool
     last_seen: datetime | None
+    last_capture_at: datetime | None
     score: int | None  # None until the interview has started
     incident_count: int
 
@@ -105,7 +111,62 @@ def application_records(*, applications: list[JobApplication]) -> dict[int, Reco
             event_count=application.page_event_count + application.camera_event_count,
             live=stream is not None and stream.is_live(now=now),
             last_seen=max(seen) if seen else None,
+            last_capture_at=getattr(application, "last_capture_at", None),
             score=report["score"] if started else None,
             incident_count=len(report["incidents"]),
         )
     return records
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """Someone other than the candidate changed the record: who, what, how many."""
+
+    who: str
+    what: str
+    count: int
+
+
+def report_contributions(*, application: JobApplication) -> list[Contribution]:
+    """Who added what to the record, and who removed what: captures uploaded by another
+    account, captures deleted by a reviewer (from the audit log)."""
+    out = []
+    added = (
+        MonitoringImage.objects.filter(application_id=application.pk)
+        .exclude(uploaded_by_id=application.candidate_id)
+        .values("uploaded_by__first_name", "uploaded_by__last_name", "uploaded_by__username")
+        .annotate(n=Count("*"))
+        .order_by("-n")
+    )
+    for row in added:
+        who = " ".join(
+            p for p in (row["uploaded_by__first_name"], row["uploaded_by__last_name"]) if p
+        )
+        out.append(
+            Contribution(
+                who or row["uploaded_by__username"] or "a deleted account", "added", row["n"]
+            )
+        )
+    deleted = (
+        AccessEvent.objects.filter(application_id=application.pk, action=AccessEvent.Action.DELETED)
+        .values("actor__first_name", "actor__last_name", "actor__username")
+        .annotate(n=Count("*"))
+        .order_by("-n")
+    )
+    for row in deleted:
+        who = " ".join(p for p in (row["actor__first_name"], row["actor__last_name"]) if p)
+        out.append(
+            Contribution(who or row["actor__username"] or "a deleted account", "deleted", row["n"])
+        )
+    return out
+
+
+def report_frames(*, incidents: list, limit: int = 12) -> list[MonitoringImage]:
+    """The flagged frames the report shows: the first frames of each incident, in time order."""
+    per_incident = max(1, limit // max(1, len(incidents)))
+    ids: list[int] = []
+    for incident in incidents:
+        for image_id in incident.image_ids[:per_incident]:
+            if image_id not in ids:
+                ids.append(image_id)
+    return list(MonitoringImage.objects.filter(pk__in=ids[:limit]).order_by("captured_at"))

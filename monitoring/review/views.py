@@ -7,16 +7,28 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from applications.models import JobApplication
 from applications.selectors import applications_for_user
 from cameras.models import CameraEvent
+from common.http import request_info
+from monitoring.audit.services import access_log
+from monitoring.images.services import signed_urls_issue
+from monitoring.integrity.rules import incident_points
+from monitoring.integrity.selectors import integrity_report
 from monitoring.labels import INCIDENT_LABELS
-from monitoring.models import MonitoringEvent
+from monitoring.models import AccessEvent, MonitoringEvent
 from monitoring.privacy.selectors import receipt_for_user
 
-from .selectors import application_records, console_applications, with_counts
+from .selectors import (
+    application_records,
+    console_applications,
+    report_contributions,
+    report_frames,
+    with_counts,
+)
 
 CONSOLE_PAGE_SIZE = 20
 
@@ -99,5 +111,59 @@ def review_timeline(request, application_id: int):
             "erase_blocked": erase_blocked,
             "timeline_config": config,
             "record": application_records(applications=[application])[application.pk],
+        },
+    )
+
+
+@login_required
+def review_report(request, application_id: int):
+    """The printable report of one interview: what a hiring manager reads without an account
+    (the browser's "Save as PDF"). Opening it is an audit entry; its thumbnails are signed
+    (and audited) like every other image URL."""
+    _require_reviewer(request.user)
+    application = get_object_or_404(
+        with_counts(applications_for_user(user=request.user)).select_related(
+            "job__organization", "candidate"
+        ),
+        pk=application_id,
+    )
+    now = timezone.now()
+    report = integrity_report(application=application, now=now)
+    weights = report["rules"].weights
+    incidents = [
+        {
+            "incident": incident,
+            "label": INCIDENT_LABELS.get(incident.type, incident.type),
+            "points": incident_points(incident, weights),
+            "weight": weights.get(incident.type, 0),
+        }
+        for incident in report["incidents"]
+    ]
+    rules = sorted(
+        ({"label": INCIDENT_LABELS.get(t, t), "weight": w} for t, w in weights.items() if w),
+        key=lambda r: -r["weight"],
+    )
+    info = request_info(request)
+    frames = report_frames(incidents=report["incidents"])
+    urls = signed_urls_issue(actor=request.user, images=frames, info=info) if frames else {}
+    access_log(
+        actor=request.user,
+        action=AccessEvent.Action.REPORT_PRINTED,
+        info=info,
+        application_id=application.pk,
+        detail=f"score {report['score']}, {len(incidents)} incident(s)",
+    )
+    return render(
+        request,
+        "monitoring/report.html",
+        {
+            "application": application,
+            "record": application_records(applications=[application])[application.pk],
+            "report": report,
+            "incidents": incidents,
+            "rules": rules,
+            "frames": [(frame, urls.get(frame.file.name, "")) for frame in frames],
+            "contributions": report_contributions(application=application),
+            "generated_at": now,
         },
     )

@@ -6,7 +6,8 @@
 
 import { backoffDelay } from "../js/backoff.js";
 import { Emitter } from "../js/emitter.js";
-import { timeAgo } from "../js/toast.js";
+import { timeAgo, toast } from "../js/toast.js";
+import { formatTime } from "../js/time.js";
 import { wsUrl } from "../js/ws.js";
 
 export const BOARD_PATH = "/ws/camera/streams/";
@@ -139,10 +140,12 @@ function cardFor(stream) {
       <span class="snapshot-age" hidden></span>
       <div class="stream-picture-inner">
         <svg class="camera-icon" viewBox="0 0 24 24" width="44" height="44" aria-hidden="true"><path fill="currentColor" d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z"/></svg>
-        <p class="stream-active">Camera active</p>
-        <p class="small stream-seen"></p>
+        <p class="small">Waiting for the first snapshot</p>
       </div>
-    </div>`;
+    </div>
+    <p class="stream-state"><svg class="camera-icon-sm" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path fill="currentColor" d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z"/></svg><span class="stream-active">Camera active</span></p>
+    <p class="small muted stream-seen"></p>
+    <p class="small muted stream-shot" hidden>Snapshot taken <time data-format="time-seconds"></time></p>`;
   return card;
 }
 
@@ -167,18 +170,26 @@ function fillCard(card, stream, board) {
   }
   const picture = card.querySelector(".stream-snapshot");
   const placeholder = card.querySelector(".stream-picture-inner");
+  const shot = card.querySelector(".stream-shot");
   if (stream.snapshot_url) {
     if (picture.dataset.snapshotAt !== stream.snapshot_at) {
+      const taken = formatTime(stream.snapshot_at, { seconds: true });
       picture.src = stream.snapshot_url;
       picture.dataset.snapshotAt = stream.snapshot_at;
-      picture.alt = `Latest camera snapshot of ${stream.name}, ${new Date(stream.snapshot_at).toLocaleTimeString()}`;
+      picture.alt = `Latest camera snapshot of ${stream.name}, ${taken}`;
+      const time = shot.querySelector("time");
+      time.setAttribute("datetime", new Date(stream.snapshot_at).toISOString());
+      time.textContent = taken;
     }
     picture.hidden = false;
-    placeholder.classList.add("overlay");
+    placeholder.hidden = true;
+    shot.hidden = false;
   } else {
     picture.hidden = true;
-    placeholder.classList.remove("overlay");
+    placeholder.hidden = false;
+    shot.hidden = true;
   }
+  card.querySelector(".stream-picture").classList.toggle("has-snapshot", Boolean(stream.snapshot_url));
   const age = card.querySelector(".snapshot-age");
   const old = snapshotAge(stream, board);
   age.hidden = !old;
@@ -205,8 +216,45 @@ function fillCard(card, stream, board) {
   const seen = Date.parse(stream.last_updated);
   const local = new Date(seen - board.clockOffsetMs);
   card.querySelector(".stream-seen").textContent =
-    `Last seen: ${local.toLocaleTimeString()} (${timeAgo(board.serverNow() - seen)})`;
+    `Last seen: ${formatTime(local, { seconds: true })} (${timeAgo(board.serverNow() - seen)})`;
   card.setAttribute("aria-label", `${stream.name}, camera live`);
+}
+
+/** The board's notices, as the seed describes ("John Carter turned the camera on"): started
+ * and ended cameras are collected for a moment and told in one toast per kind when several
+ * arrive together ("3 cameras turned on"). A snapshot after a (re)connect tells nothing. */
+export class CameraNotices {
+  constructor({ windowMs = 800, notify = toast } = {}) {
+    this.windowMs = windowMs;
+    this.notify = notify;
+    this.pending = { on: [], off: [], silent: [] };
+    this.timer = null;
+  }
+
+  add(msg) {
+    if (!msg || !msg.stream) return;
+    let kind = msg.type === "stream.started" ? "on" : msg.type === "stream.ended" ? "off" : null;
+    if (kind === "off" && msg.stream.ended_by === "timeout") kind = "silent";
+    if (!kind) return;
+    this.pending[kind].push(msg.stream.name || msg.stream.username || "A candidate");
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), this.windowMs);
+  }
+
+  flush() {
+    const one = { on: (n) => `${n} turned the camera on`, off: (n) => `${n} turned the camera off`, silent: (n) => `${n}'s camera went silent` };
+    const many = { on: (k) => `${k} cameras turned on`, off: (k) => `${k} cameras turned off`, silent: (k) => `${k} cameras went silent` };
+    for (const kind of ["on", "off", "silent"]) {
+      const names = [...new Set(this.pending[kind])];
+      this.pending[kind] = [];
+      if (!names.length) continue;
+      const text =
+        names.length === 1
+          ? one[kind](names[0])
+          : `${many[kind](names.length)}: ${names.slice(0, 3).join(", ")}${names.length > 3 ? "…" : ""}`;
+      this.notify(text, kind === "on" ? "ok" : kind === "silent" ? "warn" : "info");
+    }
+  }
 }
 
 /** Render a LiveBoard into the page: cards, empty state, connection status. */
@@ -215,6 +263,7 @@ export function mountLiveBoard(root, board) {
   const empty = root.querySelector("[data-board-empty]");
   const status = root.querySelector("[data-board-status]");
   const count = root.querySelector("[data-board-count]");
+  const notices = new CameraNotices();
 
   function render() {
     const seen = new Set();
@@ -249,6 +298,7 @@ export function mountLiveBoard(root, board) {
   }
 
   board.addEventListener("change", render);
+  board.addEventListener("message", (e) => notices.add(e.detail));
   board.addEventListener("tick", () => {
     render();
     if (board.state === "reconnecting") renderState();

@@ -10,6 +10,7 @@
 import { backoffDelay } from "../js/backoff.js";
 import { Emitter } from "../js/emitter.js";
 import { ApiError, postJSON, requestJSON } from "../js/http.js";
+import { formatTime } from "../js/time.js";
 import { wsUrl } from "../js/ws.js";
 
 export const HEARTBEAT_MS = 10_000;
@@ -214,7 +215,7 @@ export function mountCameraCard(root, camera, { toast } = {}) {
     if (!on) video.srcObject = null;
     if (heartbeat) {
       heartbeat.textContent = on && camera.lastHeartbeat
-        ? `Heartbeat sent ${camera.lastHeartbeat.toLocaleTimeString()}`
+        ? `Heartbeat sent ${formatTime(camera.lastHeartbeat, { seconds: true })}`
         : "";
     }
   }

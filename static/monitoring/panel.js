@@ -3,6 +3,7 @@
 
 import { Camera, mountCameraCard } from "../cameras/camera.js";
 import { postJSON } from "../js/http.js";
+import { formatTime } from "../js/time.js";
 import { timeAgo, toast } from "../js/toast.js";
 import { MonitoringImages } from "./client.js";
 import { EventReporter } from "./events.js";
@@ -108,7 +109,7 @@ export function mountInterviewPanel(root, config) {
     const error = $("[data-withdraw-error]");
     try {
       const answer = await postJSON(`${api}/consent/`, { accepted: false });
-      const at = answer.withdrawn_at ? new Date(answer.withdrawn_at).toLocaleTimeString() : "";
+      const at = answer.withdrawn_at ? formatTime(answer.withdrawn_at, { seconds: true }) : "";
       $("[data-withdrawn-when]").textContent = `You withdrew your consent${at ? ` at ${at}` : ""}. Your camera and screen sharing are off${dropped ? `, ${dropped} capture${dropped === 1 ? "" : "s"} not yet sent ${dropped === 1 ? "was" : "were"} discarded` : ""}, and nothing more is recorded.`;
       error.hidden = true;
       show("[data-withdraw-retry]", false);
@@ -260,7 +261,7 @@ export function mountInterviewPanel(root, config) {
     $("[data-queue-length]").textContent = String(n);
     $("[data-uploaded]").textContent = String(queue.uploaded);
     $("[data-last-upload]").textContent = queue.lastSuccessAt
-      ? `${queue.lastSuccessAt.toLocaleTimeString()} (${timeAgo(Date.now() - queue.lastSuccessAt)})`
+      ? `${formatTime(queue.lastSuccessAt, { seconds: true })} (${timeAgo(Date.now() - queue.lastSuccessAt)})`
       : "none yet";
     show("[data-spinner]", queue.busy);
     let text = "";

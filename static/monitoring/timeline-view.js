@@ -2,6 +2,7 @@
 // and the full-screen viewer. It reads a TimelineData and never fetches by itself; every
 // label comes from the server (`labels` in the page's json_script config).
 
+import { formatDateTime, formatTime } from "../js/time.js";
 import { byTime, flagsOf } from "./timeline-data.js";
 
 const EVENT_TONE = {
@@ -29,7 +30,7 @@ export function addedBy(item, candidateId) {
 export function lateNote(item) {
   return item.late ? `late: taken ${fmtTime(item.timestamp)}, received ${fmtTime(item.received_at)}` : "";
 }
-const fmtTime = (iso) => new Date(iso).toLocaleTimeString();
+const fmtTime = (iso) => formatTime(iso, { seconds: true });
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export class TimelineView {
@@ -84,8 +85,9 @@ export class TimelineView {
     img.dataset.key = item.s3Key;
     img.width = 160;
     img.height = item.image_type === "camera" ? 120 : 90;
-    const time = document.createElement("span");
+    const time = document.createElement("time");
     time.className = "thumb-time";
+    time.setAttribute("datetime", new Date(item.timestamp).toISOString());
     time.textContent = fmtTime(item.timestamp);
     el.append(img, time);
     const flags = flagsOf(item);
@@ -161,7 +163,7 @@ export class TimelineView {
       row.dataset.minute = key;
       const label = document.createElement("div");
       label.className = "minute-label";
-      label.textContent = new Date(`${key}:00Z`).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      label.textContent = formatTime(`${key}:00Z`);
       const cam = document.createElement("div");
       cam.className = "minute-cell";
       g.camera.forEach((item) => cam.append(this.thumbFor(item, onOpen)));
@@ -267,7 +269,7 @@ export class TimelineViewer {
     const flags = flagsOf(item).map((f) => this.view.flagLabel(f));
     const what = item.image_type === "camera" ? "Camera snapshot" : "Screen capture";
     const extra = [addedBy(item, this.view.candidateId), lateNote(item)].filter(Boolean);
-    const title = `${what} · ${new Date(item.timestamp).toLocaleString()}${flags.length ? ` · ⚑ ${flags.join(", ")}` : ""}${extra.length ? ` · ${extra.join(" · ")}` : ""}`;
+    const title = `${what} · ${formatDateTime(item.timestamp, { seconds: true })}${flags.length ? ` · ⚑ ${flags.join(", ")}` : ""}${extra.length ? ` · ${extra.join(" · ")}` : ""}`;
     this.dialog.querySelector("[data-viewer-title]").textContent = title;
     this.dialog.querySelector("[data-viewer-index]").textContent = `${index + 1} of ${list.length}`;
     this.img.alt = title;
