@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CameraEvent, CameraStream
+from .models import CameraEvent, CameraStream, LiveWatch
 
 
 class LiveFilter(admin.SimpleListFilter):
@@ -67,6 +67,24 @@ class CameraEventAdmin(admin.ModelAdmin):
     @admin.display(description="Organization")
     def organization(self, obj: CameraEvent) -> str:
         return obj.application.job.organization.name if obj.application else "—"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(LiveWatch)
+class LiveWatchAdmin(admin.ModelAdmin):
+    """Every live watch session: who watched whom, from when to when, and why it ended."""
+
+    list_display = ["started_at", "viewer", "candidate", "application", "ended_at", "end_reason"]
+    list_filter = ["end_reason", "started_at"]
+    search_fields = ["viewer__username", "candidate__username", "candidate__email"]
+    date_hierarchy = "started_at"
+    list_select_related = ["viewer", "candidate", "application__job"]
+    readonly_fields = [f.name for f in LiveWatch._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -15,7 +15,7 @@ from accounts.sessions import session_still_valid
 from accounts.sockets import CLOSE_NOT_SIGNED_IN, SessionBoundConsumer
 from common.ratelimit import SocketLimits
 
-from . import presence
+from . import presence, watch
 from .groups import board_groups_for_viewer
 from .services import board_snapshot
 
@@ -49,11 +49,69 @@ class LimitedConsumer(SessionBoundConsumer):
         return False
 
 
-class LiveBoardConsumer(LimitedConsumer):
+class WatchingConsumer(LimitedConsumer):
+    """The signalling of live video (cameras.watch) on either socket: `side` is "viewer" on
+    the board and "candidate" on the presence socket."""
+
+    side = ""
+
+    async def watch_relay(self, event):
+        """A message the server routed to exactly this socket (cameras.watch)."""
+        await self.send_json(event["message"])
+
+    async def handle_watch(self, content) -> None:
+        if not await self.within_limits("signal"):
+            return
+        try:
+            outbox = await self._watch(content)
+        except watch.WatchRefused as refused:
+            await self.send_json(
+                {
+                    "type": "watch.error",
+                    "code": refused.code,
+                    "message": refused.message,
+                    **({"watch_id": content["watch_id"]} if "watch_id" in content else {}),
+                    **({"user_id": content["user_id"]} if "user_id" in content else {}),
+                }
+            )
+            return
+        await self.deliver(outbox)
+
+    async def deliver(self, outbox) -> None:
+        for channel, message in outbox:
+            try:
+                await self.channel_layer.send(channel, message)
+            except Exception:  # the other socket is gone: its own close ends the watch
+                logger.info("Could not relay to %s", channel)
+
+    @database_sync_to_async
+    def _watch(self, content):
+        kind = content["type"]
+        if kind == "watch.request" and self.side == "viewer":
+            return watch.watch_request(
+                viewer=self.scope["user"],
+                user_id=content.get("user_id"),
+                viewer_channel=self.channel_name,
+            )
+        if kind == "watch.end":
+            return watch.watch_end(content=content, channel=self.channel_name, side=self.side)
+        return watch.watch_relay(content=content, channel=self.channel_name, side=self.side)
+
+    @database_sync_to_async
+    def _watches_end(self):
+        return watch.watches_end_for_channel(channel=self.channel_name)
+
+
+class LiveBoardConsumer(WatchingConsumer):
+    side = "viewer"
+
     groups_joined: list[str]
 
     def rates(self) -> dict[str, str]:
-        return {"snapshot": settings.RATE_LIMIT_SOCKET_SNAPSHOT}
+        return {
+            "snapshot": settings.RATE_LIMIT_SOCKET_SNAPSHOT,
+            "signal": settings.RATE_LIMIT_SOCKET_SIGNAL,
+        }
 
     async def connect(self):
         self.groups_joined = []
@@ -84,6 +142,8 @@ class LiveBoardConsumer(LimitedConsumer):
 
     async def disconnect(self, code):
         await self.leave_session()
+        if getattr(self, "groups_joined", None):
+            await self.deliver(await self._watches_end())
         for group in getattr(self, "groups_joined", []):
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)
@@ -91,8 +151,11 @@ class LiveBoardConsumer(LimitedConsumer):
                 logger.info("Could not leave %s", group)
 
     async def receive_json(self, content, **kwargs):
+        if content["type"].startswith("watch."):
+            await self.handle_watch(content)
+            return
         if content["type"] != "snapshot":
-            await self.send_error("invalid", 'A board sends only {"type": "snapshot"}.')
+            await self.send_error("invalid", 'A board sends {"type": "snapshot"} or watch.*.')
             return
         if not await self.within_limits("snapshot"):
             return
@@ -122,7 +185,7 @@ class LiveBoardConsumer(LimitedConsumer):
         )
 
 
-class PresenceConsumer(LimitedConsumer):
+class PresenceConsumer(WatchingConsumer):
     """The candidate's heartbeat socket. Turning the camera on or off stays on the HTTP API
     (it validates the application); heartbeats of a live stream come here and are batched.
 
@@ -131,9 +194,14 @@ class PresenceConsumer(LimitedConsumer):
     """
 
     user_id: int | None = None
+    side = "candidate"
+    registered_for: int | None = None  # the interview this socket is the way to reach
 
     def rates(self) -> dict[str, str]:
-        return {"heartbeat": settings.RATE_LIMIT_SOCKET_HEARTBEAT}
+        return {
+            "heartbeat": settings.RATE_LIMIT_SOCKET_HEARTBEAT,
+            "signal": settings.RATE_LIMIT_SOCKET_SIGNAL,
+        }
 
     async def connect(self):
         await self.accept()
@@ -148,10 +216,17 @@ class PresenceConsumer(LimitedConsumer):
         await self.leave_session()
         if self.user_id is not None:
             presence.batcher().forget(self, self.user_id)
+            try:
+                await self.deliver(await self._forget())
+            except Exception:  # the database is away: the sweep ends what is left
+                logger.info("Could not end the watches of %s", self.channel_name)
 
     async def receive_json(self, content, **kwargs):
+        if content["type"].startswith("watch."):
+            await self.handle_watch(content)
+            return
         if content["type"] != "heartbeat":
-            await self.send_error("invalid", 'Send {"type": "heartbeat"}.')
+            await self.send_error("invalid", 'Send {"type": "heartbeat"} or watch.*.')
             return
         application_id = content.get("application_id")
         if application_id is not None and (
@@ -163,3 +238,17 @@ class PresenceConsumer(LimitedConsumer):
             return
         presence.batcher().add(self, self.user_id, application_id)  # batched, flushed each second
         await self.send_json({"type": "ack"})
+        if application_id is not None and application_id != self.registered_for:
+            # The first heartbeat of an interview: this socket is where watch requests go.
+            self.registered_for = application_id
+            await self.deliver(await self._register(application_id))
+
+    @database_sync_to_async
+    def _register(self, application_id: int):
+        return watch.presence_register(
+            user_id=self.user_id, application_id=application_id, channel=self.channel_name
+        )
+
+    @database_sync_to_async
+    def _forget(self):
+        return watch.presence_forget(channel=self.channel_name)

@@ -1,3 +1,4 @@
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -59,6 +60,11 @@ class CameraStream(models.Model):
         max_length=255, blank=True, help_text="Storage key of the latest camera snapshot."
     )
     snapshot_at = models.DateTimeField(null=True, blank=True)
+    presence_channel = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The channel of the candidate's most recent presence socket (live video).",
+    )
     incident = models.JSONField(
         null=True, blank=True, help_text="The current integrity incident shown on the board."
     )
@@ -109,3 +115,48 @@ class CameraEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_kind_display()} at {self.occurred_at:%H:%M:%S}"
+
+
+class LiveWatch(models.Model):
+    """One reviewer watching one candidate's camera live (peer to peer, signalled through our
+    sockets): who, whom, from when to when, and the two sockets it runs between. The record
+    of every watch session; an active one counts against LIVE_VIEWERS_MAX."""
+
+    class EndReason(models.TextChoices):
+        VIEWER = "viewer", "The reviewer stopped watching"
+        CANDIDATE = "candidate", "The candidate's page ended it"
+        CAMERA_OFF = "camera_off", "The camera went off"
+        INTERVIEW_ENDED = "interview_ended", "The interview ended or consent was withdrawn"
+        SOCKET_CLOSED = "socket_closed", "A socket closed"
+        REPLACED = "replaced", "The candidate's page reconnected"
+
+    watch_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_watches"
+    )
+    application = models.ForeignKey(
+        "applications.JobApplication",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="live_watches",
+    )
+    viewer_channel = models.CharField(max_length=200)
+    candidate_channel = models.CharField(max_length=200)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["candidate", "ended_at"], name="live_watch_active_idx"),
+            models.Index(fields=["viewer_channel"], name="live_watch_viewer_idx"),
+            models.Index(fields=["candidate_channel"], name="live_watch_candidate_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} watching {self.candidate} from {self.started_at:%H:%M:%S}"

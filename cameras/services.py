@@ -20,6 +20,7 @@ from applications.services import recording_check
 from common.errors import NotAllowed
 from common.time import iso_utc
 
+from . import watch
 from .groups import board_groups_for_stream, organization_group
 from .models import CameraEvent, CameraStream
 from .selectors import active_streams_for_user, board_payload, stream_payload
@@ -266,6 +267,10 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
     if event:
         stream.last_broadcast_at = now
     stream.save()
+    if not is_active:  # no camera, no live video: every watch of this candidate ends
+        watch.send_on_commit(
+            watch.watches_end_for_candidate(candidate_id=user.pk, reason=watch.Reason.CAMERA_OFF)
+        )
     if event:
         _broadcast_on_commit(event, stream, with_snapshot=event == STARTED)
     if moved and old_organization_id is not None:
@@ -312,6 +317,11 @@ def camera_streams_end_stale(*, now: datetime | None = None) -> int:
             stream.is_active = False
             stream.save(update_fields=["is_active"])
             _broadcast_on_commit(ENDED, stream, ended_by="timeout")
+            watch.send_on_commit(
+                watch.watches_end_for_candidate(
+                    candidate_id=stream.user_id, reason=watch.Reason.CAMERA_OFF
+                )
+            )
             ended += 1
     if ended:
         logger.info("Ended %d stale camera stream(s)", ended)

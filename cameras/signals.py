@@ -13,3 +13,7 @@ camera_event_recorded = Signal()
 # kwargs: snapshots (list of (storage key, application id)), actor (the viewer who asked, or
 # None for a push), audience (the board groups a push went to)
 snapshot_urls_signed = Signal()
+
+# A live watch session ended (the audit records who watched whom, from when to when).
+# kwargs: watch (a cameras.models.LiveWatch, ended)
+live_watch_ended = Signal()

@@ -314,7 +314,8 @@ CELERY_BEAT_SCHEDULE = {
 # (the broker was down, or the worker died): monitoring.reconcile_analyses.
 ANALYSIS_RETRY_AFTER = env.int("ANALYSIS_RETRY_AFTER", default=120)
 MONITORING_TIMELINE_PAGE_SIZE = env.int("MONITORING_TIMELINE_PAGE_SIZE", default=60)
-MONITORING_NOTICE_VERSION = env.str("MONITORING_NOTICE_VERSION", default="2026-11")
+# 2026-11-live: the notice says reviewers may watch the camera live (and that you see who).
+MONITORING_NOTICE_VERSION = env.str("MONITORING_NOTICE_VERSION", default="2026-11-live")
 MONITORING_RETENTION_DAYS = env.int("MONITORING_RETENTION_DAYS", default=90)
 # Privacy (README "Privacy"): retention runs daily in batches; an erasure works in short steps
 # that resume after a crash; receipts and audit entries are kept 24 months.
@@ -356,6 +357,12 @@ RATE_LIMIT_SIGNIN_ADDRESS = env.str("RATE_LIMIT_SIGNIN_ADDRESS", default="50 per
 RATE_LIMIT_SOCKET_SNAPSHOT = env.str("RATE_LIMIT_SOCKET_SNAPSHOT", default="10 per 60 seconds")
 RATE_LIMIT_SOCKET_HEARTBEAT = env.str("RATE_LIMIT_SOCKET_HEARTBEAT", default="5 per 5 seconds")
 RATE_LIMIT_SOCKET_SIGNAL = env.str("RATE_LIMIT_SOCKET_SIGNAL", default="200 per 10 seconds")
+
+# --- Watch live (cameras.watch): peer-to-peer video, signalled over our sockets -------------
+LIVE_VIEWERS_MAX = env.int("LIVE_VIEWERS_MAX", default=3)  # reviewers at once per candidate
+# RTCPeerConnection's iceServers, e.g. [{"urls": "turn:turn.example.com:3478", "username": "u",
+# "credential": "p"}]. Empty: host candidates only (one network, loopback).
+WEBRTC_ICE_SERVERS = env.json("WEBRTC_ICE_SERVERS", default=[])
 
 AXES_ENABLED = RATE_LIMIT_ENABLED
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)

@@ -85,6 +85,7 @@ class AccessEvent(models.Model):
         DATA_EXPORTED = "data_exported", "Data exported (zip)"
         ERASED = "erased", "Data erased"
         REPORT_PRINTED = "report_printed", "Report opened for printing"
+        WATCHED_LIVE = "watched_live", "Watched the camera live"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -8,8 +8,9 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 from applications.signals import application_status_changed, consent_recorded
-from cameras.signals import snapshot_urls_signed
+from cameras.signals import live_watch_ended, snapshot_urls_signed
 from common.http import RequestInfo, request_info
+from common.time import iso_utc
 from monitoring.models import AccessEvent
 
 from .services import access_log, access_log_keys
@@ -73,4 +74,20 @@ def on_board_snapshots(sender, *, snapshots, actor, audience, **kwargs) -> None:
         keys=snapshots,
         audience=audience,
         detail="live board snapshot",
+    )
+
+
+@receiver(live_watch_ended, dispatch_uid="monitoring.audit.live_watch")
+def on_live_watch_ended(sender, *, watch, **kwargs) -> None:
+    """A watch session: who watched whom, from when to when (one entry, written at its end)."""
+    seconds = round((watch.ended_at - watch.started_at).total_seconds())
+    access_log(
+        actor=watch.viewer,
+        action=AccessEvent.Action.WATCHED_LIVE,
+        info=RequestInfo(),
+        application_id=watch.application_id,
+        detail=(
+            f"watched {watch.candidate.display_name} live from {iso_utc(watch.started_at)} "
+            f"to {iso_utc(watch.ended_at)} ({seconds} s; {watch.get_end_reason_display()})"
+        ),
     )

@@ -57,6 +57,7 @@ def interview_detail(request, application_id: int):
             "application": application,
             "panel_config": panel_config,
             "retention_days": application.job.organization.retention_window_days,
+            "live_viewers_max": settings.LIVE_VIEWERS_MAX,
             "consent_declined_at": latest.declined_at if latest is not None else None,
         },
     )

@@ -9,6 +9,7 @@ import { Emitter } from "../js/emitter.js";
 import { timeAgo, toast } from "../js/toast.js";
 import { formatTime } from "../js/time.js";
 import { wsUrl } from "../js/ws.js";
+import { LiveViewer } from "./live.js";
 
 export const BOARD_PATH = "/ws/camera/streams/";
 
@@ -68,7 +69,18 @@ export class LiveBoard extends Emitter {
     this.emit("change");
   }
 
+  /** Send a message on the board's socket (live video signalling); false when it is closed. */
+  send(msg) {
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(msg));
+    return true;
+  }
+
   _onMessage(msg) {
+    if (typeof msg.type === "string" && msg.type.startsWith("watch.")) {
+      this.emit("message", msg); // live video (live.js); the cards do not change
+      return;
+    }
     if (msg.type === "snapshot") {
       clearTimeout(this._watchdog);
       this.attempt = 0;
@@ -145,7 +157,15 @@ function cardFor(stream) {
     </div>
     <p class="stream-state"><svg class="camera-icon-sm" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path fill="currentColor" d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z"/></svg><span class="stream-active">Camera active</span></p>
     <p class="small muted stream-seen"></p>
-    <p class="small muted stream-shot" hidden>Snapshot taken <time data-format="time-seconds"></time></p>`;
+    <p class="small muted stream-shot" hidden>Snapshot taken <time data-format="time-seconds"></time></p>
+    <div class="live-player" data-live-player hidden>
+      <video autoplay muted playsinline></video>
+      <p class="small live-state" data-live-state role="status"></p>
+    </div>
+    <div class="stream-actions">
+      <button type="button" class="btn btn-ghost btn-sm" data-watch>Watch live</button>
+      <button type="button" class="btn btn-ghost btn-sm" data-watch-stop hidden>Stop watching</button>
+    </div>`;
   return card;
 }
 
@@ -159,7 +179,7 @@ function fillCard(card, stream, board) {
       nameEl.replaceChildren(link);
       card.classList.add("is-clickable");
       card.addEventListener("click", (e) => {
-        if (e.target.closest("a")) return;
+        if (e.target.closest("a, button, video, [data-live-player]")) return;
         window.location.href = link.href;
       });
     }
@@ -220,6 +240,34 @@ function fillCard(card, stream, board) {
   card.setAttribute("aria-label", `${stream.name}, camera live`);
 }
 
+/** "Watch live" on a card: a player in the card with its state and "Stop watching". */
+function mountWatch(card, stream, board) {
+  const player = card.querySelector("[data-live-player]");
+  const video = player.querySelector("video");
+  const state = card.querySelector("[data-live-state]");
+  const watchButton = card.querySelector("[data-watch]");
+  const stopButton = card.querySelector("[data-watch-stop]");
+  video.setAttribute("aria-label", `Live video of ${stream.name}`);
+  const render = (viewer) => {
+    const active = viewer && (viewer.state === "connecting" || viewer.state === "live");
+    player.hidden = !viewer || viewer.state === "idle";
+    card.classList.toggle("is-watching", Boolean(active));
+    video.hidden = !active;
+    state.dataset.state = viewer ? viewer.state : "idle";
+    state.textContent = viewer ? viewer.message : "";
+    watchButton.hidden = Boolean(active);
+    stopButton.hidden = !active;
+  };
+  watchButton.addEventListener("click", () => {
+    card.viewer?.dispose();
+    const viewer = new LiveViewer(board, stream.user_id);
+    card.viewer = viewer;
+    viewer.on("change", () => render(viewer));
+    viewer.start(video);
+  });
+  stopButton.addEventListener("click", () => card.viewer?.stop());
+}
+
 /** The board's notices, as the seed describes ("John Carter turned the camera on"): started
  * and ended cameras are collected for a moment and told in one toast per kind when several
  * arrive together ("3 cameras turned on"). A snapshot after a (re)connect tells nothing. */
@@ -272,12 +320,16 @@ export function mountLiveBoard(root, board) {
       let card = grid.querySelector(`[data-user-id="${stream.user_id}"]`);
       if (!card) {
         card = cardFor(stream);
+        mountWatch(card, stream, board);
         grid.prepend(card);
       }
       fillCard(card, stream, board);
     }
     grid.querySelectorAll("[data-user-id]").forEach((card) => {
-      if (!seen.has(card.dataset.userId)) card.remove();
+      if (!seen.has(card.dataset.userId)) {
+        card.viewer?.dispose();
+        card.remove();
+      }
     });
     const n = board.streams.size;
     empty.hidden = n > 0;

@@ -111,6 +111,13 @@ export class Camera extends Emitter {
       .catch(() => {}); // nothing more can be done while the page unloads
   }
 
+  /** Send a live-video signalling message on the presence socket; false when it is closed. */
+  sendSignal(msg) {
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(msg));
+    return true;
+  }
+
   /** Heartbeats go over the presence socket when it is open, else over HTTP. */
   _beat() {
     if (this.socket && this.socket.readyState === WebSocket.OPEN) {
@@ -130,6 +137,7 @@ export class Camera extends Emitter {
       if (this.socketOpened) this.notify("reconnected");
       this.socketOpened = true;
       this.socketAttempt = 0;
+      this._beat(); // at once: the server learns this socket is where to reach the page
     });
     socket.addEventListener("message", (e) => {
       const msg = JSON.parse(e.data);
@@ -144,6 +152,8 @@ export class Camera extends Emitter {
         }
       } else if (msg.type === "stale") {
         this._report(true); // the stream ended meanwhile: the status API starts it again
+      } else if (typeof msg.type === "string" && msg.type.startsWith("watch.")) {
+        this.emit("signal", msg); // live video (live.js)
       }
     });
     socket.addEventListener("close", () => {

@@ -2,6 +2,7 @@
 // captures through the upload queue, honest status, finish. Wires the small modules together.
 
 import { Camera, mountCameraCard } from "../cameras/camera.js";
+import { LiveSender, mountWatchNotice } from "../cameras/live.js";
 import { postJSON } from "../js/http.js";
 import { formatTime } from "../js/time.js";
 import { timeAgo, toast } from "../js/toast.js";
@@ -17,6 +18,8 @@ export function mountInterviewPanel(root, config) {
 
   const camera = new Camera({ statusUrl: "/api/camera/status", applicationId: config.applicationId, heartbeatMs: config.heartbeatMs });
   mountCameraCard($("#camera-card"), camera, { toast });
+  const live = new LiveSender(camera); // reviewers may watch the camera live; the page says who
+  mountWatchNotice($("[data-watch-notice]"), live);
   const images = new MonitoringImages({ applicationId: config.applicationId });
   const queue = new UploadQueue(images, config.retry || {});
   const screen = new ScreenShare($("[data-screen-video]"));
@@ -295,5 +298,5 @@ export function mountInterviewPanel(root, config) {
   renderShare();
   renderQueue();
   layout();
-  return { camera, queue, screen, images, events };
+  return { camera, queue, screen, images, events, live };
 }

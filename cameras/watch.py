@@ -1,0 +1,225 @@
+"""Watch live: the signalling of a peer-to-peer video from a candidate's page to a reviewer's
+board (WebRTC), routed through the channel layer to exactly the two sockets of a watch.
+
+The server never sees the video. It decides who may watch whom (the board's scoping), counts
+viewers per candidate across processes (LiveWatch rows, counted under the stream's row lock),
+assigns each watch its `watch_id`, and relays `watch.offer` / `watch.answer` / `watch.ice`
+only between the two channels recorded for that watch. Everything here is synchronous and
+returns the messages to send as (channel, message) pairs: the consumers send them with
+`await`, receivers through `send_now`.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from applications.selectors import applications_for_user
+
+from .models import CameraStream, LiveWatch
+from .selectors import active_streams_for_user
+from .signals import live_watch_ended
+
+logger = logging.getLogger(__name__)
+
+RELAY = "watch.relay"  # the consumers' handler: send `message` to the socket as it is
+Reason = LiveWatch.EndReason
+Outbox = list[tuple[str, dict]]
+
+
+@dataclass
+class WatchRefused(Exception):
+    code: str  # not_visible | not_live | too_many_viewers | invalid
+    message: str
+
+
+def _relay(channel: str, message: dict) -> tuple[str, dict]:
+    return channel, {"type": RELAY, "message": message}
+
+
+def ice_servers() -> list:
+    return list(settings.WEBRTC_ICE_SERVERS)
+
+
+# --- The candidate's presence socket -------------------------------------------------------
+
+
+def presence_register(*, user_id: int, application_id: int, channel: str) -> Outbox:
+    """This socket is now the candidate's most recent one for the interview: requests go
+    here. Watches still bound to an older socket of theirs cannot be relayed: they end."""
+    updated = CameraStream.objects.filter(user_id=user_id, application_id=application_id).update(
+        presence_channel=channel
+    )
+    if not updated:
+        return []
+    stale = LiveWatch.objects.filter(candidate_id=user_id, ended_at__isnull=True).exclude(
+        candidate_channel=channel
+    )
+    return _end(stale, reason=Reason.REPLACED)
+
+
+def presence_forget(*, channel: str) -> Outbox:
+    """The presence socket closed: nobody can reach this page any more."""
+    CameraStream.objects.filter(presence_channel=channel).update(presence_channel="")
+    return watches_end_for_channel(channel=channel)
+
+
+# --- Requests from a board -----------------------------------------------------------------
+
+
+def watch_request(*, viewer: User, user_id, viewer_channel: str) -> Outbox:
+    """A reviewer asks to watch a candidate on their board. Refusals raise WatchRefused."""
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        raise WatchRefused("invalid", "user_id must be the candidate's id (an integer).")
+    stream = active_streams_for_user(user=viewer).filter(user_id=user_id).first()
+    if stream is None:
+        visible = applications_for_user(user=viewer).filter(candidate_id=user_id).exists()
+        if visible:
+            raise WatchRefused("not_live", "This candidate's camera is not on right now.")
+        raise WatchRefused("not_visible", "This candidate is not on your board.")
+    maximum = settings.LIVE_VIEWERS_MAX
+    with transaction.atomic():
+        stream = CameraStream.objects.select_for_update().get(pk=stream.pk)
+        if not stream.presence_channel:
+            raise WatchRefused(
+                "not_live", "The candidate's page is not connected for live video right now."
+            )
+        watching = LiveWatch.objects.filter(candidate_id=user_id, ended_at__isnull=True)
+        if watching.filter(viewer_channel=viewer_channel).exists():
+            raise WatchRefused("invalid", "This board is already watching this candidate.")
+        if watching.count() >= maximum:
+            raise WatchRefused(
+                "too_many_viewers",
+                f"{maximum} reviewers are already watching this candidate; try again when one "
+                "stops.",
+            )
+        watch = LiveWatch.objects.create(
+            viewer=viewer,
+            candidate_id=user_id,
+            application_id=stream.application_id,
+            viewer_channel=viewer_channel,
+            candidate_channel=stream.presence_channel,
+            started_at=timezone.now(),
+        )
+    base = {"type": "watch.request", "watch_id": str(watch.watch_id), "ice_servers": ice_servers()}
+    return [
+        _relay(watch.candidate_channel, {**base, "viewer_name": viewer.display_name}),
+        _relay(viewer_channel, {**base, "user_id": user_id}),
+    ]
+
+
+# --- Relayed messages ----------------------------------------------------------------------
+
+# Who may send what, and what of it is passed on (nothing else is).
+FROM_CANDIDATE = {"watch.offer": ("sdp",), "watch.ice": ("candidate",)}
+FROM_VIEWER = {"watch.answer": ("sdp",), "watch.ice": ("candidate",)}
+MAX_FIELD = 32_000  # an SDP is a few KB; the socket's own limit is larger
+
+
+def watch_relay(*, content: dict, channel: str, side: str) -> Outbox:
+    """Pass an offer, answer or ICE candidate to the other party of this socket's watch."""
+    allowed = FROM_CANDIDATE if side == "candidate" else FROM_VIEWER
+    kind = content.get("type")
+    if kind not in allowed:
+        raise WatchRefused("invalid", f"A {side} does not send {kind}.")
+    watch = _own_watch(content.get("watch_id"), channel=channel, side=side)
+    message = {"type": kind, "watch_id": str(watch.watch_id)}
+    for field in allowed[kind]:
+        value = content.get(field)
+        if field == "sdp" and (not isinstance(value, str) or not 0 < len(value) <= MAX_FIELD):
+            raise WatchRefused("invalid", "sdp must be a session description (text).")
+        if field == "candidate" and not (value is None or isinstance(value, dict)):
+            raise WatchRefused("invalid", "candidate must be an ICE candidate object or null.")
+        if field == "candidate" and value is not None and len(str(value)) > 2_000:
+            raise WatchRefused("invalid", "That ICE candidate is too large.")
+        message[field] = value
+    other = watch.viewer_channel if side == "candidate" else watch.candidate_channel
+    return [_relay(other, message)]
+
+
+def watch_end(*, content: dict, channel: str, side: str) -> Outbox:
+    """Either party ends its watch; the other hears `watch.end`."""
+    watch = _own_watch(content.get("watch_id"), channel=channel, side=side)
+    reason = Reason.VIEWER if side == "viewer" else Reason.CANDIDATE
+    return _end(LiveWatch.objects.filter(pk=watch.pk), reason=reason, skip=channel)
+
+
+def _own_watch(watch_id, *, channel: str, side: str) -> LiveWatch:
+    try:
+        key = uuid.UUID(str(watch_id))
+    except ValueError:
+        raise WatchRefused("invalid", "watch_id is not one of your watches.") from None
+    mine = {"viewer_channel" if side == "viewer" else "candidate_channel": channel}
+    watch = LiveWatch.objects.filter(watch_id=key, ended_at__isnull=True, **mine).first()
+    if watch is None:
+        # A candidate's page cannot offer what nobody asked for; nobody relays to a stranger.
+        raise WatchRefused("invalid", "watch_id is not one of your watches.")
+    return watch
+
+
+# --- Ending ----------------------------------------------------------------------------------
+
+
+def watches_end_for_channel(*, channel: str) -> Outbox:
+    """A socket closed: every watch it took part in ends; the other parties hear of it."""
+    watches = LiveWatch.objects.filter(ended_at__isnull=True).filter(
+        Q(viewer_channel=channel) | Q(candidate_channel=channel)
+    )
+    return _end(watches, reason=Reason.SOCKET_CLOSED, skip=channel)
+
+
+def watches_end_for_candidate(
+    *, candidate_id: int, reason: str, application_id: int | None = None
+) -> Outbox:
+    """The camera went off, the interview ended, consent was withdrawn: every watch ends."""
+    watches = LiveWatch.objects.filter(candidate_id=candidate_id, ended_at__isnull=True)
+    if application_id is not None:
+        watches = watches.filter(application_id=application_id)
+    return _end(watches, reason=reason)
+
+
+def _end(watches, *, reason: str, skip: str = "") -> Outbox:
+    now = timezone.now()
+    out: Outbox = []
+    ended = []
+    for watch in watches.select_related("viewer", "candidate"):
+        if LiveWatch.objects.filter(pk=watch.pk, ended_at__isnull=True).update(
+            ended_at=now, end_reason=reason
+        ):
+            watch.ended_at, watch.end_reason = now, reason
+            ended.append(watch)
+            message = {"type": "watch.end", "watch_id": str(watch.watch_id), "reason": reason}
+            for channel in (watch.viewer_channel, watch.candidate_channel):
+                if channel and channel != skip:
+                    out.append(_relay(channel, message))
+    if ended:
+        transaction.on_commit(
+            lambda: [live_watch_ended.send(sender=LiveWatch, watch=w) for w in ended]
+        )
+    return out
+
+
+def send_now(outbox: Outbox) -> None:
+    """From synchronous code (receivers, services): hand each message to the channel layer."""
+    if not outbox:
+        return
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for channel, message in outbox:
+        try:
+            async_to_sync(layer.send)(channel, message)
+        except Exception:  # the socket is gone or the layer is down: nothing to tell
+            logger.info("Could not reach %s", channel)
+
+
+def send_on_commit(outbox: Outbox) -> None:
+    if outbox:
+        transaction.on_commit(lambda: send_now(outbox))
