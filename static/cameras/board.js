@@ -147,6 +147,10 @@ function cardFor(stream) {
       </div>
       <span class="live-badge"><span class="live-dot" aria-hidden="true"></span>LIVE</span>
     </header>
+    <div class="live-player" data-live-player hidden>
+      <video autoplay muted playsinline></video>
+      <p class="small live-state" data-live-state role="status"></p>
+    </div>
     <div class="stream-picture">
       <img class="stream-snapshot" alt="" hidden>
       <span class="snapshot-age" hidden></span>
@@ -158,10 +162,6 @@ function cardFor(stream) {
     <p class="stream-state"><svg class="camera-icon-sm" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path fill="currentColor" d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z"/></svg><span class="stream-active">Camera active</span></p>
     <p class="small muted stream-seen"></p>
     <p class="small muted stream-shot" hidden>Snapshot taken <time data-format="time-seconds"></time></p>
-    <div class="live-player" data-live-player hidden>
-      <video autoplay muted playsinline></video>
-      <p class="small live-state" data-live-state role="status"></p>
-    </div>
     <div class="stream-actions">
       <button type="button" class="btn btn-ghost btn-sm" data-watch>Watch live</button>
       <button type="button" class="btn btn-ghost btn-sm" data-watch-stop hidden>Stop watching</button>

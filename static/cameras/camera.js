@@ -91,6 +91,7 @@ export class Camera extends Emitter {
 
   async stop({ keepalive = false, reason = "user" } = {}) {
     const wasOn = this.isOn;
+    if (wasOn) this.emit("stopping", { reason }); // while the presence socket is still open
     this._releaseTracks();
     if (!wasOn) return;
     if (keepalive) {

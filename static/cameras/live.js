@@ -39,6 +39,7 @@ export class LiveSender extends Emitter {
     this.camera = camera;
     this.peers = new Map(); // watch_id → { peer, viewerName }
     camera.on("signal", (e) => this._onSignal(e.detail).catch(() => {}));
+    camera.on("stopping", () => this.endAll()); // tells the server while the socket is open
     camera.on("stopped", () => this.endAll());
     window.addEventListener("pagehide", () => this.endAll());
   }

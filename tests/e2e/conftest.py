@@ -117,25 +117,29 @@ def bucket(e2e_bucket):
     return e2e_bucket
 
 
+def e2e_env(e2e_bucket) -> dict[str, str]:
+    """The browser tests' server settings (also for a second server of the same site)."""
+    return child_env(
+        CAMERA_STREAM_TIMEOUT=str(E2E_STREAM_TIMEOUT),
+        CAMERA_HEARTBEAT_SECONDS="1",
+        MONITORING_TIMELINE_PAGE_SIZE="15",  # so the timeline's paging is exercised
+        # The fixtures back-fill whole interviews through the API in a few seconds; with
+        # the default slack every one of those captures would be "late".
+        MONITORING_LATE_SLACK="3600",
+        AWS_S3_BUCKET_NAME=e2e_bucket.bucket,
+        AWS_ENDPOINT_URL_S3=e2e_bucket.endpoint,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_REGION="us-east-1",
+    )
+
+
 @pytest.fixture(scope="session")
 def asgi_server(django_db_setup, tmp_path_factory, e2e_bucket):
     """One uvicorn process for the browser tests (HTTP + WebSockets, like production)."""
     log_path = tmp_path_factory.mktemp("asgi") / "asgi.log"
     try:
-        env = child_env(
-            CAMERA_STREAM_TIMEOUT=str(E2E_STREAM_TIMEOUT),
-            CAMERA_HEARTBEAT_SECONDS="1",
-            MONITORING_TIMELINE_PAGE_SIZE="15",  # so the timeline's paging is exercised
-            # The fixtures back-fill whole interviews through the API in a few seconds; with
-            # the default slack every one of those captures would be "late".
-            MONITORING_LATE_SLACK="3600",
-            AWS_S3_BUCKET_NAME=e2e_bucket.bucket,
-            AWS_ENDPOINT_URL_S3=e2e_bucket.endpoint,
-            AWS_ACCESS_KEY_ID="testing",
-            AWS_SECRET_ACCESS_KEY="testing",
-            AWS_REGION="us-east-1",
-        )
-        with serve(env, log_path) as url:
+        with serve(e2e_env(e2e_bucket), log_path) as url:
             yield url
     finally:
         if os.environ.get("E2E_SHOW_SERVER_LOG") and log_path.exists():
