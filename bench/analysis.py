@@ -120,16 +120,29 @@ def main() -> None:
         ingested.append(result.image.id)
     ingest_rate = len(ingested) / (time.perf_counter() - start)
 
-    done = 0
-    start = time.perf_counter()
-    while time.perf_counter() - start < SECONDS and done < len(ingested):
-        frame_analyze(image_id=ingested[done])
-        done += 1
-    analysis_rate = done / (time.perf_counter() - start)
+    from monitoring.analysis import frames
+
+    def analyse_for(seconds: float) -> float:
+        done = 0
+        start = time.perf_counter()
+        while time.perf_counter() - start < seconds and done < len(ingested):
+            frame_analyze(image_id=ingested[done])  # computes, or recomputes, in full
+            done += 1
+        return done / (time.perf_counter() - start)
+
+    # Baseline in the same run: the full decode every frame had before (a 640×480 decode,
+    # then shrunk), against the JPEG draft-mode decode at the detector's width.
+    scaled = frames.load_scaled
+    frames.load_scaled = lambda data, width: (frames.load(data), 1.0)
+    full_rate = analyse_for(SECONDS)
+    frames.load_scaled = scaled
+    analysis_rate = analyse_for(SECONDS)
     print(f"\nUpload ingest (service, no HTTP, 1 core): {ingest_rate:.1f} images/s")
+    print(f"Camera frame analysis, full decode (before, 1 core): {full_rate:.1f} frames/s")
     print(
-        f"Camera frame analysis (1 core):           {analysis_rate:.1f} frames/s "
-        f"= {analysis_rate / ingest_rate:.2f}x the ingest rate"
+        f"Camera frame analysis, draft decode (1 core):        {analysis_rate:.1f} frames/s "
+        f"= {analysis_rate / full_rate:.2f}x the full decode, "
+        f"{analysis_rate / ingest_rate:.2f}x the ingest rate"
     )
     print(
         f"On 2 cores: ~{2 * analysis_rate:.0f} frames/s  [target >= 67 frames/s on 2 cores,"

@@ -227,20 +227,36 @@ STORAGES = {
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                # redis-py 8 times out socket reads after 5 s, exactly channels_redis's
-                # blocking-receive window: an idle board would die. Give reads more room.
-                "hosts": [
-                    {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}
-                ],
-                "capacity": 1000,
-                "expiry": 30,
-            },
+    # "core": channels_redis's list-based layer — group_send pushes one copy per member
+    # channel. "pubsub": its publish/subscribe layer — one message per group, each ASGI
+    # process delivers it to its own sockets (bench/presence.py measures both).
+    CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="core")
+    if CHANNEL_LAYER == "pubsub":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {
+                    "hosts": [
+                        {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}
+                    ]
+                },
+            }
         }
-    }
+    else:
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    # redis-py 8 times out socket reads after 5 s, exactly channels_redis's
+                    # blocking-receive window: an idle board would die. Give reads more room.
+                    "hosts": [
+                        {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}
+                    ],
+                    "capacity": 1000,
+                    "expiry": 30,
+                },
+            }
+        }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
@@ -510,7 +526,7 @@ LOGGING = {
 
 # --- Frame analysis (monitoring.analysis); every threshold documented in README.md -----------
 ANALYSIS_DETECTOR = env.str("ANALYSIS_DETECTOR", default="")  # "" = best installed
-ANALYSIS_DETECT_WIDTH = env.int("ANALYSIS_DETECT_WIDTH", default=320)
+ANALYSIS_DETECT_WIDTH = env.int("ANALYSIS_DETECT_WIDTH", default=256)  # 9/9 on the fixtures
 ANALYSIS_FACE_CONFIDENCE = env.float("ANALYSIS_FACE_CONFIDENCE", default=0.7)
 ANALYSIS_COVERED_MEAN = env.float("ANALYSIS_COVERED_MEAN", default=20.0)
 ANALYSIS_COVERED_STD = env.float("ANALYSIS_COVERED_STD", default=5.0)

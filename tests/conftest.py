@@ -143,6 +143,18 @@ def real_celery(redis_url):
 
 
 @pytest.fixture(autouse=True)
+def _layer_of_this_loop():
+    """A channel layer per test: each async test runs on its own event loop, and a Redis
+    layer's connections and receive lock belong to the loop that made them (a server has one
+    loop for its whole life)."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counters start empty in every test (Redis keeps them across tests)."""
     from common import ratelimit

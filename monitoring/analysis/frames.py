@@ -6,6 +6,7 @@ the screen that changed since the previous capture. The checks run in a fixed or
 covered → frozen → no face / multiple faces (flat frames hash alike, so "covered" goes first).
 """
 
+import dataclasses
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -36,6 +37,31 @@ def load(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()
     return image.convert("RGB")
+
+
+def load_scaled(data: bytes, *, width: int) -> tuple[Image.Image, float]:
+    """Decode at the smallest JPEG scale (1/2, 1/4, 1/8: DCT scaling, "draft" mode) that is
+    still at least `width` wide, instead of decoding every pixel and shrinking afterwards —
+    the analysis works at that width anyway. Returns the image and the factor back to the
+    stored frame's pixels (for face boxes)."""
+    image = Image.open(io.BytesIO(data))
+    original_width = image.width
+    if image.format == "JPEG" and image.width > width:
+        height = max(1, round(image.height * width / image.width))
+        image.draft("RGB", (width, height))
+    image.load()
+    return image.convert("RGB"), original_width / image.width
+
+
+def scale_face(face, factor: float):
+    """A face box found on a scaled decode, in the stored frame's pixels."""
+    return dataclasses.replace(
+        face,
+        x=round(face.x * factor),
+        y=round(face.y * factor),
+        w=round(face.w * factor),
+        h=round(face.h * factor),
+    )
 
 
 def dhash(image: Image.Image) -> str:

@@ -43,16 +43,39 @@ class Base64Field(serializers.CharField):
 
 
 class UploadInputSerializer(serializers.Serializer):
+    """JSON with `image_data` (base64, the seed's contract), or multipart/form-data with the
+    file in `image` (what the page sends: a third smaller, no base64 to decode)."""
+
     image_type = serializers.ChoiceField(choices=ImageType.choices)
     image_data = Base64Field(
+        required=False,
         trim_whitespace=False,
         allow_blank=True,
-        help_text="Base64 or a data: URL of a JPEG, PNG or WebP image.",
+        help_text="Base64 or a data: URL of a JPEG, PNG or WebP image (JSON bodies).",
+    )
+    image = serializers.FileField(
+        required=False,
+        allow_empty_file=True,
+        help_text="The image file (multipart/form-data bodies): JPEG, PNG or WebP.",
     )
     client_id = serializers.UUIDField(required=False, help_text="Idempotency key from the page.")
     captured_at = serializers.DateTimeField(
         required=False, help_text="When the capture was taken (≤ 5 min ahead, ≤ 24 h old)."
     )
+
+    def validate(self, attrs):
+        given = [name for name in ("image_data", "image") if name in attrs]
+        if len(given) != 1:
+            raise serializers.ValidationError(
+                {
+                    "image": "Send the capture once: image_data (base64, JSON) or image (a "
+                    "file, multipart/form-data)."
+                },
+                code="required" if not given else "invalid",
+            )
+        if "image" in attrs:
+            attrs["image_bytes"] = attrs.pop("image").read()
+        return attrs
 
 
 class UploadOutputSerializer(serializers.Serializer):

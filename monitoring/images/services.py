@@ -66,14 +66,16 @@ def monitoring_image_upload(
     actor: User,
     application: JobApplication,
     image_type: str,
-    image_data: str,
+    image_data: str | None = None,
+    image_bytes: bytes | None = None,
     client_id: uuid.UUID | None = None,
     captured_at: datetime | None = None,
 ) -> UploadResult:
     """Validate, re-encode and store one capture; the same client_id again returns the first.
 
     `application` comes from a scoped selector (the caller may see it); `image_type`,
-    `client_id` and `captured_at` are already parsed by the API's serializer.
+    `client_id` and `captured_at` are already parsed by the API's serializer. The image comes
+    as base64 (`image_data`, JSON) or as the file's bytes (`image_bytes`, multipart).
     """
     recording_check(application=application)
     if image_type not in ImageType.values:
@@ -96,7 +98,7 @@ def monitoring_image_upload(
         return UploadResult(existing, created=False)
 
     clean = clean_image(
-        decode_base64_image(image_data),
+        image_bytes if image_bytes is not None else decode_base64_image(image_data or ""),
         max_side=settings.MONITORING_MAX_SIDE,
         max_pixels=settings.MONITORING_MAX_PIXELS,
         quality=settings.MONITORING_JPEG_QUALITY,

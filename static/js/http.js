@@ -23,14 +23,16 @@ export class ApiError extends Error {
 
 export async function requestJSON(url, { method = "GET", body, keepalive = false, signal } = {}) {
   const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const form = typeof FormData !== "undefined" && body instanceof FormData;
+  // FormData: the browser writes the multipart Content-Type with its boundary itself.
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   if (method !== "GET" && method !== "HEAD") headers["X-CSRFToken"] = csrfToken();
   let response;
   try {
     response = await fetch(url, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : form ? body : JSON.stringify(body),
       credentials: "same-origin",
       keepalive,
       signal,

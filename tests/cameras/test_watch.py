@@ -25,17 +25,6 @@ PRESENCE = "/ws/camera/presence/"
 SDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n"
 
 
-@pytest.fixture(autouse=True)
-def _layer_of_this_loop():
-    """A channel layer per test: each test runs on its own event loop, and a Redis layer's
-    receive lock belongs to the loop that made it (a server has one loop for its life)."""
-    from channels.layers import channel_layers
-
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
-
-
 @database_sync_to_async
 def _cookie(user) -> str:
     client = Client()
