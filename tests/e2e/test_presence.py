@@ -53,7 +53,7 @@ def test_camera_on_shows_card_and_off_removes_it(rita_board, john_context):
     expect(john.locator("[data-camera-badge]")).to_be_visible(timeout=WAIT_MS)
     expect(john.get_by_role("status").filter(has_text="Camera on")).to_be_visible()
     expect(_card(rita_board)).to_be_visible(timeout=WAIT_MS)
-    expect(_card(rita_board).get_by_text("LIVE")).to_be_visible()
+    expect(_card(rita_board).get_by_text("LIVE", exact=True)).to_be_visible()
     expect(_card(rita_board)).to_contain_text("John Carter")
     expect(_card(rita_board)).to_contain_text("Last seen:")
     # Heartbeats (every second here) travel over the presence socket, not HTTP.

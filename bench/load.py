@@ -1,0 +1,354 @@
+"""An interview day on one box: N candidates and M reviewers against the production shape.
+
+    .venv/bin/python bench/load.py            # N = 100, 300, 1000; PostgreSQL + Redis on 127.0.0.1
+    BENCH_LOAD_N=100 .venv/bin/python bench/load.py
+
+The shape: uvicorn with one worker per core (Redis channel layer), PostgreSQL, a moto S3
+server, one Celery worker (analysis and the other tasks). Each simulated candidate turns the
+camera on over HTTP, sends a heartbeat over the presence socket every 10 s, uploads a camera
+snapshot every `camera_interval` (30 s) and a screen capture every `screen_interval` (60 s)
+as the page does (multipart), and reports a page event now and then; captures start at a
+random offset so the load is spread as in a real day. M reviewers keep a live board open.
+Each level runs for 60 s; then the figures:
+
+- uploads/s accepted, upload p50/p99; heartbeat ack p99; board push p99 (camera on → board);
+- the analysis backlog when the run ends (captures not analysed yet) and how long it takes
+  to drain;
+- errors (5xx, refused, timeouts), and lost = client ids accepted but not stored,
+  duplicates = rows stored twice for one client id (both must be 0).
+
+The baseline of the same run: the trivial view (`/api/health/`) p99 under the same load.
+Prints figures; asserts nothing. Everything shares the 2 cores with the load client.
+"""
+
+import asyncio
+import io
+import os
+import random
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+import boto3
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import (
+    asgi,
+    bench_env,
+    free_port,
+    percentile,
+    prepare_database,
+    process,
+    setup_django,
+)
+
+SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+LEVELS = [int(n) for n in os.environ.get("BENCH_LOAD_N", "100,300,1000").split(",")]
+REVIEWERS = int(os.environ.get("BENCH_LOAD_REVIEWERS", "10"))
+BUCKET = "invigil-load"
+HEARTBEAT_S = 10.0
+CAMERA_S = 30.0
+SCREEN_S = 60.0
+
+
+def frame(seed: int, size=(640, 480)) -> bytes:
+    base = Image.linear_gradient("L").resize(size)
+    noise = Image.effect_noise(size, 16 + seed % 5)
+    image = Image.merge("RGB", [base, noise, base.rotate(90 + seed)])
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
+def fixtures(n: int) -> dict:
+    """n candidates in progress with consent, their tokens and sessions; the reviewers."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import Organization
+    from applications.models import Job, JobApplication, MonitoringConsent
+
+    User = get_user_model()
+    org, _ = Organization.objects.get_or_create(slug="load", defaults={"name": "Load"})
+    job, _ = Job.objects.get_or_create(organization=org, title="Load job")
+    reviewers = []
+    for i in range(REVIEWERS):
+        user, _ = User.objects.get_or_create(
+            username=f"load-r{i}", defaults={"role": "recruiter", "organization": org}
+        )
+        client = Client()
+        client.force_login(user)
+        reviewers.append(client.cookies["sessionid"].value)
+    people = []
+    for i in range(n):
+        user, _ = User.objects.get_or_create(
+            username=f"load-c{i:04d}",
+            defaults={"role": "candidate", "first_name": "Cand", "last_name": str(i)},
+        )
+        app, _ = JobApplication.objects.get_or_create(
+            job=job,
+            candidate=user,
+            defaults={"status": "in_progress", "camera_interval": 30, "screen_interval": 60},
+        )
+        if not MonitoringConsent.objects.filter(
+            application=app, withdrawn_at__isnull=True
+        ).exists():
+            MonitoringConsent.objects.create(
+                application=app, notice_version="load", accepted_at=timezone.now()
+            )
+        client = Client()
+        client.force_login(user)
+        people.append(
+            {
+                "token": Token.objects.get_or_create(user=user)[0].key,
+                "cookie": client.cookies["sessionid"].value,
+                "app": app.pk,
+                "user_id": user.pk,
+            }
+        )
+    return {"people": people, "reviewers": reviewers}
+
+
+class Stats:
+    def __init__(self):
+        self.uploads, self.upload_lat, self.acks, self.pushes, self.health = [], [], [], [], []
+        self.errors: dict[str, int] = {}
+        self.sent_ids: set[str] = set()
+        self.camera_on: dict[int, float] = {}
+
+    def error(self, kind: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+
+async def candidate(session, url, person, raws, stats: Stats, stop_at: float):
+    headers = {"Authorization": f"Token {person['token']}"}
+    ws_url = url.replace("http", "ws") + "/ws/camera/presence/"
+    await asyncio.sleep(random.uniform(0, HEARTBEAT_S))  # arrivals spread over the first beat
+    stats.camera_on[person["user_id"]] = time.time()
+    try:
+        async with session.post(
+            url + "/api/camera/status",
+            json={"is_active": True, "application_id": person["app"]},
+            headers=headers,
+        ) as r:
+            await r.read()
+            if r.status >= 300:
+                stats.error(f"camera on {r.status}")
+    except (TimeoutError, aiohttp.ClientError):
+        stats.error("camera on: connection")
+        return
+
+    async def heartbeats():
+        try:
+            async with session.ws_connect(
+                ws_url, headers={"Origin": url, "Cookie": f"sessionid={person['cookie']}"}
+            ) as ws:
+                while time.monotonic() < stop_at:
+                    sent = time.perf_counter()
+                    await ws.send_json({"type": "heartbeat", "application_id": person["app"]})
+                    while True:
+                        msg = await asyncio.wait_for(ws.receive(), 10)
+                        if msg.type != aiohttp.WSMsgType.TEXT:
+                            stats.error("presence socket closed")
+                            return
+                        if msg.json().get("type") in ("ack", "stale"):
+                            break
+                    stats.acks.append(time.perf_counter() - sent)
+                    await asyncio.sleep(max(0.0, HEARTBEAT_S - (time.perf_counter() - sent)))
+        except (TimeoutError, aiohttp.ClientError):
+            stats.error("presence socket")
+
+    async def captures(kind: str, every: float):
+        await asyncio.sleep(random.uniform(0, every))
+        while time.monotonic() < stop_at:
+            client_id = str(uuid.uuid4())
+            form = aiohttp.FormData()
+            form.add_field("image_type", kind)
+            form.add_field("client_id", client_id)
+            form.add_field(
+                "image", random.choice(raws), filename=f"{kind}.jpg", content_type="image/jpeg"
+            )
+            began = time.perf_counter()
+            try:
+                async with session.post(
+                    f"{url}/api/applications/{person['app']}/monitoring-images/",
+                    data=form,
+                    headers=headers,
+                    timeout=aiohttp.ClientTimeout(total=30),
+                ) as r:
+                    await r.read()
+                    if r.status in (200, 201):
+                        stats.uploads.append(time.time())
+                        stats.sent_ids.add(client_id)
+                    else:
+                        stats.error(f"upload {r.status}")
+            except (TimeoutError, aiohttp.ClientError):
+                stats.error("upload: connection/timeout")
+            stats.upload_lat.append(time.perf_counter() - began)
+            await asyncio.sleep(max(0.0, every - (time.perf_counter() - began)))
+
+    async def events():
+        await asyncio.sleep(random.uniform(5, 40))
+        if time.monotonic() < stop_at:
+            try:
+                async with session.post(
+                    f"{url}/api/applications/{person['app']}/events/",
+                    json={"type": "window_blur"},
+                    headers=headers,
+                ) as r:
+                    await r.read()
+                    if r.status >= 300:
+                        stats.error(f"event {r.status}")
+            except (TimeoutError, aiohttp.ClientError):
+                stats.error("event: connection")
+
+    await asyncio.gather(
+        heartbeats(), captures("camera", CAMERA_S), captures("screen", SCREEN_S), events()
+    )
+
+
+async def reviewer(session, url, cookie, stats: Stats, stop_at: float, ready: asyncio.Event):
+    ws_url = url.replace("http", "ws") + "/ws/camera/streams/"
+    try:
+        async with session.ws_connect(
+            ws_url, headers={"Origin": url, "Cookie": f"sessionid={cookie}"}
+        ) as ws:
+            await ws.receive()  # the snapshot
+            ready.set()
+            while time.monotonic() < stop_at + 2:
+                try:
+                    msg = await asyncio.wait_for(ws.receive(), 2)
+                except TimeoutError:
+                    continue
+                if msg.type != aiohttp.WSMsgType.TEXT:
+                    stats.error("board socket closed")
+                    return
+                body = msg.json()
+                if body.get("type") == "stream.started":
+                    began = stats.camera_on.get(body["stream"]["user_id"])
+                    if began:
+                        stats.pushes.append(time.time() - began)
+    except (TimeoutError, aiohttp.ClientError):
+        stats.error("board socket")
+
+
+async def health(session, url, stats: Stats, stop_at: float):
+    while time.monotonic() < stop_at:
+        began = time.perf_counter()
+        async with session.get(url + "/api/health/") as r:
+            await r.read()
+        stats.health.append(time.perf_counter() - began)
+        await asyncio.sleep(0.5)
+
+
+async def day(url, data, raws) -> Stats:
+    stats = Stats()
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=60)
+    ) as session:
+        readies = [asyncio.Event() for _ in data["reviewers"]]
+        stop_at = time.monotonic() + SECONDS + 5
+        boards = [
+            asyncio.create_task(reviewer(session, url, c, stats, stop_at, e))
+            for c, e in zip(data["reviewers"], readies, strict=True)
+        ]
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in readies)), 30)
+        stop_at = time.monotonic() + SECONDS
+        await asyncio.gather(
+            health(session, url, stats, stop_at),
+            *(candidate(session, url, p, raws, stats, stop_at) for p in data["people"]),
+        )
+        await asyncio.gather(*boards)
+    return stats
+
+
+def outcome(stats: Stats, people: list[dict]) -> tuple[int, int, int, int]:
+    """(rows stored, lost, duplicates, not analysed yet) for this level's applications."""
+    from django.db.models import Count
+
+    from monitoring.models import MonitoringImage
+
+    apps = [p["app"] for p in people]
+    rows = MonitoringImage.objects.filter(application_id__in=apps)
+    stored = {str(c) for c in rows.values_list("client_id", flat=True)}
+    duplicates = (
+        rows.values("application_id", "client_id").annotate(n=Count("id")).filter(n__gt=1).count()
+    )
+    backlog = rows.filter(image_type="camera", analysis__isnull=True).count()
+    return rows.count(), len(stats.sent_ids - stored), duplicates, backlog
+
+
+def main() -> None:
+    moto_port = free_port()
+    endpoint = f"http://127.0.0.1:{moto_port}"
+    env = bench_env(
+        AWS_S3_BUCKET_NAME=BUCKET,
+        AWS_ENDPOINT_URL_S3=endpoint,
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_REGION="us-east-1",
+        RATE_LIMIT_ENABLED="false",
+        EMBEDDED_RUNNER="false",
+        DATABASE_POOL_MAX="40",
+    )
+    print("Preparing database invigil_bench, moto S3 server, Celery worker ...", flush=True)
+    prepare_database(env)
+    setup_django(env)
+    raws = [frame(i) for i in range(6)]
+    workers = os.cpu_count() or 2
+    moto = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)]
+    celery = [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1", "-l", "info"]
+    with (
+        process(moto, env, "load-moto", ready_url=endpoint + "/moto-api/"),
+        process(celery, env, "load-worker", ready_text="ready."),
+        asgi(env, "load-asgi", workers=workers) as (url, _),
+    ):
+        boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        ).create_bucket(Bucket=BUCKET)
+        print(
+            f"{workers} uvicorn workers, 1 Celery worker, {REVIEWERS} open boards; "
+            f"{SECONDS:.0f} s per level; camera every {CAMERA_S:.0f} s, screen every "
+            f"{SCREEN_S:.0f} s, heartbeat every {HEARTBEAT_S:.0f} s (presence socket)\n"
+        )
+        print(
+            f"{'N':>5} {'uploads/s':>9} {'(expected)':>10} {'up p50':>7} {'up p99':>7} "
+            f"{'ack p99':>8} {'push p99':>9} {'health p99':>10} {'backlog':>8} "
+            f"{'errors':>7} {'lost':>5} {'dup':>4}"
+        )
+        for n in LEVELS:
+            from cameras.models import CameraStream
+
+            CameraStream.objects.filter(user__username__startswith="load-c").update(is_active=False)
+            data = fixtures(n)
+            stats = asyncio.run(day(url, data, raws))
+            rate = len(stats.uploads) / SECONDS
+            expected = n * (1 / CAMERA_S + 1 / SCREEN_S)
+            _, lost, dup, backlog = outcome(stats, data["people"])
+            errors = sum(stats.errors.values())
+            print(
+                f"{n:>5} {rate:>9.1f} {expected:>10.1f} "
+                f"{percentile(stats.upload_lat, 50) * 1000:>5.0f}ms "
+                f"{percentile(stats.upload_lat, 99) * 1000:>5.0f}ms "
+                f"{percentile(stats.acks, 99) * 1000:>6.0f}ms "
+                f"{percentile(stats.pushes, 99) * 1000:>7.0f}ms "
+                f"{percentile(stats.health, 99) * 1000:>8.0f}ms "
+                f"{backlog:>8} {errors:>7} {lost:>5} {dup:>4}",
+                flush=True,
+            )
+            if stats.errors:
+                print(f"      errors: {stats.errors}")
+
+
+if __name__ == "__main__":
+    main()
