@@ -2,13 +2,16 @@
 
     .venv/bin/python bench/presence.py   # PostgreSQL + Redis on 127.0.0.1 (bin/test starts them)
 
-Everything runs on loopback against one uvicorn process (the production ASGI server) with
-PostgreSQL and the Redis channel layer. Throughput is compared with a trivial JSON view
-(/api/health/) served by the same process in the same run. Prints figures; asserts nothing.
+Everything runs on loopback against uvicorn with one worker per core (BENCH_WORKERS, the
+production recipe) with PostgreSQL and the Redis channel layer; push latency on one and two
+processes, for each channel layer (core, pubsub), at 1 / 10 / 50 / 200 boards. Throughput is
+compared with a trivial JSON view (/api/health/) served by the same server in the same run.
+Prints figures; asserts nothing.
 """
 
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
@@ -253,11 +256,13 @@ def main() -> None:
     setup_django(env)
     tokens, apps, cookie, cookies = make_fixtures()
 
+    workers = int(os.environ.get("BENCH_WORKERS", "2"))
     print(
-        f"\nHeartbeat throughput — one uvicorn process, PostgreSQL, Redis; {CANDIDATES} candidates,"
-        f" {PHASE_SECONDS:.0f} s per level, aiohttp client on the same 2 cores"
+        f"\nHeartbeat throughput — {workers} uvicorn worker(s) (the production recipe), "
+        f"PostgreSQL, Redis; {CANDIDATES} candidates, {PHASE_SECONDS:.0f} s per level, aiohttp "
+        "client on the same 2 cores"
     )
-    with asgi(env) as (url, _):
+    with asgi(env, workers=workers) as (url, _):
         rows = asyncio.run(throughput(url, tokens, apps))
         print(f"{'endpoint':<14}{'conc':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
         for name, level, rate, p50, p99, errors in rows:

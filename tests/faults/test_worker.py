@@ -47,6 +47,9 @@ def test_a_worker_killed_mid_task_loses_nothing(acme, own_redis, tmp_path):
         TEST_CELERY_EAGER="false",
         CELERY_VISIBILITY_TIMEOUT="5",
         ANALYSIS_RETRY_AFTER="3600",  # recovery must come from the broker, not the sweep
+        # Analyse the 12-megapixel frames at full size: a task that takes a while to kill in
+        # (at the default width, draft-mode decoding makes it too quick to catch mid-way).
+        ANALYSIS_DETECT_WIDTH="4000",
     )
     headers = {"Authorization": f"Token {Token.objects.get_or_create(user=acme.candidate)[0].key}"}
     frames = [_big_frame(i) for i in range(2)]
