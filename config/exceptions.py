@@ -7,6 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common.db import BUSY_RETRY_AFTER, is_pool_exhausted
 from common.errors import ServiceError, error_body
 
 
@@ -31,7 +32,18 @@ def _first_code(detail, fallback: str) -> str:
     return getattr(detail, "code", None) or fallback
 
 
+def busy_body() -> dict:
+    return error_body(
+        "The server is busy right now; nothing was changed. Retry in a few seconds.",
+        "server_busy",
+    )
+
+
 def api_exception_handler(exc, context):
+    if is_pool_exhausted(exc):
+        response = Response(busy_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
     if isinstance(exc, ServiceError):
         response = Response(error_body(exc.message, exc.code), status=exc.status)
         if exc.retry_after:

@@ -3,8 +3,11 @@
 import logging
 import uuid
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 
+from common.db import BUSY_RETRY_AFTER, is_pool_exhausted
+
+from .exceptions import busy_body
 from .limits import body_limit, too_large_body
 
 logger = logging.getLogger("invigil.errors")
@@ -43,6 +46,11 @@ class ErrorIdMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if is_pool_exhausted(exception):  # overload, not a fault: 503 with Retry-After
+            logger.warning("Database pool exhausted on %s %s", request.method, request.path)
+            response = JsonResponse(busy_body(), status=503)
+            response["Retry-After"] = str(BUSY_RETRY_AFTER)
+            return response
         request.error_id = uuid.uuid4().hex[:12]
         logger.error(
             "Unhandled error %s on %s %s",

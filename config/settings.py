@@ -113,7 +113,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
         "max_size": env.int("DATABASE_POOL_MAX", default=20),
-        "timeout": 10,
+        # A request waits this long for a free connection, then answers 503 server_busy.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded mode under load: readers never wait for the writer (WAL), a transaction
