@@ -76,7 +76,7 @@ def presence_forget(*, channel: str) -> Outbox:
 
 def watch_request(*, viewer: User, user_id, viewer_channel: str) -> Outbox:
     """A reviewer asks to watch a candidate on their board. Refusals raise WatchRefused."""
-    if not isinstance(user_id, int) or isinstance(user_id, bool):
+    if not isinstance(user_id, int) or isinstance(user_id, bool) or not 0 < user_id < 2**63:
         raise WatchRefused("invalid", "user_id must be the candidate's id (an integer).")
     stream = active_streams_for_user(user=viewer).filter(user_id=user_id).first()
     if stream is None:

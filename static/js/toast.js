@@ -1,5 +1,7 @@
 // Toasts: short, polite announcements (the container is an aria-live region in base.html).
 
+const MAX_SHOWN = 3;
+
 export function toast(message, kind = "info", ms = 4000) {
   const host = document.getElementById("toasts");
   if (!host) return;
@@ -8,6 +10,8 @@ export function toast(message, kind = "info", ms = 4000) {
   el.setAttribute("role", kind === "error" ? "alert" : "status");
   el.textContent = message;
   host.appendChild(el);
+  // The band keeps the newest few: it takes room from the page, so it stays small.
+  while (host.children.length > MAX_SHOWN) host.firstElementChild.remove();
   setTimeout(() => el.remove(), ms);
 }
 

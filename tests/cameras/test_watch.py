@@ -126,7 +126,13 @@ async def test_nothing_is_relayed_for_a_watch_that_is_not_yours(acme):
     )
     await other.send_json_to({"type": "watch.answer", "watch_id": watch_id, "sdp": SDP})
     assert (await other.receive_json_from(timeout=3))["code"] == "invalid"
-    for bad in ({"type": "watch.request", "user_id": "1"}, {"type": "watch.request"}):
+    for bad in (
+        {"type": "watch.request", "user_id": "1"},
+        {"type": "watch.request"},
+        {"type": "watch.request", "user_id": 10**30},  # beyond any database integer
+        {"type": "watch.answer", "watch_id": "not-a-uuid", "sdp": SDP},
+        {"type": "watch.ice", "watch_id": watch_id, "candidate": "x" * 5000},
+    ):
         await board.send_json_to(bad)
         assert (await board.receive_json_from(timeout=3))["code"] == "invalid"
     await _silent(page)
