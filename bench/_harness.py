@@ -46,6 +46,42 @@ def bench_env(**overrides: str) -> dict[str, str]:
     return env
 
 
+def embedded_env(work: Path, **overrides: str) -> dict[str, str]:
+    """What `bin/run` alone is (no service): SQLite and local files under `work`, the
+    in-memory channel layer, the embedded runner; production settings otherwise."""
+    env = dict(os.environ)
+    for key in ("REDIS_URL", "DATABASE_URL", "AWS_S3_BUCKET_NAME"):
+        env.pop(key, None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="false",
+        SECRET_KEY="bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=f"sqlite:///{work / 'bench.sqlite3'}",
+        MEDIA_ROOT=str(work / "media"),
+        LOG_LEVEL="WARNING",
+        RATE_LIMIT_ENABLED="false",  # one loopback address drives every simulated client
+        OMP_NUM_THREADS="1",
+    )
+    env.update(overrides)
+    return env
+
+
+def embedded_shell(env: dict[str, str], script: str, marker: str) -> str:
+    """Migrate, run `script` in `manage.py shell`, and return what it printed after `marker`."""
+    for args in (["migrate", "--noinput", "-v", "0"], ["shell", "-c", script]):
+        out = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return out.stdout.split(marker, 1)[1]
+
+
 def prepare_database(env: dict[str, str]) -> None:
     import psycopg
 

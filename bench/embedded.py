@@ -13,7 +13,6 @@ import asyncio
 import base64
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ import aiohttp
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import asgi, percentile  # noqa: E402
+from _harness import asgi, embedded_env, embedded_shell, percentile  # noqa: E402
 
 WORK = Path(tempfile.mkdtemp(prefix="invigil-embedded-"))
 CANDIDATES = 64
@@ -60,35 +59,11 @@ def ms(latencies: list[float]) -> str:
 
 
 def env() -> dict[str, str]:
-    out = dict(os.environ)
-    for key in ("REDIS_URL", "DATABASE_URL", "AWS_S3_BUCKET_NAME"):
-        out.pop(key, None)
-    out.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="false",
-        SECRET_KEY="bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=f"sqlite:///{WORK / 'day.sqlite3'}",
-        MEDIA_ROOT=str(WORK / "media"),
-        LOG_LEVEL="WARNING",
-        RATE_LIMIT_ENABLED="false",
-        OMP_NUM_THREADS="1",
-    )
-    return out
+    return embedded_env(WORK)
 
 
 def prepare() -> dict:
-    for args in (["migrate", "--noinput", "-v", "0"], ["shell", "-c", SETUP]):
-        out = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=BASE_DIR,
-            env=env(),
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    return json.loads(out.stdout.split("SETUP", 1)[1])
+    return json.loads(embedded_shell(env(), SETUP, "SETUP"))
 
 
 async def hammer(make_request, seconds: float, concurrency: int) -> tuple[float, list, int]:

@@ -9,7 +9,6 @@ itself: the bytes it read from the network (`rchar` in /proc/<pid>/io) and its r
 asserts nothing. Targets: bytes read ≤ the limit + 64 KB, memory growth < 20 MB.
 """
 
-import os
 import select
 import socket
 import sys
@@ -18,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import asgi
+from _harness import asgi, embedded_env
 
 WORK = Path(tempfile.mkdtemp(prefix="invigil-hostile-"))
 MB = 1024 * 1024
@@ -26,20 +25,7 @@ CHUNK = 64 * 1024
 
 
 def env() -> dict[str, str]:
-    out = dict(os.environ)
-    for key in ("REDIS_URL", "DATABASE_URL", "AWS_S3_BUCKET_NAME"):
-        out.pop(key, None)
-    out.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="false",
-        SECRET_KEY="bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=f"sqlite:///{WORK / 'hostile.sqlite3'}",
-        MEDIA_ROOT=str(WORK / "media"),
-        LOG_LEVEL="ERROR",
-    )
-    return out
+    return embedded_env(WORK, LOG_LEVEL="ERROR", RATE_LIMIT_ENABLED="true")
 
 
 def proc_stat(pid: int) -> tuple[int, int]:

@@ -24,9 +24,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import asgi
+from _harness import asgi, embedded_env, embedded_shell
 
-BASE_DIR = Path(__file__).resolve().parents[1]
 WORK = Path(tempfile.mkdtemp(prefix="invigil-live-"))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = [
@@ -61,37 +60,18 @@ print("SETUP", app.pk)
 
 
 def env() -> dict[str, str]:
-    out = dict(os.environ)
-    for key in ("REDIS_URL", "DATABASE_URL", "AWS_S3_BUCKET_NAME"):
-        out.pop(key, None)
-    out.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
+    return embedded_env(
+        WORK,
         DEBUG="true",  # the pages' static files straight from the source folders
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="false",
         SESSION_COOKIE_SECURE="false",
         CSRF_COOKIE_SECURE="false",
         SECURE_HSTS_SECONDS="0",
-        DATABASE_URL=f"sqlite:///{WORK / 'live.sqlite3'}",
-        MEDIA_ROOT=str(WORK / "media"),
-        LOG_LEVEL="WARNING",
-        RATE_LIMIT_ENABLED="false",
         CAMERA_HEARTBEAT_SECONDS="2",
     )
-    return out
 
 
 def prepare() -> int:
-    for args in (["migrate", "--noinput", "-v", "0"], ["shell", "-c", SETUP]):
-        out = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=BASE_DIR,
-            env=env(),
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    return int(out.stdout.split("SETUP", 1)[1].split()[0])
+    return int(embedded_shell(env(), SETUP, "SETUP").split()[0])
 
 
 def login(page, url: str, username: str) -> None:

@@ -16,7 +16,6 @@ Target: the two peaks within 10 MB of each other. Prints figures; asserts nothin
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,9 +24,8 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import asgi
+from _harness import asgi, embedded_env, embedded_shell
 
-BASE_DIR = Path(__file__).resolve().parents[1]
 WORK = Path(tempfile.mkdtemp(prefix="invigil-privacy-"))
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "10,1000").split(","))
 WARM = 100  # the warm-up export's size
@@ -73,36 +71,12 @@ print("SETUP" + json.dumps(out))
 
 
 def env() -> dict[str, str]:
-    out = dict(os.environ)
-    for key in ("REDIS_URL", "DATABASE_URL", "AWS_S3_BUCKET_NAME"):
-        out.pop(key, None)
-    out.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="false",
-        SECRET_KEY="bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=f"sqlite:///{WORK / 'export.sqlite3'}",
-        MEDIA_ROOT=str(WORK / "media"),
-        LOG_LEVEL="WARNING",
-        RATE_LIMIT_ENABLED="false",
-        OMP_NUM_THREADS="1",
-    )
-    return out
+    return embedded_env(WORK)
 
 
 def prepare() -> dict:
     setup = f"SIZES = {(WARM, *SIZES)!r}\n" + SETUP
-    for args in (["migrate", "--noinput", "-v", "0"], ["shell", "-c", setup]):
-        out = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=BASE_DIR,
-            env=env(),
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    return {int(k): v for k, v in json.loads(out.stdout.split("SETUP", 1)[1]).items()}
+    return {int(k): v for k, v in json.loads(embedded_shell(env(), setup, "SETUP")).items()}
 
 
 def peak_mb(pid: int) -> float:

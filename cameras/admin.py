@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from common.admin import RecordAdminMixin
+
 from .models import CameraEvent, CameraStream, LiveWatch
 
 
@@ -56,7 +58,7 @@ class CameraStreamAdmin(admin.ModelAdmin):
 
 
 @admin.register(CameraEvent)
-class CameraEventAdmin(admin.ModelAdmin):
+class CameraEventAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = ["occurred_at", "user", "kind", "application", "organization"]
     list_filter = ["kind", "application__job__organization"]
     search_fields = ["user__username", "application__job__title"]
@@ -68,15 +70,9 @@ class CameraEventAdmin(admin.ModelAdmin):
     def organization(self, obj: CameraEvent) -> str:
         return obj.application.job.organization.name if obj.application else "—"
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(LiveWatch)
-class LiveWatchAdmin(admin.ModelAdmin):
+class LiveWatchAdmin(RecordAdminMixin, admin.ModelAdmin):
     """Every live watch session: who watched whom, from when to when, and why it ended."""
 
     list_display = ["started_at", "viewer", "candidate", "application", "ended_at", "end_reason"]
@@ -85,9 +81,3 @@ class LiveWatchAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
     list_select_related = ["viewer", "candidate", "application__job"]
     readonly_fields = [f.name for f in LiveWatch._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -232,30 +232,21 @@ if REDIS_URL:
     # channel. "pubsub": its publish/subscribe layer — one message per group, each ASGI
     # process delivers it to its own sockets (bench/presence.py measures both).
     CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="core")
+    # redis-py 8 times out socket reads after 5 s, exactly channels_redis's blocking-receive
+    # window: an idle board would die. Give reads more room.
+    _LAYER_HOSTS = [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}]
     if CHANNEL_LAYER == "pubsub":
         CHANNEL_LAYERS = {
             "default": {
                 "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                "CONFIG": {
-                    "hosts": [
-                        {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}
-                    ]
-                },
+                "CONFIG": {"hosts": _LAYER_HOSTS},
             }
         }
     else:
         CHANNEL_LAYERS = {
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {
-                    # redis-py 8 times out socket reads after 5 s, exactly channels_redis's
-                    # blocking-receive window: an idle board would die. Give reads more room.
-                    "hosts": [
-                        {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}
-                    ],
-                    "capacity": 1000,
-                    "expiry": 30,
-                },
+                "CONFIG": {"hosts": _LAYER_HOSTS, "capacity": 1000, "expiry": 30},
             }
         }
 else:

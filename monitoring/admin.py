@@ -3,6 +3,7 @@ from django.utils.html import format_html
 
 from applications.admin import JobApplicationAdmin
 from applications.models import JobApplication
+from common.admin import RecordAdminMixin
 from common.http import request_info
 
 from .analysis.services import frame_analyses_requeue
@@ -19,7 +20,7 @@ from .models import (
 
 
 @admin.register(MonitoringImage)
-class MonitoringImageAdmin(admin.ModelAdmin):
+class MonitoringImageAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = [
         "thumbnail",
         "id",
@@ -97,12 +98,6 @@ class MonitoringImageAdmin(admin.ModelAdmin):
     def organization(self, obj: MonitoringImage) -> str:
         return obj.application.job.organization.name
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
     def get_actions(self, request):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # it would leave the objects in storage
@@ -123,8 +118,10 @@ class MonitoringImageAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(RecordAdminMixin, admin.ModelAdmin):
     """The audit log: read-only, filterable by action, actor, application, organization."""
+
+    deletable = False
 
     list_display = ["created_at", "action", "who", "application", "detail", "s3_key", "ip"]
     list_filter = [
@@ -142,18 +139,9 @@ class AccessEventAdmin(admin.ModelAdmin):
     def who(self, obj: AccessEvent) -> str:
         return str(obj.actor) if obj.actor else (obj.audience or "—")
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(MonitoringEvent)
-class MonitoringEventAdmin(admin.ModelAdmin):
+class MonitoringEventAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = ["occurred_at", "type", "application", "organization", "detail"]
     list_filter = ["type", "application__job__organization"]
     search_fields = ["application__candidate__username", "detail"]
@@ -163,12 +151,6 @@ class MonitoringEventAdmin(admin.ModelAdmin):
     @admin.display(description="Organization")
     def organization(self, obj: MonitoringEvent) -> str:
         return obj.application.job.organization.name
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(FrameAnalysis)
@@ -232,7 +214,7 @@ class IntegrityRulesAdmin(admin.ModelAdmin):
 
 
 @admin.register(IntegrityEvent)
-class IntegrityEventAdmin(admin.ModelAdmin):
+class IntegrityEventAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = [
         "started_at",
         "type",
@@ -251,19 +233,15 @@ class IntegrityEventAdmin(admin.ModelAdmin):
     def organization(self, obj: IntegrityEvent) -> str:
         return obj.application.job.organization.name
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 # --- The data lifecycle -----------------------------------------------------------------------
 
 
 @admin.register(ErasureJob)
-class ErasureJobAdmin(admin.ModelAdmin):
+class ErasureJobAdmin(RecordAdminMixin, admin.ModelAdmin):
     """Erasure receipts, kept ERASURE_RECEIPT_DAYS: read-only, as evidence."""
+
+    deletable = False
 
     list_display = [
         "receipt_id",
@@ -281,15 +259,6 @@ class ErasureJobAdmin(admin.ModelAdmin):
     search_fields = ["receipt_id"]
     list_select_related = ["organization", "requested_by"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ErasureReceiptInline(admin.TabularInline):

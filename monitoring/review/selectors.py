@@ -17,7 +17,9 @@ from applications.models import JobApplication
 from applications.selectors import applications_for_user
 from cameras.models import CameraEvent
 from cameras.selectors import live_application_ids, streams_by_application
-from monitoring.integrity.selectors import integrity_reports
+from monitoring.integrity.rules import incident_points
+from monitoring.integrity.selectors import integrity_report, integrity_reports
+from monitoring.labels import INCIDENT_LABELS
 from monitoring.models import AccessEvent, ImageType, MonitoringEvent, MonitoringImage
 
 CONSOLE_SORTS = {
@@ -170,3 +172,31 @@ def report_frames(*, incidents: list, limit: int = 12) -> list[MonitoringImage]:
             if image_id not in ids:
                 ids.append(image_id)
     return list(MonitoringImage.objects.filter(pk__in=ids[:limit]).order_by("captured_at"))
+
+
+def printable_report(*, application: JobApplication, now: datetime) -> dict:
+    """What the printable report shows: the integrity report, each incident with its label,
+    weight and points, the organization's non-zero weights, the flagged frames to show and
+    who changed the record."""
+    report = integrity_report(application=application, now=now)
+    weights = report["rules"].weights
+    incidents = [
+        {
+            "incident": incident,
+            "label": INCIDENT_LABELS.get(incident.type, incident.type),
+            "points": incident_points(incident, weights),
+            "weight": weights.get(incident.type, 0),
+        }
+        for incident in report["incidents"]
+    ]
+    rules = sorted(
+        ({"label": INCIDENT_LABELS.get(t, t), "weight": w} for t, w in weights.items() if w),
+        key=lambda r: -r["weight"],
+    )
+    return {
+        "report": report,
+        "incidents": incidents,
+        "rules": rules,
+        "frames": report_frames(incidents=report["incidents"]),
+        "contributions": report_contributions(application=application),
+    }

@@ -16,19 +16,11 @@ from cameras.models import CameraEvent
 from common.http import request_info
 from monitoring.audit.services import access_log
 from monitoring.images.services import signed_urls_issue
-from monitoring.integrity.rules import incident_points
-from monitoring.integrity.selectors import integrity_report
 from monitoring.labels import INCIDENT_LABELS
 from monitoring.models import AccessEvent, MonitoringEvent
 from monitoring.privacy.selectors import receipt_for_user
 
-from .selectors import (
-    application_records,
-    console_applications,
-    report_contributions,
-    report_frames,
-    with_counts,
-)
+from .selectors import application_records, console_applications, printable_report, with_counts
 
 CONSOLE_PAGE_SIZE = 20
 
@@ -128,30 +120,17 @@ def review_report(request, application_id: int):
         pk=application_id,
     )
     now = timezone.now()
-    report = integrity_report(application=application, now=now)
-    weights = report["rules"].weights
-    incidents = [
-        {
-            "incident": incident,
-            "label": INCIDENT_LABELS.get(incident.type, incident.type),
-            "points": incident_points(incident, weights),
-            "weight": weights.get(incident.type, 0),
-        }
-        for incident in report["incidents"]
-    ]
-    rules = sorted(
-        ({"label": INCIDENT_LABELS.get(t, t), "weight": w} for t, w in weights.items() if w),
-        key=lambda r: -r["weight"],
-    )
+    printed = printable_report(application=application, now=now)
+    report = printed["report"]
     info = request_info(request)
-    frames = report_frames(incidents=report["incidents"])
+    frames = printed["frames"]
     urls = signed_urls_issue(actor=request.user, images=frames, info=info) if frames else {}
     access_log(
         actor=request.user,
         action=AccessEvent.Action.REPORT_PRINTED,
         info=info,
         application_id=application.pk,
-        detail=f"score {report['score']}, {len(incidents)} incident(s)",
+        detail=f"score {report['score']}, {len(printed['incidents'])} incident(s)",
     )
     return render(
         request,
@@ -160,10 +139,10 @@ def review_report(request, application_id: int):
             "application": application,
             "record": application_records(applications=[application])[application.pk],
             "report": report,
-            "incidents": incidents,
-            "rules": rules,
+            "incidents": printed["incidents"],
+            "rules": printed["rules"],
             "frames": [(frame, urls.get(frame.file.name, "")) for frame in frames],
-            "contributions": report_contributions(application=application),
+            "contributions": printed["contributions"],
             "generated_at": now,
         },
     )

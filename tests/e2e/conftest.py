@@ -159,6 +159,15 @@ def login(page, base_url: str, username: str, password: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def wait_until(page, predicate, timeout_ms: int = 15_000, step_ms: int = 250) -> bool:
+    """Poll a server-side condition (the database) while the page keeps running."""
+    for _ in range(timeout_ms // step_ms):
+        if predicate():
+            return True
+        page.wait_for_timeout(step_ms)
+    return predicate()
+
+
 def screenshot(page, name: str) -> Path:
     """Save a screenshot under docs/screenshots (shown in the README)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from applications.models import JobApplication, MonitoringConsent
 from cameras.models import CameraStream
 from monitoring.models import MonitoringEvent, MonitoringImage
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import login, screenshot, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -35,14 +35,6 @@ def _consent_and_start(page):
 def _set(acme, **fields):
     """Each test starts from an invited application, as a real candidate would."""
     JobApplication.objects.filter(pk=acme.application.pk).update(status="invited", **fields)
-
-
-def _wait_until(page, predicate, timeout_ms=WAIT_MS, step_ms=250):
-    for _ in range(timeout_ms // step_ms):
-        if predicate():
-            return True
-        page.wait_for_timeout(step_ms)
-    return predicate()
 
 
 def test_consent_start_camera_reaches_the_board(acme, browser, page, base_url, password, bucket):
@@ -71,7 +63,7 @@ def test_automatic_capture_matches_bucket_and_listing(acme, page, base_url, pass
     page.get_by_role("button", name="Share entire screen").click()
     expect(page.locator("[data-screen-badge]")).to_be_visible(timeout=WAIT_MS)
     counts = lambda kind: MonitoringImage.objects.filter(image_type=kind).count()  # noqa: E731
-    assert _wait_until(page, lambda: counts("camera") >= 3 and counts("screen") >= 3)
+    assert wait_until(page, lambda: counts("camera") >= 3 and counts("screen") >= 3)
     screenshot(page, "interview")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Finish interview").click()
@@ -99,7 +91,7 @@ def test_network_outage_loses_nothing_and_stores_once(acme, page, base_url, pass
         q.add = (type, data) => { const id = add(type, data); window.__ids.push(id); return id; };
     }""")
     page.get_by_role("button", name="Turn camera on").click()
-    assert _wait_until(page, lambda: MonitoringImage.objects.count() >= 1)
+    assert wait_until(page, lambda: MonitoringImage.objects.count() >= 1)
 
     page.route("**/monitoring-images/", lambda route: route.abort("internetdisconnected"))
     outage_started = timezone.now()
@@ -133,7 +125,7 @@ def test_manual_capture_share_stop_tab_hidden_and_finish(acme, page, base_url, p
     before = MonitoringImage.objects.count()
     page.get_by_role("button", name="Capture camera").click()
     page.get_by_role("button", name="Capture screen").click()
-    assert _wait_until(page, lambda: MonitoringImage.objects.count() == before + 2)
+    assert wait_until(page, lambda: MonitoringImage.objects.count() == before + 2)
 
     # The candidate stops sharing from the browser's own bar: the track fires `ended`.
     page.evaluate(
@@ -145,7 +137,7 @@ def test_manual_capture_share_stop_tab_hidden_and_finish(acme, page, base_url, p
         document.dispatchEvent(new Event("visibilitychange"));
     }""")
     types = lambda: set(MonitoringEvent.objects.values_list("type", flat=True))  # noqa: E731
-    assert _wait_until(
+    assert wait_until(
         page, lambda: {"screen_share_started", "screen_share_stopped", "tab_hidden"} <= types()
     )
 
@@ -238,10 +230,10 @@ def test_a_reopened_tab_closes_its_own_hidden_episode(acme, page, base_url, pass
 
     _open(page, base_url, acme, password)
     expect(page.get_by_role("button", name="Turn camera on")).to_be_visible(timeout=WAIT_MS)
-    assert _wait_until(
+    assert wait_until(
         page,
         lambda: MonitoringEvent.objects.filter(type="tab_visible", detail="page opened").exists(),
     )
-    assert _wait_until(page, lambda: ongoing() == [])
+    assert wait_until(page, lambda: ongoing() == [])
     (closed,) = integrity_report(application=acme.application)["incidents"]
     assert closed.type == "tab_hidden" and not closed.ongoing

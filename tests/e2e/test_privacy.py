@@ -12,19 +12,11 @@ from playwright.sync_api import expect
 from applications.models import JobApplication, MonitoringConsent
 from cameras.models import CameraStream
 from monitoring.models import ErasureJob, MonitoringImage
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import login, screenshot, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 WAIT_MS = 15_000
-
-
-def _wait_until(page, predicate, timeout_ms=WAIT_MS, step_ms=250):
-    for _ in range(timeout_ms // step_ms):
-        if predicate():
-            return True
-        page.wait_for_timeout(step_ms)
-    return predicate()
 
 
 def _start(page, base_url, acme, password):
@@ -44,7 +36,7 @@ def test_withdrawing_from_the_page_stops_everything(
     acme, browser, page, base_url, password, bucket
 ):
     _start(page, base_url, acme, password)
-    assert _wait_until(page, lambda: MonitoringImage.objects.count() >= 2)
+    assert wait_until(page, lambda: MonitoringImage.objects.count() >= 2)
     assert CameraStream.objects.get(user=acme.candidate).is_active
 
     page.once("dialog", lambda dialog: dialog.accept())
@@ -56,7 +48,7 @@ def test_withdrawing_from_the_page_stops_everything(
     assert page.evaluate("window.invigilPanel.camera.isOn") is False
     assert page.evaluate("window.invigilPanel.screen.isSharing") is False
     assert page.evaluate("window.invigilPanel.queue.length") == 0
-    assert _wait_until(page, lambda: not CameraStream.objects.get(user=acme.candidate).is_active)
+    assert wait_until(page, lambda: not CameraStream.objects.get(user=acme.candidate).is_active)
     consent = MonitoringConsent.objects.get(application=acme.application)
     assert consent.withdrawn_at is not None
     screenshot(page, "interview-withdrawn")
@@ -80,7 +72,7 @@ def test_declining_is_recorded_and_survives_a_reload(acme, page, base_url, passw
     page.goto(f"{base_url}/interview/{acme.application.id}/")
     page.get_by_role("button", name="I do not agree").click()
     expect(page.get_by_role("heading", name="Monitoring declined")).to_be_visible()
-    assert _wait_until(
+    assert wait_until(
         page, lambda: MonitoringConsent.objects.filter(declined_at__isnull=False).exists()
     )
     page.reload()
@@ -93,7 +85,7 @@ def test_the_candidate_downloads_and_the_reviewer_erases(
     acme, browser, page, base_url, password, bucket
 ):
     _start(page, base_url, acme, password)
-    assert _wait_until(page, lambda: MonitoringImage.objects.count() >= 3)
+    assert wait_until(page, lambda: MonitoringImage.objects.count() >= 3)
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Finish interview").click()
     expect(page.get_by_role("heading", name="Interview finished")).to_be_visible(timeout=WAIT_MS)
