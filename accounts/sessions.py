@@ -6,18 +6,14 @@ answers by closing with 4401 — whatever process holds it (the channel layer ca
 processes with Redis) — and it forwards nothing after it.
 """
 
-import logging
 from importlib import import_module
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from .models import User
+from common import pipeline
 
-logger = logging.getLogger(__name__)
+from .models import User
 
 SESSION_END = "session.end"
 
@@ -31,16 +27,7 @@ def session_group(session_key: str) -> str:
 
 
 def _close_on_commit(group: str, reason: str) -> None:
-    def send() -> None:
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        try:
-            async_to_sync(layer.group_send)(group, {"type": SESSION_END, "reason": reason})
-        except Exception:
-            logger.exception("Could not close the sockets of %s", group)
-
-    transaction.on_commit(send)
+    pipeline.group_send(group, {"type": SESSION_END, "reason": reason})
 
 
 def user_sockets_close(*, user_id: int, reason: str) -> None:

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ApplicationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "applications"
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401 - the e-mails the outbox delivers, by name

@@ -8,15 +8,17 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Organization, User
+from common import pipeline
 from common.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
+from . import followups
 from .models import Invitation, Job, JobApplication, MonitoringConsent
 from .selectors import consent_active, consent_latest, invitation_get_pending
 from .signals import application_status_changed, consent_recorded
@@ -151,27 +153,44 @@ def application_create(
     if created or not candidate.has_usable_password():
         invitation_create(actor=actor, application=application)  # a link to set a password
     else:
-        transaction.on_commit(lambda: application_invite_notify(application_id=application.pk))
+        pipeline.outbox(followups.APPLICATION_NOTICE_EMAIL, application_id=application.pk)
     return application
 
 
-def application_invite_notify(*, application_id: int) -> None:
+def _send_email(*, subject: str, body: str, to: str, message_id: str) -> None:
+    """One e-mail of the outbox. Its Message-ID is the outbox id: a message sent again after
+    a lost acknowledgement is the same message to every mail system on the way."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "invigil.local"
+    EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={"Message-ID": f"<{message_id}@{domain}>"},
+    ).send()
+
+
+def application_invite_notify(*, application_id: int, message_id: str) -> None:
     """A candidate who already has an account is told by e-mail, never attached silently."""
-    application = JobApplication.objects.select_related("job__organization", "candidate").get(
-        pk=application_id
+    application = (
+        JobApplication.objects.select_related("job__organization", "candidate")
+        .filter(pk=application_id)
+        .first()
     )
+    if application is None:  # erased meanwhile: nobody to tell
+        return
     job = application.job
     login = settings.SITE_URL.rstrip("/") + reverse("login")
-    send_mail(
+    _send_email(
         subject=f"Your interview for {job.title} at {job.organization.name}",
-        message=(
+        body=(
             f"Hello,\n\nYou have been invited to interview for {job.title} at "
             f"{job.organization.name} — sign in to start:\n{login}\n\nThe interview appears "
             'under "My interviews". Nothing is recorded before you agree to the monitoring '
             "notice.\n"
         ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[application.candidate.email],
+        to=application.candidate.email,
+        message_id=message_id,
     )
     logger.info("Application %s notified to its candidate", application.pk)
 
@@ -205,27 +224,32 @@ def invitation_create(*, actor: User, application: JobApplication) -> Invitation
     invitation = Invitation.objects.create(
         application=application, email=application.candidate.email, created_by=actor
     )
-    transaction.on_commit(lambda: invitation_send(invitation_id=invitation.pk))
+    pipeline.outbox(followups.INVITATION_EMAIL, invitation_id=invitation.pk)
     return invitation
 
 
-def invitation_send(*, invitation_id: int) -> None:
-    invitation = Invitation.objects.select_related("application__job__organization").get(
-        pk=invitation_id
+def invitation_send(*, invitation_id: int, message_id: str) -> None:
+    """The invitation e-mail (the outbox delivers it once the invitation is committed)."""
+    invitation = (
+        Invitation.objects.select_related("application__job__organization")
+        .filter(pk=invitation_id, accepted_at=None)
+        .first()
     )
+    if invitation is None:  # used or erased meanwhile: a link to nothing is not sent
+        return
     job = invitation.application.job
     days = settings.INVITATION_MAX_AGE // 86400
-    send_mail(
+    _send_email(
         subject=f"Your interview for {job.title} at {job.organization.name}",
-        message=(
+        body=(
             f"Hello,\n\n{job.organization.name} invited you to an interview for "
             f"{job.title} on Invigil.\n\nSet your password here (the link works once and "
             f"expires in {days} days):\n{invitation_url(invitation=invitation)}\n"
         ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[invitation.email],
+        to=invitation.email,
+        message_id=message_id,
     )
-    logger.info("Invitation %s sent to %s", invitation.pk, invitation.email)
+    logger.info("Invitation %s sent", invitation.pk)
 
 
 def invitation_from_token(*, token: str) -> Invitation:

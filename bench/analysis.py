@@ -58,7 +58,7 @@ def main() -> None:
 
     from accounts.models import Organization, User
     from applications.models import Job, JobApplication, MonitoringConsent
-    from monitoring import pipeline
+    from common import pipeline
     from monitoring.analysis.detectors import best_detector
     from monitoring.analysis.services import frame_analyze
     from monitoring.images.services import monitoring_image_upload

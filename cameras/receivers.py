@@ -27,7 +27,7 @@ def stop_when_consent_is_withdrawn(sender, *, application, action, **kwargs) -> 
 
 def _end_watches(application) -> None:
     """Finishing or withdrawing the interview, or withdrawing consent, ends every live watch."""
-    watch.send_on_commit(
+    watch.relay_after_commit(
         watch.watches_end_for_candidate(
             candidate_id=application.candidate_id,
             application_id=application.pk,

@@ -8,8 +8,6 @@ coalesced refresh at most every CAMERA_BOARD_COALESCE_SECONDS) is broadcast afte
 import logging
 from datetime import datetime, timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -17,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from applications.models import JobApplication
 from applications.services import recording_check
+from common import pipeline
 from common.errors import NotAllowed
 from common.time import iso_utc
 
@@ -40,41 +39,32 @@ def _organization_id(application: JobApplication | None) -> int | None:
 def stream_broadcast(
     *, event: str, stream: dict, organization_id: int | None, extra_groups: list[str] | None = None
 ) -> None:
-    """Send one board message to every group that may see the stream."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
+    """After the commit, one board message to every group that may see the stream (a board
+    that misses one re-reads its snapshot on reconnect)."""
     message = {"type": "stream.message", "event": event, "stream": stream}
     for group in [*board_groups_for_stream(organization_id=organization_id), *(extra_groups or [])]:
-        try:
-            async_to_sync(layer.group_send)(group, message)
-        except Exception:  # a board that misses a message re-reads the snapshot on reconnect
-            logger.exception("Board broadcast to %s failed", group)
+        pipeline.group_send(group, message)
 
 
-def _broadcast_on_commit(
+def _broadcast(
     event: str, stream: CameraStream, *, with_snapshot: bool = False, ended_by: str = ""
-):
-    """After commit: one board message to every group that may see the stream. A message that
-    carries a freshly signed snapshot URL is audited once, naming the groups it went to.
+) -> None:
+    """One board message (after the commit) to every group that may see the stream. A message
+    that carries a freshly signed snapshot URL is audited once, naming the groups it goes to.
     `ended_by` says why a stream ended when the candidate did not end it ("timeout")."""
     payload = board_payload(stream=stream, with_snapshot=with_snapshot)
     if ended_by:
         payload["ended_by"] = ended_by
     organization_id = _organization_id(stream.application)
-
-    def send() -> None:
-        stream_broadcast(event=event, stream=payload, organization_id=organization_id)
-        if payload.get("snapshot_url"):
-            groups = board_groups_for_stream(organization_id=organization_id)
-            snapshot_urls_signed.send(
-                sender=CameraStream,
-                snapshots=[(stream.snapshot_key, stream.application_id)],
-                actor=None,
-                audience=", ".join(groups),
-            )
-
-    transaction.on_commit(send)
+    stream_broadcast(event=event, stream=payload, organization_id=organization_id)
+    if payload.get("snapshot_url"):
+        groups = board_groups_for_stream(organization_id=organization_id)
+        snapshot_urls_signed.send(
+            sender=CameraStream,
+            snapshots=[(stream.snapshot_key, stream.application_id)],
+            actor=None,
+            audience=", ".join(groups),
+        )
 
 
 def board_snapshot(*, user: User) -> dict:
@@ -96,18 +86,17 @@ def board_snapshot(*, user: User) -> dict:
 def _record_event(
     *, user_id: int, application_id: int | None, kind: str, occurred_at: datetime
 ) -> CameraEvent:
-    """A change of the stream's history; the floors above hear of it after commit."""
+    """A change of the stream's history; the floors above hear of it in this transaction
+    (and defer their work through the pipeline)."""
     event = CameraEvent.objects.create(
         user_id=user_id, application_id=application_id, kind=kind, occurred_at=occurred_at
     )
-    transaction.on_commit(
-        lambda: camera_event_recorded.send(
-            sender=CameraEvent,
-            event_id=event.pk,
-            application_id=event.application_id,
-            kind=kind,
-            occurred_at=occurred_at,
-        )
+    camera_event_recorded.send(
+        sender=CameraEvent,
+        event_id=event.pk,
+        application_id=event.application_id,
+        kind=kind,
+        occurred_at=occurred_at,
     )
     return event
 
@@ -268,21 +257,19 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
         stream.last_broadcast_at = now
     stream.save()
     if not is_active:  # no camera, no live video: every watch of this candidate ends
-        watch.send_on_commit(
+        watch.relay_after_commit(
             watch.watches_end_for_candidate(candidate_id=user.pk, reason=watch.Reason.CAMERA_OFF)
         )
     if event:
-        _broadcast_on_commit(event, stream, with_snapshot=event == STARTED)
+        _broadcast(event, stream, with_snapshot=event == STARTED)
     if moved and old_organization_id is not None:
         # The stream left an organization's scope: its board must drop the card.
         ended = {**stream_payload(stream=stream), "is_active": False}
-        transaction.on_commit(
-            lambda: stream_broadcast(
-                event=ENDED,
-                stream=ended,
-                organization_id=None,
-                extra_groups=[organization_group(old_organization_id)],
-            )
+        stream_broadcast(
+            event=ENDED,
+            stream=ended,
+            organization_id=None,
+            extra_groups=[organization_group(old_organization_id)],
         )
     return stream
 
@@ -316,8 +303,8 @@ def camera_streams_end_stale(*, now: datetime | None = None) -> int:
             )
             stream.is_active = False
             stream.save(update_fields=["is_active"])
-            _broadcast_on_commit(ENDED, stream, ended_by="timeout")
-            watch.send_on_commit(
+            _broadcast(ENDED, stream, ended_by="timeout")
+            watch.relay_after_commit(
                 watch.watches_end_for_candidate(
                     candidate_id=stream.user_id, reason=watch.Reason.CAMERA_OFF
                 )
@@ -349,7 +336,7 @@ def camera_stream_snapshot(
         stream.snapshot_at = captured_at
         stream.save(update_fields=["snapshot_key", "snapshot_at"])
         if stream.is_live():
-            _broadcast_on_commit(UPDATED, stream, with_snapshot=True)
+            _broadcast(UPDATED, stream, with_snapshot=True)
     return True
 
 
@@ -378,7 +365,7 @@ def camera_stream_snapshot_replace(
         stream.snapshot_at = captured_at
         stream.save(update_fields=["snapshot_key", "snapshot_at"])
         if stream.is_live():
-            _broadcast_on_commit(UPDATED, stream, with_snapshot=True)
+            _broadcast(UPDATED, stream, with_snapshot=True)
     return True
 
 
@@ -399,7 +386,7 @@ def camera_stream_incident(*, user_id: int, application_id: int, incident: dict 
         stream.incident = incident
         stream.save(update_fields=["incident"])
         if stream.is_live():
-            _broadcast_on_commit(UPDATED, stream)
+            _broadcast(UPDATED, stream)
     return True
 
 
@@ -451,17 +438,9 @@ def camera_streams_touch(
 
 
 def stream_broadcast_batch(*, event: str, streams_by_group: dict[str, list[dict]]) -> None:
-    """One channel-layer message per board group, carrying many streams."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
+    """One channel-layer message per board group, carrying many streams (after the commit)."""
     for group, streams in streams_by_group.items():
-        try:
-            async_to_sync(layer.group_send)(
-                group, {"type": "stream.batch", "event": event, "streams": streams}
-            )
-        except Exception:
-            logger.exception("Board batch broadcast to %s failed", group)
+        pipeline.group_send(group, {"type": "stream.batch", "event": event, "streams": streams})
 
 
 # --- Privacy: what erasure and retention remove here ------------------------------------------

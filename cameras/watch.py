@@ -6,15 +6,13 @@ viewers per candidate across processes (LiveWatch rows, counted under the stream
 assigns each watch its `watch_id`, and relays `watch.offer` / `watch.answer` / `watch.ice`
 only between the two channels recorded for that watch. Everything here is synchronous and
 returns the messages to send as (channel, message) pairs: the consumers send them with
-`await`, receivers through `send_now`.
+`await`, receivers and services through `relay_after_commit`.
 """
 
 import logging
 import uuid
 from dataclasses import dataclass
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -22,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.selectors import applications_for_user
+from common import pipeline
 
 from .models import CameraStream, LiveWatch
 from .selectors import active_streams_for_user
@@ -199,27 +198,12 @@ def _end(watches, *, reason: str, skip: str = "") -> Outbox:
             for channel in (watch.viewer_channel, watch.candidate_channel):
                 if channel and channel != skip:
                     out.append(_relay(channel, message))
-    if ended:
-        transaction.on_commit(
-            lambda: [live_watch_ended.send(sender=LiveWatch, watch=w) for w in ended]
-        )
+    for watch in ended:  # the audit records it with the change
+        live_watch_ended.send(sender=LiveWatch, watch=watch)
     return out
 
 
-def send_now(outbox: Outbox) -> None:
-    """From synchronous code (receivers, services): hand each message to the channel layer."""
-    if not outbox:
-        return
-    layer = get_channel_layer()
-    if layer is None:
-        return
+def relay_after_commit(outbox: Outbox) -> None:
+    """From synchronous code (receivers, services): each message, once the change commits."""
     for channel, message in outbox:
-        try:
-            async_to_sync(layer.send)(channel, message)
-        except Exception:  # the socket is gone or the layer is down: nothing to tell
-            logger.info("Could not reach %s", channel)
-
-
-def send_on_commit(outbox: Outbox) -> None:
-    if outbox:
-        transaction.on_commit(lambda: send_now(outbox))
+        pipeline.channel_send(channel, message)

@@ -13,11 +13,10 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
-from celery import current_app
 from django.conf import settings
-from django.db import close_old_connections
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +24,9 @@ _runner: "EmbeddedRunner | None" = None
 
 
 class EmbeddedRunner:
-    def __init__(self, schedule: dict[str, float]):
+    def __init__(self, schedule: dict[str, float], call: Callable[[str, tuple], None]):
         self.schedule = schedule
+        self.call = call  # runs a registered task by name in this thread (common.pipeline)
         now = time.monotonic()
         self.next_run = dict.fromkeys(schedule, now)
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -70,16 +70,7 @@ class EmbeddedRunner:
                     await self._run(name, ())
 
     async def _run(self, task_name: str, args: tuple) -> None:
-        await sync_to_async(_call, thread_sensitive=False)(task_name, args)
-
-
-def _call(task_name: str, args: tuple) -> None:
-    try:
-        current_app.tasks[task_name].run(*args)
-    except Exception:
-        logger.exception("Embedded runner: %s%s failed", task_name, args)
-    finally:
-        close_old_connections()
+        await sync_to_async(self.call, thread_sensitive=False)(task_name, args)
 
 
 def beat_schedule() -> dict[str, float]:
@@ -88,13 +79,14 @@ def beat_schedule() -> dict[str, float]:
     }
 
 
-def start() -> "EmbeddedRunner | None":
-    """Start this process's runner on the running loop (idempotent); None with a broker."""
+def start(call: Callable[[str, tuple], None]) -> "EmbeddedRunner | None":
+    """Start this process's runner on the running loop (idempotent); None with a broker.
+    `call(task_name, args)` runs one task (common.pipeline.run_task: failures are logged)."""
     global _runner
     if not settings.EMBEDDED_RUNNER:
         return None
     if _runner is None:
-        _runner = EmbeddedRunner(beat_schedule()).start()
+        _runner = EmbeddedRunner(beat_schedule(), call).start()
         logger.info("Embedded runner started: %s", ", ".join(sorted(_runner.schedule)))
     return _runner
 

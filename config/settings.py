@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "common",
     "accounts",
     "applications",
     "cameras",
@@ -272,7 +273,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 # A worker whose broker went away reconnects for as long as it takes (a web process's send
-# fails at once: CELERY_TASK_PUBLISH_RETRY below, and monitoring.pipeline's breaker).
+# fails at once: CELERY_TASK_PUBLISH_RETRY below, and common.pipeline's breaker).
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Tasks running when the broker went away cannot be acknowledged: cancel them, they are
 # delivered again (every task is idempotent; Celery 6's default).
@@ -317,7 +318,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.erasure_resume",
         "schedule": env.float("ERASURE_RESUME_SECONDS", default=60.0),
     },
+    "common-outbox-sweep": {
+        "task": "common.outbox_sweep",
+        "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=10.0),
+    },
 }
+# The outbox (common.pipeline): a message not delivered this long after it was written is sent
+# again by the sweep; a delivery holds it this long before another may try.
+OUTBOX_RESEND_AFTER = env.int("OUTBOX_RESEND_AFTER", default=20)
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
+# Seconds to wait before each further attempt of an e-mail that failed; then it is given up.
+EMAIL_RETRY_SCHEDULE = [
+    int(s) for s in env.list("EMAIL_RETRY_SCHEDULE", default=["60", "300", "1800", "7200"])
+]
 # A capture still without its analysis this long after it was stored is queued again
 # (the broker was down, or the worker died): monitoring.reconcile_analyses.
 ANALYSIS_RETRY_AFTER = env.int("ANALYSIS_RETRY_AFTER", default=120)
@@ -401,6 +414,7 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 # Links in e-mails point where `bin/run` serves (INVIGIL_ADDR) unless SITE_URL says otherwise.
 _ADDR = env.str("INVIGIL_ADDR", default="") or "127.0.0.1:8000"
 _ADDR_HOST, _, _ADDR_PORT = _ADDR.rpartition(":")

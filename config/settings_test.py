@@ -15,6 +15,9 @@ os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
 os.environ.setdefault("EMBEDDED_RUNNER", "false")
 # Tests read heartbeats from the database right after sending them (one test switches it on).
 os.environ.setdefault("CAMERA_HTTP_HEARTBEAT_BATCH", "false")
+# Mail stays in memory (django.core.mail.outbox); a server process of the fault suite writes
+# it to files instead (EMAIL_BACKEND set in its environment).
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 from .settings import *  # noqa: F403
 from .settings import BASE_DIR
@@ -33,7 +36,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 if STORAGES["default"]["BACKEND"].endswith("SignedLocalStorage"):  # noqa: F405
     STORAGES["default"]["OPTIONS"]["location"] = str(MEDIA_ROOT)  # noqa: F405
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The psycopg pool keeps connections across the test-database flushes of transactional tests
 # run from many threads (channels' database_sync_to_async) and can block them; tests use
 # plain connections. The pool is exercised by the benchmarks and production settings.

@@ -1,7 +1,7 @@
 """Celery tasks: an interface like a view. Each fetches by id and calls one service.
 
-Services never import this module; they queue these tasks by name through
-monitoring.pipeline, after commit.
+Services never import this module; they queue these tasks by the names of
+monitoring.followups, after commit, through common.pipeline.
 """
 
 from celery import shared_task
@@ -9,10 +9,13 @@ from django.utils.dateparse import parse_datetime
 
 from applications.models import JobApplication
 
+from . import followups
 from .analysis.services import analyses_reconcile, image_analyze
-from .images.services import orphan_objects_sweep, snapshot_announce
+from .images.services import image_object_delete, orphan_objects_sweep, snapshot_announce
 from .images.storage import STORAGE_ERRORS
 from .integrity.services import (
+    integrity_camera_changed,
+    integrity_event_recorded,
     integrity_frame_changed,
     integrity_frame_removed,
     integrity_rebuild,
@@ -28,7 +31,7 @@ def sweep_orphan_objects() -> int:
 
 
 @shared_task(
-    name="monitoring.analyze_image",
+    name=followups.ANALYZE_IMAGE.name,
     acks_late=True,
     ignore_result=True,
     autoretry_for=STORAGE_ERRORS,  # the store blinked: try again later, do not give up
@@ -42,18 +45,42 @@ def analyze_image(image_id: int) -> None:
     image_analyze(image_id=image_id)
 
 
-@shared_task(name="monitoring.reconcile_analyses", ignore_result=True)
+@shared_task(name=followups.RECONCILE_ANALYSES.name, ignore_result=True)
 def reconcile_analyses() -> int:
     """Scheduled: captures whose analysis never happened are queued again."""
     return analyses_reconcile()
 
 
-@shared_task(name="monitoring.integrity_frame", ignore_result=True)
+@shared_task(name=followups.INTEGRITY_FRAME.name, ignore_result=True)
 def integrity_frame(image_id: int) -> None:
     integrity_frame_changed(image_id=image_id)
 
 
-@shared_task(name="monitoring.integrity_frame_removed", ignore_result=True)
+@shared_task(name=followups.INTEGRITY_EVENT.name, ignore_result=True)
+def integrity_event(event_id: int) -> None:
+    """A page event: the episodes of its kind around it."""
+    integrity_event_recorded(event_id=event_id)
+
+
+@shared_task(name=followups.INTEGRITY_CAMERA.name, ignore_result=True)
+def integrity_camera(camera_event_id: int) -> None:
+    """The camera went on, off or silent: camera-off episodes and the silences around it."""
+    integrity_camera_changed(camera_event_id=camera_event_id)
+
+
+@shared_task(
+    name=followups.DELETE_OBJECT.name,
+    ignore_result=True,
+    autoretry_for=STORAGE_ERRORS,
+    retry_backoff=2,
+    max_retries=3,
+)
+def delete_object(key: str) -> None:
+    """A deleted capture's stored object (the orphan sweep removes it if this never runs)."""
+    image_object_delete(key=key)
+
+
+@shared_task(name=followups.INTEGRITY_FRAME_REMOVED.name, ignore_result=True)
 def integrity_frame_gone(application_id: int, image_id: int, captured_at: str) -> None:
     application = JobApplication.objects.select_related("job").filter(pk=application_id).first()
     if application is not None:
@@ -62,7 +89,7 @@ def integrity_frame_gone(application_id: int, image_id: int, captured_at: str) -
         )
 
 
-@shared_task(name="monitoring.rebuild_integrity", ignore_result=True)
+@shared_task(name=followups.REBUILD_INTEGRITY.name, ignore_result=True)
 def rebuild_integrity(application_id: int) -> None:
     integrity_rebuild(application_id=application_id)
 
@@ -74,7 +101,7 @@ def sweep_snapshot_gaps() -> int:
 
 
 @shared_task(
-    name="monitoring.announce_snapshot",
+    name=followups.ANNOUNCE_SNAPSHOT.name,
     ignore_result=True,
     autoretry_for=(OSError,),
     retry_backoff=1,
@@ -84,14 +111,14 @@ def announce_snapshot(image_id: int) -> None:
     snapshot_announce(image_id=image_id)
 
 
-@shared_task(name="monitoring.erasure_run", ignore_result=True, acks_late=True)
+@shared_task(name=followups.ERASURE_RUN.name, ignore_result=True, acks_late=True)
 def run_erasure(job_id: int) -> None:
     """One short step of an erasure (ERASURE_TASK_SECONDS); it queues the next itself. A store
     that fails pauses it (recorded on the job); the resume sweep goes on later."""
     erasure_run(job_id=job_id)
 
 
-@shared_task(name="monitoring.retention_sweep", ignore_result=True)
+@shared_task(name=followups.RETENTION_SWEEP.name, ignore_result=True)
 def sweep_retention() -> int:
     """Scheduled daily: interviews past their retention window are erased."""
     return retention_sweep()

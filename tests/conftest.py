@@ -177,13 +177,15 @@ def limits_on(settings):
 @pytest.fixture
 async def embedded_runner(settings):
     """The embedded mode's runner with quick sweeps, on this (async) test's loop."""
+    from common.pipeline import run_task
     from common.runner import EmbeddedRunner
 
     runner = EmbeddedRunner(
         {
             "cameras.sweep_stale_streams": 0.2,
             "monitoring.sweep_snapshot_gaps": 0.2,
-        }
+        },
+        run_task,
     ).start()
     yield runner
     await runner.stop()

@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from PIL import Image
 
-from monitoring import pipeline
+from common import pipeline
+from monitoring import followups
 from monitoring.integrity.services import integrity_frame_changed
 from monitoring.models import FrameAnalysis, ImageType, MonitoringImage
 
@@ -157,7 +158,7 @@ def analyses_reconcile(*, now: datetime | None = None, batch: int = 500) -> int:
         .values_list("pk", flat=True)[:batch]
     )
     for image_id in missing:
-        pipeline.enqueue(pipeline.ANALYZE_IMAGE, image_id)
+        pipeline.enqueue(followups.ANALYZE_IMAGE, image_id)
     if missing:
         logger.warning("Re-queued the analysis of %d capture(s)", len(missing))
     return len(missing)
@@ -166,5 +167,5 @@ def analyses_reconcile(*, now: datetime | None = None, batch: int = 500) -> int:
 def frame_analyses_requeue(*, image_ids: list[int]) -> int:
     """Analyse these captures again (the admin's action); returns how many were queued."""
     for image_id in image_ids:
-        pipeline.enqueue(pipeline.ANALYZE_IMAGE, image_id)
+        pipeline.enqueue(followups.ANALYZE_IMAGE, image_id)
     return len(image_ids)

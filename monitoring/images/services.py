@@ -21,9 +21,10 @@ from accounts.models import User
 from applications.models import JobApplication
 from applications.services import recording_check
 from cameras.services import camera_stream_snapshot, camera_stream_snapshot_replace
+from common import pipeline
 from common.errors import InvalidInput, NotAllowed, Unavailable
 from common.http import RequestInfo
-from monitoring import pipeline
+from monitoring import followups
 from monitoring.audit.services import access_log, access_log_images
 from monitoring.integrity.rules import capture_is_late
 from monitoring.models import AccessEvent, ImageType, MonitoringImage
@@ -52,6 +53,11 @@ def check_client_time(value: datetime, *, field: str, now: datetime) -> None:
         )
     if value < now - CAPTURED_AT_MAX_AGE:
         raise InvalidInput(f"{field} is more than 24 hours in the past.", code=f"{field}_too_old")
+
+
+def image_object_delete(*, key: str) -> None:
+    """Remove a stored object whose row is gone (the delete's follow-up)."""
+    _delete_object(key)
 
 
 def _delete_object(key: str) -> None:
@@ -147,10 +153,10 @@ def monitoring_image_upload(
 def _queue_follow_ups(image: MonitoringImage) -> None:
     """After the row commits: analyse it; a camera capture also closes (or not) a silence
     and becomes the board picture."""
-    pipeline.enqueue(pipeline.ANALYZE_IMAGE, image.pk)
+    pipeline.enqueue(followups.ANALYZE_IMAGE, image.pk)
     if image.image_type == ImageType.CAMERA:
-        pipeline.enqueue(pipeline.INTEGRITY_FRAME, image.pk)
-        pipeline.enqueue(pipeline.ANNOUNCE_SNAPSHOT, image.pk)
+        pipeline.enqueue(followups.INTEGRITY_FRAME, image.pk)
+        pipeline.enqueue(followups.ANNOUNCE_SNAPSHOT, image.pk)
 
 
 def _candidate_camera(application_id: int, candidate_id: int):
@@ -208,7 +214,7 @@ def monitoring_image_delete(*, actor: User, image: MonitoringImage, info: Reques
         )
         if image.image_type == ImageType.CAMERA:
             pipeline.enqueue(
-                pipeline.INTEGRITY_FRAME_REMOVED,
+                followups.INTEGRITY_FRAME_REMOVED,
                 application.pk,
                 image.pk,
                 image.captured_at.isoformat(),
@@ -216,7 +222,7 @@ def monitoring_image_delete(*, actor: User, image: MonitoringImage, info: Reques
         image.delete()
         if image.image_type == ImageType.CAMERA:
             _snapshot_withdraw(application=application, key=key)
-    transaction.on_commit(lambda: _delete_object(key))
+        pipeline.enqueue(followups.DELETE_OBJECT, key)  # lost: the orphan sweep removes it
 
 
 def signed_urls_issue(

@@ -6,6 +6,10 @@ touch — a few frames either side of a capture, the events between two closing 
 kind, the silence between two on-time captures — so its cost does not grow with the
 interview. `integrity_rebuild` recomputes everything from scratch (rules changed, interview
 finished); the incremental updates must always agree with it (tests hold them to that).
+
+Incidents are updated in place, never deleted and re-created: an incident keeps its id while
+it grows, shrinks or is re-scored, through every update and rebuild, until its evidence is gone
+(reviewers' verdicts and notes point at it).
 """
 
 from datetime import datetime
@@ -51,26 +55,43 @@ def _replace(
     old: list[IntegrityEvent],
     new: list[integrity.Incident],
     rules: integrity.Rules,
+    *,
+    whole: bool = False,
 ) -> None:
-    """Swap the stored episodes a change touched for their new versions; keep the summary's
-    penalty in step by the difference (no re-read of the other episodes)."""
+    """Bring the stored episodes a change touched in line with their new versions, in place:
+    an incident keeps its id while it grows, shrinks or is re-scored (verdicts and notes point
+    at it). A new version is the same incident as a stored one of the same type that overlaps
+    it in time or starts with the same frame; a stored one that no new version continues is
+    deleted (its evidence is gone). The summary's penalty moves by the difference (no re-read
+    of the other episodes) — or, for the whole interview (`whole`), is set afresh."""
     old_points = sum(integrity.incident_points(_as_rules_incident(o), rules.weights) for o in old)
     new_points = sum(integrity.incident_points(i, rules.weights) for i in new)
-    if old:
-        IntegrityEvent.objects.filter(pk__in=[o.pk for o in old]).delete()
-    IntegrityEvent.objects.bulk_create(
-        IntegrityEvent(
+    unmatched = sorted(old, key=lambda row: (row.started_at, row.pk))
+    created = []
+    for incident in sorted(new, key=lambda i: (i.started_at, i.type)):
+        row = next((r for r in unmatched if _same_incident(r, incident)), None)
+        if row is None:
+            created.append(IntegrityEvent(application=application, **_fields(incident)))
+            continue
+        unmatched.remove(row)
+        changed = {k: v for k, v in _fields(incident).items() if getattr(row, k) != v}
+        if changed:
+            for name, value in changed.items():
+                setattr(row, name, value)
+            row.save(update_fields=list(changed))
+    if unmatched:
+        IntegrityEvent.objects.filter(pk__in=[row.pk for row in unmatched]).delete()
+    IntegrityEvent.objects.bulk_create(created)
+    if whole:
+        IntegritySummary.objects.update_or_create(
             application=application,
-            type=i.type,
-            started_at=i.started_at,
-            ended_at=i.ended_at,
-            ongoing=i.ongoing,
-            frame_count=i.frame_count,
-            image_ids=i.image_ids,
-            reason=i.reason[:300],
+            defaults={
+                "penalty": new_points,
+                "score": max(0, 100 - new_points),
+                "incident_count": len(new),
+            },
         )
-        for i in new
-    )
+        return
     delta_points, delta_count = new_points - old_points, len(new) - len(old)
     updated = IntegritySummary.objects.filter(application=application).update(
         penalty=F("penalty") + delta_points,
@@ -84,6 +105,26 @@ def _replace(
             score=max(0, 100 - delta_points),
             incident_count=max(0, delta_count),
         )
+
+
+def _same_incident(row: IntegrityEvent, incident: integrity.Incident) -> bool:
+    if row.type != incident.type:
+        return False
+    overlaps = row.started_at <= incident.ended_at and incident.started_at <= row.ended_at
+    same_first = bool(row.image_ids) and row.image_ids[:1] == incident.image_ids[:1]
+    return overlaps or same_first
+
+
+def _fields(incident: integrity.Incident) -> dict:
+    return {
+        "type": incident.type,
+        "started_at": incident.started_at,
+        "ended_at": incident.ended_at,
+        "ongoing": incident.ongoing,
+        "frame_count": incident.frame_count,
+        "image_ids": list(incident.image_ids),
+        "reason": incident.reason[:300],
+    }
 
 
 def _as_rules_incident(row: IntegrityEvent) -> integrity.Incident:
@@ -100,6 +141,7 @@ def _tell_board(application: JobApplication) -> None:
     incident = None
     if current is not None:
         incident = {
+            "id": current.pk,
             "type": current.type,
             "label": integrity.LABELS[current.type],
             "since": iso_utc(current.started_at),
@@ -150,13 +192,25 @@ def _frames_update(
         )
     )
     at_the_end = len(after) < k  # nothing analysed beyond the window
+    at_the_start = len(before) < k  # nothing analysed before it
     new = []
     for flag, run in integrity.frame_runs(window):
         if flag is None:
             continue
         start, end, ongoing = run[0].at, run[-1].at, False
-        left = run[0] is window[0] and _containing(stored, flag, run[0].at, extends="left")
-        right = run[-1] is window[-1] and _containing(stored, flag, run[-1].at, extends="right")
+        # A stored episode continues a run past the window only where frames lie beyond it
+        # (not where the window ends at the interview's first or last analysed frame: a
+        # deleted frame there must not keep stretching the episode).
+        left = (
+            not at_the_start
+            and run[0] is window[0]
+            and _containing(stored, flag, run[0].at, extends="left")
+        )
+        right = (
+            not at_the_end
+            and run[-1] is window[-1]
+            and _containing(stored, flag, run[-1].at, extends="right")
+        )
         if left:
             start = left.started_at
         if right:
@@ -354,16 +408,16 @@ def integrity_camera_changed(*, camera_event_id: int, now: datetime | None = Non
 
 
 def integrity_rebuild(*, application_id: int, now: datetime | None = None) -> dict | None:
-    """Recompute every incident from scratch and store them (rules changed, interview ended)."""
+    """Recompute every incident from scratch and store them (rules changed, interview ended);
+    incidents that go on keep their ids."""
     application = _application(application_id)
     if application is None:
         return None
     result = compute(application=application, now=now)
     with transaction.atomic():
         JobApplication.objects.select_for_update(no_key=True).filter(pk=application.pk).first()
-        IntegrityEvent.objects.filter(application=application).delete()
-        IntegritySummary.objects.filter(application=application).delete()
-        _replace(application, [], result["incidents"], result["rules"])
+        stored = list(IntegrityEvent.objects.filter(application=application))
+        _replace(application, stored, result["incidents"], result["rules"], whole=True)
     _tell_board(application)
     return result
 

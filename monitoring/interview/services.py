@@ -3,16 +3,16 @@
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from applications.models import JobApplication
 from applications.services import recording_check
+from common import pipeline
 from common.errors import InvalidInput, NotAllowed
+from monitoring import followups
 from monitoring.images.services import check_client_time
 from monitoring.integrity.rules import event_counted_at
-from monitoring.integrity.services import integrity_event_recorded
 from monitoring.models import MonitoringEvent
 
 
@@ -49,6 +49,5 @@ def monitoring_event_record(
         sender=actor,
         detail=detail[:500],
     )
-    # Right after commit, in this request (a few rows either side): no broker to lose it.
-    transaction.on_commit(lambda: integrity_event_recorded(event_id=event.pk))
+    pipeline.enqueue(followups.INTEGRITY_EVENT, event.pk)
     return event

@@ -21,9 +21,10 @@ from django.utils import timezone
 from accounts.models import User
 from applications.models import Invitation, JobApplication, MonitoringConsent
 from cameras.services import camera_history_delete, camera_presence_erase
+from common import pipeline
 from common.errors import Conflict, InvalidInput
 from common.http import RequestInfo
-from monitoring import pipeline
+from monitoring import followups
 from monitoring.audit.services import access_log
 from monitoring.images.storage import STORAGE_ERRORS, application_prefix, delete_under
 from monitoring.models import (
@@ -142,7 +143,7 @@ def erasure_run(*, job_id: int, seconds: float | None = None) -> ErasureJob:
     ErasureJob.objects.filter(pk=job.pk).update(leased_until=None)
     job.leased_until = None
     if job.state != State.DONE:
-        pipeline.enqueue(pipeline.ERASURE_RUN, job.pk)
+        pipeline.enqueue(followups.ERASURE_RUN, job.pk)
     return job
 
 
@@ -280,9 +281,9 @@ def retention_sweep(*, now=None) -> int:
             application_ids=[application.pk],
             organization_id=application.job.organization_id,
         )
-        pipeline.enqueue(pipeline.ERASURE_RUN, job.pk)
+        pipeline.enqueue(followups.ERASURE_RUN, job.pk)
     if len(due) >= settings.RETENTION_SWEEP_BATCH:
-        pipeline.enqueue(pipeline.RETENTION_SWEEP)
+        pipeline.enqueue(followups.RETENTION_SWEEP)
     records_expire(now=now)
     if due:
         logger.info("Retention: %d interview(s) past their window", len(due))
@@ -314,7 +315,7 @@ def erasure_resume(*, now=None) -> int:
     )
     for job_id in ids:
         ErasureJob.objects.filter(pk=job_id).update(updated_at=now)
-        pipeline.enqueue(pipeline.ERASURE_RUN, job_id)
+        pipeline.enqueue(followups.ERASURE_RUN, job_id)
     return len(ids)
 
 
@@ -333,7 +334,7 @@ def application_deleted(*, application: JobApplication) -> ErasureJob | None:
         organization_id=application.job.organization_id,
         rows_deleted=_count_record(application.pk),
     )
-    pipeline.enqueue(pipeline.ERASURE_RUN, job.pk)
+    pipeline.enqueue(followups.ERASURE_RUN, job.pk)
     return job
 
 

@@ -6,6 +6,7 @@ the end (the reconciliation sweep queues what could not be queued)."""
 import asyncio
 import base64
 import time
+from datetime import timedelta
 
 import aiohttp
 import pytest
@@ -14,7 +15,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from monitoring.models import FrameAnalysis, MonitoringImage
+from common.models import OutboxMessage
+from monitoring.models import FrameAnalysis, IntegrityEvent, MonitoringImage
 from tests.factories import MonitoringConsentFactory
 from tests.faults.conftest import new_id
 from tests.monitoring.conftest import FRAMES
@@ -124,3 +126,76 @@ def test_redis_down_and_back(acme, own_redis, tmp_path):
         assert worker.poll() is None  # the worker reconnected rather than giving up
     assert images.count() == 6
     assert FrameAnalysis.objects.count() == 6  # one each: none lost, none twice
+
+
+def _mails(folder) -> list[str]:
+    """The Message-IDs of every e-mail the processes wrote (file-based e-mail backend)."""
+    ids = []
+    for path in sorted(folder.glob("*")):
+        for line in path.read_text().splitlines():
+            if line.startswith("Message-ID:"):
+                ids.append(line.split(":", 1)[1].strip())
+    return ids
+
+
+def test_with_the_broker_down_an_invitation_is_made_and_mailed_once_it_returns(
+    acme, own_redis, tmp_path
+):
+    """An e-mail cannot be derived again from stored state: the outbox row written with the
+    invitation is delivered once the broker is back (the sweep), exactly once. Meanwhile a
+    page event's integrity update, which no sweep would redo, runs in the web process."""
+    MonitoringConsentFactory(application=acme.application)
+    acme.application.started_at = timezone.now()
+    acme.application.save()
+    mail = tmp_path / "mail"
+    env = {
+        **_broker_env(own_redis),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail),
+        "OUTBOX_SWEEP_SECONDS": "1",
+        "OUTBOX_RESEND_AFTER": "2",
+    }
+    recruiter = {"Authorization": f"Token {Token.objects.get_or_create(user=acme.recruiter)[0]}"}
+    candidate = {"Authorization": f"Token {Token.objects.get_or_create(user=acme.candidate)[0]}"}
+    app_id = acme.application.id
+    with (
+        asgi_server(env, tmp_path / "asgi.log") as base,
+        celery_worker(env, tmp_path / "worker.log", beat=True),
+    ):
+        own_redis.stop()
+        invited = requests.post(
+            f"{base}/api/applications/",
+            json={"job_id": acme.job.id, "candidate_email": "nina@example.com"},
+            headers=recruiter,
+            timeout=30,
+        )
+        start = timezone.now() - timedelta(seconds=40)
+        events = [
+            requests.post(
+                f"{base}/api/applications/{app_id}/events/",
+                json={
+                    "type": kind,
+                    "occurred_at": (start + timedelta(seconds=s)).isoformat(),
+                },
+                headers=candidate,
+                timeout=30,
+            ).status_code
+            for kind, s in (("tab_hidden", 0), ("tab_visible", 25))
+        ]
+        assert invited.status_code == 201, invited.text
+        assert events == [201, 201]
+        # No broker: the integrity update ran here, the e-mail waits in the outbox.
+        assert IntegrityEvent.objects.filter(application_id=app_id, type="tab_hidden").exists()
+        message = OutboxMessage.objects.get()
+        assert message.state == "pending"
+        time.sleep(3)
+        assert not mail.exists() or _mails(mail) == []
+
+        own_redis.start()
+        assert _wait(lambda: mail.exists() and len(_mails(mail)) >= 1, 60), (
+            tmp_path / "worker.log"
+        ).read_text()[-3000:]
+        time.sleep(4)  # a few more sweeps: nothing is sent twice
+    assert _mails(mail) == [f"<{message.pk}@invigil.local>"]
+    message.refresh_from_db()
+    assert message.state == "sent" and message.attempts == 1

@@ -20,6 +20,7 @@ from monitoring.integrity.services import (
     integrity_event_recorded,
     integrity_frame_changed,
     integrity_frame_removed,
+    integrity_rebuild,
 )
 from monitoring.models import FrameAnalysis, IntegrityEvent, IntegritySummary, MonitoringImage
 from tests.factories import (
@@ -93,8 +94,11 @@ def test_incremental_updates_equal_a_full_recompute(acme, seed):
             again = rng.choice(stored)
             _analyse(again, rng.choice(FLAGS))
             integrity_frame_changed(image_id=again.id, now=now)
-        if step % 11 == 5:  # a reviewer deletes a capture
-            gone = stored.pop(rng.randrange(len(stored)))
+        if step % 11 == 5 or step % 13 == 7:  # a reviewer deletes a capture (now and then the
+            # interview's first or last one: nothing lies beyond it)
+            edge = rng.choice([min, max])(stored, key=lambda i: (i.captured_at, i.id))
+            gone = edge if step % 13 == 7 else stored[rng.randrange(len(stored))]
+            stored.remove(gone)
             at_gone, gone_id = gone.captured_at, gone.id
             gone.delete()
             integrity_frame_removed(application=app, at=at_gone, image_id=gone_id, now=now)
@@ -126,3 +130,107 @@ def test_incremental_updates_equal_a_full_recompute(acme, seed):
     assert summary.score == compute(application=app, now=now)["score"]
     assert summary.incident_count == IntegrityEvent.objects.filter(application=app).count()
     assert CameraEvent.objects.filter(application=app).count() == 5
+
+    # A rebuild from scratch finds the same incidents: each keeps its id.
+    ids = _ids(app)
+    integrity_rebuild(application_id=app.id, now=now)
+    assert _ids(app) == ids, f"seed {seed}"
+    assert IntegritySummary.objects.get(application=app).score == summary.score
+
+
+def _ids(app):
+    return {
+        row.id: (row.type, row.started_at)
+        for row in IntegrityEvent.objects.filter(application=app)
+    }
+
+
+# --- An incident is one thing from its first frame to the end of its evidence -----------------
+
+
+def _frame(app, at, flag):
+    image = MonitoringImageFactory(application=app, captured_at=at)
+    _analyse(image, flag)
+    integrity_frame_changed(image_id=image.id, now=at)
+    return image
+
+
+@pytest.fixture
+def frames_only(acme):
+    app = acme.application
+    app.started_at = timezone.now() - timedelta(minutes=30)
+    app.camera_monitoring = False  # no gaps: frame flags alone
+    app.save()
+    return app
+
+
+def test_an_incident_keeps_its_id_while_it_grows_shrinks_and_is_rescored(frames_only):
+    app = frames_only
+    t0 = app.started_at + timedelta(minutes=1)
+    images = [_frame(app, t0 + timedelta(seconds=10 * i), "no_face") for i in range(3)]
+    (incident,) = IntegrityEvent.objects.filter(application=app)
+    assert incident.frame_count == 3
+
+    images.append(_frame(app, t0 + timedelta(seconds=30), "no_face"))  # grows
+    images.append(_frame(app, t0 + timedelta(seconds=40), None))  # ends
+    (grown,) = IntegrityEvent.objects.filter(application=app)
+    assert (grown.id, grown.frame_count, grown.ongoing) == (incident.id, 4, False)
+
+    first = images.pop(0)  # a reviewer deletes its first frame: it shrinks from the left
+    at, image_id = first.captured_at, first.id
+    first.delete()
+    integrity_frame_removed(application=app, at=at, image_id=image_id, now=t0)
+    (shrunk,) = IntegrityEvent.objects.filter(application=app)
+    assert (shrunk.id, shrunk.frame_count) == (incident.id, 3)
+    assert shrunk.started_at == images[0].captured_at
+
+    for image in images[:2]:  # its evidence goes below the rule: it is gone
+        at, image_id = image.captured_at, image.id
+        image.delete()
+        integrity_frame_removed(application=app, at=at, image_id=image_id, now=t0)
+    assert not IntegrityEvent.objects.filter(application=app).exists()
+
+
+def test_finishing_keeps_the_ids_and_closes_what_was_ongoing(
+    frames_only, acme, django_capture_on_commit_callbacks
+):
+    from applications.services import application_finish
+
+    app = frames_only
+    t0 = app.started_at + timedelta(minutes=1)
+    for i in range(3):
+        _frame(app, t0 + timedelta(seconds=10 * i), "multiple_faces")
+    for i in range(3, 6):
+        _frame(app, t0 + timedelta(seconds=10 * i), "no_face")
+    before = {row.type: row for row in IntegrityEvent.objects.filter(application=app)}
+    assert before["no_face"].ongoing
+
+    with django_capture_on_commit_callbacks(execute=True):  # the rebuild runs after commit
+        application_finish(actor=acme.candidate, application=app)
+    after = {row.type: row for row in IntegrityEvent.objects.filter(application=app)}
+    assert {t: r.id for t, r in after.items()} == {t: r.id for t, r in before.items()}
+    assert not after["no_face"].ongoing
+
+
+def test_a_rule_change_that_keeps_the_episode_keeps_its_id(frames_only, acme):
+    from monitoring.models import IntegrityRules
+
+    app = frames_only
+    t0 = app.started_at + timedelta(minutes=1)
+    for i in range(4):
+        _frame(app, t0 + timedelta(seconds=10 * i), "camera_covered")
+    _frame(app, t0 + timedelta(seconds=40), None)
+    (incident,) = IntegrityEvent.objects.filter(application=app)
+    rules = IntegrityRules.objects.create(
+        organization=acme.organization, sustain_frames=3, weights={"camera_covered": 20}
+    )
+    integrity_rebuild(application_id=app.id)
+    (kept,) = IntegrityEvent.objects.filter(application=app)
+    assert kept.id == incident.id
+    assert IntegritySummary.objects.get(application=app).score == 80  # re-scored in place
+
+    rules.sustain_frames, rules.sustain_seconds = 5, 600
+    rules.save()
+    integrity_rebuild(application_id=app.id)
+    assert not IntegrityEvent.objects.filter(application=app).exists()  # no longer an episode
+    assert IntegritySummary.objects.get(application=app).score == 100

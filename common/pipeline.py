@@ -1,0 +1,257 @@
+"""The one way follow-up work leaves a transaction: after it commits, by name, never lost
+without a way back.
+
+Three kinds of follow-up, one module (README: "Where things live"):
+
+- **Tasks** — `enqueue(FOLLOWUP, *ids)`: the task registered under that name runs after the
+  commit, on a Celery worker (a broker), on the embedded runner (`bin/run`), or in-process
+  (eager, the fast tests). A broker that cannot take it: a task whose effect a sweep derives
+  again from stored state is dropped and logged (`fallback=DROP`: analyses, erasure steps);
+  one that no sweep re-derives runs here and now instead (`fallback=HERE`: integrity
+  recomputes).
+- **Outbox messages** — `outbox(FOLLOWUP, **payload)`: work that cannot be derived again
+  (an e-mail, a webhook) is a row written *in the same transaction*, then delivered through
+  a task, marked sent, and sent again by `outbox_sweep` when it was not (broker down, worker
+  killed): at least once, with the row's id for the receiver to drop a duplicate.
+- **Channel-layer messages** — `group_send` / `channel_send`: after the commit, straight to the
+  channel layer, never through the broker (a live board cannot wait for a worker); a message
+  that is lost is re-derived by the board's snapshot on reconnect.
+
+Services name follow-ups; they never import tasks. Each app declares its follow-ups in its
+`followups.py` (`followup(name)`) and registers the tasks of those names in its `tasks.py`.
+This module imports no app (import-linter holds it) and is, with the apps' `tasks.py`, the
+only place that imports Celery or calls `transaction.on_commit`.
+"""
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from asgiref.sync import async_to_sync
+from celery import current_app
+from channels.layers import get_channel_layer
+from circuitbreaker import CircuitBreaker
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import runner
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+DROP = "drop"  # a sweep derives it again from stored state
+HERE = "here"  # nothing would: run it in this process when no broker takes it
+
+
+@dataclass(frozen=True)
+class Followup:
+    """A follow-up by registered task name. `retry` (outbox messages): seconds to wait before
+    each further attempt after a failure; a callable is read when needed (settings)."""
+
+    name: str
+    fallback: str = DROP
+    retry: tuple[int, ...] | Callable[[], tuple[int, ...]] = field(default=(), compare=False)
+
+    def retry_schedule(self) -> tuple[int, ...]:
+        return tuple(self.retry() if callable(self.retry) else self.retry)
+
+
+DECLARED: dict[str, Followup] = {}
+
+
+def followup(
+    name: str,
+    *,
+    fallback: str = DROP,
+    retry: tuple[int, ...] | Callable[[], tuple[int, ...]] = (),
+) -> Followup:
+    """Declare a follow-up (at import time, in an app's followups.py)."""
+    declared = Followup(name, fallback, retry)
+    DECLARED[name] = declared
+    return declared
+
+
+OUTBOX_DELIVER = followup("common.outbox_deliver")
+OUTBOX_SWEEP = followup("common.outbox_sweep")
+
+
+# --- Tasks ------------------------------------------------------------------------------------
+
+
+def enqueue(task: Followup, *args) -> None:
+    """Queue `task(*args)` once the current transaction commits (at once outside one).
+    Arguments are ids and plain values, never model instances."""
+    transaction.on_commit(lambda: _send(task, args))
+
+
+# After a send fails, sends pause for a few seconds: a broker that is down must not make every
+# request wait on its connection time-out.
+# (circuitbreaker, not pybreaker: the latter holds one lock across every call it guards.)
+_broker = CircuitBreaker(failure_threshold=1, recovery_timeout=10, name="broker")
+
+
+def _send(task: Followup, args: tuple) -> None:
+    embedded = runner.active()
+    if embedded is not None:  # the embedded mode's in-process runner (common.runner)
+        embedded.submit(task.name, args)
+        return
+    celery_task = current_app.tasks[task.name]
+    if current_app.conf.task_always_eager:  # no broker at all: the task runs here and now
+        try:
+            celery_task.delay(*args)
+        except Exception:
+            logger.exception("%s%s failed", task.name, args)
+        return
+    if not _broker.opened:
+        try:
+            _broker.call(celery_task.delay, *args)
+            return
+        except Exception:
+            logger.exception("Could not queue %s%s", task.name, args)
+    if task.fallback == HERE:
+        logger.warning("Broker unavailable: %s%s runs in this process", task.name, args)
+        run_task(task.name, args)
+    else:
+        logger.warning("Broker unavailable: %s%s not queued (a sweep derives it)", task.name, args)
+
+
+def run_task(name: str, args: tuple) -> None:
+    """Run a registered task in this thread (the embedded runner, a broker that is down);
+    a failure is logged, never raised into the caller."""
+    try:
+        current_app.tasks[name].run(*args)
+    except Exception:
+        logger.exception("%s%s failed", name, args)
+    finally:
+        close_old_connections()
+
+
+def broker_available() -> bool:
+    """Whether sends go to the broker right now (False while the breaker is open)."""
+    return not _broker.opened
+
+
+# --- The outbox -------------------------------------------------------------------------------
+
+
+def outbox(task: Followup, **payload) -> OutboxMessage:
+    """Write the message in the current transaction; deliver it after the commit. The task
+    `task.name` is called as `task(message_id=…, **payload)` (the id lets a receiver drop a
+    duplicate: an e-mail's Message-ID, a webhook's `webhook-id`)."""
+    message = OutboxMessage.objects.create(task=task.name, payload=payload)
+    enqueue(OUTBOX_DELIVER, str(message.pk))
+    return message
+
+
+def _lease(message_id: str, now: datetime) -> OutboxMessage | None:
+    lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    claimed = (
+        OutboxMessage.objects.filter(pk=message_id, sent_at=None, failed_at=None, due_at__lte=now)
+        .filter(Q(leased_until=None) | Q(leased_until__lt=now))
+        .update(leased_until=now + lease)
+    )
+    return OutboxMessage.objects.filter(pk=message_id).first() if claimed else None
+
+
+def outbox_deliver(*, message_id: str, now: datetime | None = None) -> str:
+    """Deliver one message unless it is sent, failed, not due, or another delivery holds it.
+    Returns what happened: "sent", "retry", "failed" or "skipped"."""
+    try:
+        message_id = str(uuid.UUID(str(message_id)))
+    except ValueError:
+        return "skipped"
+    now = now or timezone.now()
+    message = _lease(message_id, now)
+    if message is None:
+        return "skipped"
+    handler = DECLARED.get(message.task)
+    started = time.monotonic()
+    try:
+        current_app.tasks[message.task].run(message_id=message_id, **message.payload)
+    except Exception as exc:
+        schedule = handler.retry_schedule() if handler else ()
+        attempts = message.attempts + 1
+        if attempts > len(schedule):
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                attempts=attempts,
+                failed_at=timezone.now(),
+                leased_until=None,
+                last_error=str(exc)[:300],
+            )
+            logger.error("Outbox %s (%s) failed for good: %s", message.pk, message.task, exc)
+            return "failed"
+        wait = schedule[attempts - 1]
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            attempts=attempts,
+            due_at=timezone.now() + timedelta(seconds=wait),
+            leased_until=None,
+            last_error=str(exc)[:300],
+        )
+        logger.warning(
+            "Outbox %s (%s) attempt %d failed (%s); next in %d s",
+            message.pk,
+            message.task,
+            attempts,
+            exc,
+            wait,
+        )
+        return "retry"
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        attempts=message.attempts + 1, sent_at=timezone.now(), leased_until=None, last_error=""
+    )
+    logger.info(
+        "Outbox %s (%s) delivered in %.0f ms",
+        message.pk,
+        message.task,
+        (time.monotonic() - started) * 1000,
+    )
+    return "sent"
+
+
+def outbox_sweep(*, now: datetime | None = None, batch: int = 200) -> int:
+    """Send again every message that is due and not sent: its first send never reached a
+    worker (broker down), a worker died holding it, or a retry is due. A message written a
+    moment ago is left to its own send (OUTBOX_RESEND_AFTER)."""
+    now = now or timezone.now()
+    settled = now - timedelta(seconds=settings.OUTBOX_RESEND_AFTER)
+    due = list(
+        OutboxMessage.objects.pending()
+        .filter(due_at__lte=now)
+        .filter(Q(created_at__lte=settled) | Q(attempts__gt=0))
+        .filter(Q(leased_until=None) | Q(leased_until__lt=now))
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    for message_id in due:
+        _send(OUTBOX_DELIVER, (str(message_id),))
+    if due:
+        logger.info("Outbox sweep: %d message(s) sent again", len(due))
+    return len(due)
+
+
+# --- Channel-layer messages ---------------------------------------------------------------------
+
+
+def group_send(group: str, message: dict) -> None:
+    """After the commit, one message to every socket of a channel-layer group."""
+    transaction.on_commit(lambda: _layer_send("group_send", group, message))
+
+
+def channel_send(channel: str, message: dict) -> None:
+    """After the commit, one message to one socket's channel."""
+    transaction.on_commit(lambda: _layer_send("send", channel, message))
+
+
+def _layer_send(method: str, target: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(getattr(layer, method))(target, message)
+    except Exception as exc:  # a socket that misses a message re-reads its state on reconnect
+        logger.warning("Channel layer %s to %s failed: %r", method, target, exc)
