@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from common.admin import InvigilModelAdmin, LocalTimesMixin
+
 from .models import Organization, User
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(InvigilModelAdmin):
     list_display = ["name", "slug", "member_count", "retention", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -23,7 +25,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(LocalTimesMixin, DjangoUserAdmin):
     list_display = [
         "username",
         "email",

@@ -1,10 +1,50 @@
-"""API tokens: issued on sign-in, renewed once expired, revoked on request."""
+"""Accounts: organizations and users made by the system (the demo; people sign up through
+invitations), and API tokens: issued on sign-in, renewed once expired, revoked on request."""
 
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from .authentication import token_expired
-from .models import User
+from .models import Organization, User
+
+
+def organization_ensure(*, slug: str, name: str) -> Organization:
+    """The organization with this slug, made if it does not exist yet."""
+    organization, _ = Organization.objects.get_or_create(slug=slug, defaults={"name": name})
+    return organization
+
+
+@transaction.atomic
+def user_ensure(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    organization: Organization | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    """The user with this username, made with this password if it does not exist yet (an
+    existing user is left as it is: their password may have been changed). Admins are
+    superusers."""
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        return user
+    admin = role == User.Role.ADMIN
+    user = User(
+        username=username,
+        role=role,
+        organization=organization,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff=admin,
+        is_superuser=admin,
+    )
+    user.set_password(password)
+    user.save()
+    return user
 
 
 @transaction.atomic

@@ -1,10 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+
+from common.admin import InvigilModelAdmin, InvigilTabularInline
+from common.errors import ServiceError
 
 from .models import Invitation, Job, JobApplication, MonitoringConsent
+from .services import application_legal_hold_set, application_update, application_withdraw
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(InvigilModelAdmin):
     list_display = ["title", "organization", "is_open", "application_count", "created_at"]
     list_filter = ["is_open", "organization"]
     search_fields = ["title", "description", "organization__name"]
@@ -16,7 +20,7 @@ class JobAdmin(admin.ModelAdmin):
         return obj.applications.count()
 
 
-class InvitationInline(admin.TabularInline):
+class InvitationInline(InvigilTabularInline):
     model = Invitation
     extra = 0
     fields = ["email", "created_by", "created_at", "accepted_at"]
@@ -24,7 +28,7 @@ class InvitationInline(admin.TabularInline):
     can_delete = False
 
 
-class ConsentInline(admin.TabularInline):
+class ConsentInline(InvigilTabularInline):
     """The consent history: every answer to the notice, as recorded."""
 
     model = MonitoringConsent
@@ -40,7 +44,12 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(JobApplication)
-class JobApplicationAdmin(admin.ModelAdmin):
+class JobApplicationAdmin(InvigilModelAdmin):
+    """Applications in the admin go through the same services as everywhere else: the status
+    changes only by an action that calls the transition service; a legal hold only by the
+    audited hold service; the monitoring settings through `application_update`. New
+    applications are made on the console or the API (they invite the candidate)."""
+
     list_display = [
         "id",
         "candidate",
@@ -64,8 +73,26 @@ class JobApplicationAdmin(admin.ModelAdmin):
     ]
     search_fields = ["candidate__username", "candidate__email", "job__title"]
     list_select_related = ["candidate", "job__organization"]
-    raw_id_fields = ["candidate"]
+    fields = [
+        "candidate",
+        "job",
+        "status",
+        "legal_hold",
+        "camera_monitoring",
+        "camera_interval",
+        "screen_monitoring",
+        "screen_interval",
+        "created_at",
+        "started_at",
+        "completed_at",
+        "withdrawn_at",
+        "recording_deleted_at",
+    ]
     readonly_fields = [
+        "candidate",
+        "job",
+        "status",
+        "legal_hold",
         "created_at",
         "started_at",
         "completed_at",
@@ -74,17 +101,58 @@ class JobApplicationAdmin(admin.ModelAdmin):
     ]
     date_hierarchy = "created_at"
     inlines = [ConsentInline, InvitationInline]
-    actions = ["hold", "release"]
+    # Inlines of the apps above (applications cannot import them): see `add_inline`.
+    extra_inlines: list = []
+    actions = ["hold", "release", "withdraw"]
+
+    @classmethod
+    def add_inline(cls, inline) -> None:
+        """An app above shows its rows on the application's page (monitoring: receipts)."""
+        if inline not in cls.extra_inlines:
+            cls.extra_inlines.append(inline)
+
+    def get_inlines(self, request, obj):
+        return [*self.inlines, *self.extra_inlines]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        application_update(actor=request.user, application=obj, data=data)
+
+    def _each(self, request, queryset, service, done: str) -> None:
+        changed, refused = 0, []
+        for application in queryset.select_related("job", "candidate"):
+            try:
+                changed += bool(service(actor=request.user, application=application))
+            except ServiceError as exc:
+                refused.append(f"#{application.pk}: {exc.message}")
+        self.message_user(request, f"{changed} interview(s) {done}.", messages.SUCCESS)
+        for refusal in refused:
+            self.message_user(request, refusal, messages.WARNING)
 
     @admin.action(description="Place under legal hold (retention and erasure skip them)")
     def hold(self, request, queryset) -> None:
-        count = queryset.update(legal_hold=True)
-        self.message_user(request, f"{count} interview(s) placed under legal hold.")
+        self._each(
+            request,
+            queryset,
+            lambda **kw: application_legal_hold_set(**kw, hold=True),
+            "placed under legal hold",
+        )
 
     @admin.action(description="Lift the legal hold")
     def release(self, request, queryset) -> None:
-        count = queryset.update(legal_hold=False)
-        self.message_user(request, f"Legal hold lifted on {count} interview(s).")
+        self._each(
+            request,
+            queryset,
+            lambda **kw: application_legal_hold_set(**kw, hold=False),
+            "released from legal hold",
+        )
+
+    @admin.action(description="Withdraw (nothing more is recorded)")
+    def withdraw(self, request, queryset) -> None:
+        self._each(request, queryset, application_withdraw, "withdrawn")
 
     @admin.display(description="Organization", ordering="job__organization__name")
     def organization(self, obj: JobApplication) -> str:
@@ -92,7 +160,7 @@ class JobApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(InvigilModelAdmin):
     list_display = [
         "email",
         "application",

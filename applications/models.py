@@ -40,6 +40,17 @@ class ApplicationQuerySet(models.QuerySet):
         active = MonitoringConsent.objects.active().filter(application=models.OuterRef("pk"))
         return self.filter(status=JobApplication.Status.IN_PROGRESS).filter(models.Exists(active))
 
+    def locked(self) -> "ApplicationQuerySet":
+        """Lock the rows for the rest of the transaction: one change of an application's
+        record at a time (consent, status, incidents). FOR NO KEY UPDATE: rows that only point
+        at the application (a camera event of a concurrent camera-off) take FOR KEY SHARE,
+        which this does not block — a plain FOR UPDATE deadlocked against them."""
+        return self.select_for_update(no_key=True)
+
+    def lock(self, pk: int) -> "JobApplication | None":
+        """Lock one application (see `locked`) and return it, or None if it is gone."""
+        return self.locked().filter(pk=pk).first()
+
 
 class JobApplication(models.Model):
     class Status(models.TextChoices):

@@ -11,3 +11,7 @@ application_status_changed = Signal()
 
 # kwargs: application, actor, action ("given" | "withdrawn" | "declined"), consent, ip
 consent_recorded = Signal()
+
+# An admin placed (hold=True) or lifted (hold=False) a legal hold.
+# kwargs: application, actor, hold
+legal_hold_changed = Signal()

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from common.admin import RecordAdminMixin
+from common.admin import InvigilModelAdmin, RecordAdminMixin
 
 from .models import CameraEvent, CameraStream, LiveWatch
 
@@ -23,7 +23,7 @@ class LiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(CameraStream)
-class CameraStreamAdmin(admin.ModelAdmin):
+class CameraStreamAdmin(InvigilModelAdmin):
     list_display = [
         "user",
         "organization",
@@ -58,7 +58,7 @@ class CameraStreamAdmin(admin.ModelAdmin):
 
 
 @admin.register(CameraEvent)
-class CameraEventAdmin(RecordAdminMixin, admin.ModelAdmin):
+class CameraEventAdmin(RecordAdminMixin, InvigilModelAdmin):
     list_display = ["occurred_at", "user", "kind", "application", "organization"]
     list_filter = ["kind", "application__job__organization"]
     search_fields = ["user__username", "application__job__title"]
@@ -72,7 +72,7 @@ class CameraEventAdmin(RecordAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LiveWatch)
-class LiveWatchAdmin(RecordAdminMixin, admin.ModelAdmin):
+class LiveWatchAdmin(RecordAdminMixin, InvigilModelAdmin):
     """Every live watch session: who watched whom, from when to when, and why it ended."""
 
     list_display = ["started_at", "viewer", "candidate", "application", "ended_at", "end_reason"]

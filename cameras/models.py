@@ -151,6 +151,8 @@ class LiveWatch(models.Model):
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
 
     class Meta:
+        verbose_name = "live watch"
+        verbose_name_plural = "live watches"
         ordering = ["-started_at"]
         indexes = [
             models.Index(fields=["candidate", "ended_at"], name="live_watch_active_idx"),

@@ -2,8 +2,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from applications.admin import JobApplicationAdmin
-from applications.models import JobApplication
-from common.admin import RecordAdminMixin
+from common.admin import InvigilModelAdmin, InvigilTabularInline, RecordAdminMixin
 from common.http import request_info
 
 from .analysis.services import frame_analyses_requeue
@@ -20,7 +19,7 @@ from .models import (
 
 
 @admin.register(MonitoringImage)
-class MonitoringImageAdmin(RecordAdminMixin, admin.ModelAdmin):
+class MonitoringImageAdmin(RecordAdminMixin, InvigilModelAdmin):
     list_display = [
         "thumbnail",
         "id",
@@ -117,14 +116,48 @@ class MonitoringImageAdmin(RecordAdminMixin, admin.ModelAdmin):
         monitoring_image_delete(actor=request.user, image=obj, info=request_info(request))
 
 
+class AuditKindFilter(admin.SimpleListFilter):
+    """The meaningful entries first: consent, status, erasure, exports, live watches… The
+    routine ones (a signed URL for every thumbnail shown, every listing) one click away."""
+
+    title = "kind"
+    parameter_name = "kind"
+    ROUTINE = (AccessEvent.Action.URL_ISSUED, AccessEvent.Action.LISTED)
+
+    def lookups(self, request, model_admin):
+        return [("routine", "Routine (signed URLs, listings)"), ("all", "Everything")]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Meaningful (default)",
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "routine":
+            return queryset.filter(action__in=self.ROUTINE)
+        if self.value() == "all" or request.GET.get("action"):
+            return queryset
+        return queryset.exclude(action__in=self.ROUTINE)
+
+
 @admin.register(AccessEvent)
-class AccessEventAdmin(RecordAdminMixin, admin.ModelAdmin):
-    """The audit log: read-only, filterable by action, actor, application, organization."""
+class AccessEventAdmin(RecordAdminMixin, InvigilModelAdmin):
+    """The audit log: read-only, filterable by action, actor, application, organization; the
+    routine entries behind a filter."""
 
     deletable = False
 
     list_display = ["created_at", "action", "who", "application", "detail", "s3_key", "ip"]
     list_filter = [
+        AuditKindFilter,
         "action",
         ("actor", admin.RelatedOnlyFieldListFilter),
         ("application", admin.RelatedOnlyFieldListFilter),
@@ -141,7 +174,7 @@ class AccessEventAdmin(RecordAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(MonitoringEvent)
-class MonitoringEventAdmin(RecordAdminMixin, admin.ModelAdmin):
+class MonitoringEventAdmin(RecordAdminMixin, InvigilModelAdmin):
     list_display = ["occurred_at", "type", "application", "organization", "detail"]
     list_filter = ["type", "application__job__organization"]
     search_fields = ["application__candidate__username", "detail"]
@@ -154,7 +187,7 @@ class MonitoringEventAdmin(RecordAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FrameAnalysis)
-class FrameAnalysisAdmin(admin.ModelAdmin):
+class FrameAnalysisAdmin(InvigilModelAdmin):
     list_display = [
         "image",
         "image_type",
@@ -201,7 +234,7 @@ class FrameAnalysisAdmin(admin.ModelAdmin):
 
 
 @admin.register(IntegrityRules)
-class IntegrityRulesAdmin(admin.ModelAdmin):
+class IntegrityRulesAdmin(InvigilModelAdmin):
     list_display = [
         "organization",
         "sustain_frames",
@@ -214,7 +247,7 @@ class IntegrityRulesAdmin(admin.ModelAdmin):
 
 
 @admin.register(IntegrityEvent)
-class IntegrityEventAdmin(RecordAdminMixin, admin.ModelAdmin):
+class IntegrityEventAdmin(RecordAdminMixin, InvigilModelAdmin):
     list_display = [
         "started_at",
         "type",
@@ -238,7 +271,7 @@ class IntegrityEventAdmin(RecordAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ErasureJob)
-class ErasureJobAdmin(RecordAdminMixin, admin.ModelAdmin):
+class ErasureJobAdmin(RecordAdminMixin, InvigilModelAdmin):
     """Erasure receipts, kept ERASURE_RECEIPT_DAYS: read-only, as evidence."""
 
     deletable = False
@@ -261,7 +294,7 @@ class ErasureJobAdmin(RecordAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
 
 
-class ErasureReceiptInline(admin.TabularInline):
+class ErasureReceiptInline(InvigilTabularInline):
     model = ErasureJob
     extra = 0
     verbose_name_plural = "erasure receipts"
@@ -274,9 +307,4 @@ class ErasureReceiptInline(admin.TabularInline):
 
 
 # The application's page shows its receipts too (applications cannot import monitoring).
-admin.site.unregister(JobApplication)
-
-
-@admin.register(JobApplication)
-class JobApplicationLifecycleAdmin(JobApplicationAdmin):
-    inlines = [*JobApplicationAdmin.inlines, ErasureReceiptInline]
+JobApplicationAdmin.add_inline(ErasureReceiptInline)

@@ -86,6 +86,8 @@ class AccessEvent(models.Model):
         ERASED = "erased", "Data erased"
         REPORT_PRINTED = "report_printed", "Report opened for printing"
         WATCHED_LIVE = "watched_live", "Watched the camera live"
+        LEGAL_HOLD_SET = "legal_hold_set", "Legal hold placed"
+        LEGAL_HOLD_RELEASED = "legal_hold_released", "Legal hold lifted"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -109,6 +111,8 @@ class AccessEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit log"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["application", "created_at"])]
 
@@ -148,6 +152,8 @@ class MonitoringEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "page event"
+        verbose_name_plural = "page events"
         ordering = ["occurred_at", "id"]
         indexes = [
             models.Index(fields=["application", "occurred_at"], name="event_timeline_idx"),
@@ -260,6 +266,8 @@ class IntegrityEvent(models.Model):
     reason = models.CharField(max_length=300)
 
     class Meta:
+        verbose_name = "incident"
+        verbose_name_plural = "incidents"
         ordering = ["started_at", "id"]
         indexes = [
             models.Index(fields=["application", "started_at"], name="incident_timeline_idx"),
@@ -287,6 +295,10 @@ class IntegritySummary(models.Model):
     score = models.PositiveSmallIntegerField()
     incident_count = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "integrity summary"
+        verbose_name_plural = "integrity summaries"
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.score}"
@@ -346,6 +358,8 @@ class ErasureJob(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "erasure"
+        verbose_name_plural = "erasures and receipts"
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["state", "updated_at"], name="erasure_resume_idx"),

@@ -7,7 +7,7 @@ changes (applications), snapshot URLs signed for live boards (cameras).
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
-from applications.signals import application_status_changed, consent_recorded
+from applications.signals import application_status_changed, consent_recorded, legal_hold_changed
 from cameras.signals import live_watch_ended, snapshot_urls_signed
 from common.http import RequestInfo, request_info
 from common.time import iso_utc
@@ -90,4 +90,16 @@ def on_live_watch_ended(sender, *, watch, **kwargs) -> None:
             f"watched {watch.candidate.display_name} live from {iso_utc(watch.started_at)} "
             f"to {iso_utc(watch.ended_at)} ({seconds} s; {watch.get_end_reason_display()})"
         ),
+    )
+
+
+@receiver(legal_hold_changed, dispatch_uid="monitoring.audit.legal_hold")
+def on_legal_hold(sender, *, application, actor, hold, **kwargs) -> None:
+    access_log(
+        actor=actor,
+        action=AccessEvent.Action.LEGAL_HOLD_SET
+        if hold
+        else AccessEvent.Action.LEGAL_HOLD_RELEASED,
+        info=RequestInfo(),
+        application_id=application.pk,
     )

@@ -370,7 +370,7 @@ def _frame_update(application, *, at, image_id, now) -> None:
     now = now or timezone.now()
     rules = rules_for(organization_id=application.job.organization_id)
     with transaction.atomic():
-        JobApplication.objects.select_for_update(no_key=True).filter(pk=application.pk).first()
+        JobApplication.objects.lock(application.pk)
         _frames_update(application, at=at, image_id=image_id, rules=rules)
         _gaps_update(application, at=at, now=now, rules=rules)
     _tell_board(application)
@@ -385,7 +385,7 @@ def integrity_event_recorded(*, event_id: int, now: datetime | None = None) -> N
     now = now or timezone.now()
     rules = rules_for(organization_id=application.job.organization_id)
     with transaction.atomic():
-        JobApplication.objects.select_for_update(no_key=True).filter(pk=application.pk).first()
+        JobApplication.objects.lock(application.pk)
         for family in families_for(source="page", type=event.type):
             _family_update(application, family, at=event.counted_at, now=now, rules=rules)
     _tell_board(application)
@@ -400,7 +400,7 @@ def integrity_camera_changed(*, camera_event_id: int, now: datetime | None = Non
     now = now or timezone.now()
     rules = rules_for(organization_id=application.job.organization_id)
     with transaction.atomic():
-        JobApplication.objects.select_for_update(no_key=True).filter(pk=application.pk).first()
+        JobApplication.objects.lock(application.pk)
         for family in families_for(source="camera", type=event.kind):
             _family_update(application, family, at=event.occurred_at, now=now, rules=rules)
         _gaps_update(application, at=event.occurred_at, now=now, rules=rules)
@@ -415,7 +415,7 @@ def integrity_rebuild(*, application_id: int, now: datetime | None = None) -> di
         return None
     result = compute(application=application, now=now)
     with transaction.atomic():
-        JobApplication.objects.select_for_update(no_key=True).filter(pk=application.pk).first()
+        JobApplication.objects.lock(application.pk)
         stored = list(IntegrityEvent.objects.filter(application=application))
         _replace(application, stored, result["incidents"], result["rules"], whole=True)
     _tell_board(application)
@@ -429,7 +429,7 @@ def snapshot_gaps_sweep(*, now: datetime | None = None) -> int:
     for application in JobApplication.objects.select_related("job").filter(pk__in=ids):
         rules = rules_for(organization_id=application.job.organization_id)
         with transaction.atomic():
-            JobApplication.objects.select_for_update(no_key=True).filter(pk=application.pk).first()
+            JobApplication.objects.lock(application.pk)
             _gaps_update(application, at=now, now=now, rules=rules)
         _tell_board(application)
     return len(ids)

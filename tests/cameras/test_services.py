@@ -22,7 +22,7 @@ def broadcasts(monkeypatch):
     """Record what would reach the boards (the socket path is tested in test_consumers)."""
     sent = []
     monkeypatch.setattr(
-        "cameras.services.stream_broadcast",
+        "cameras.services.board.stream_broadcast",
         lambda **kw: sent.append((kw["event"], kw["stream"]["username"], kw["organization_id"])),
     )
     return sent

@@ -135,6 +135,7 @@ def test_a_message_never_handed_to_a_worker_is_sent_by_the_sweep(acme, settings,
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_delivery_is_retried_on_its_schedule_then_given_up(acme, settings, monkeypatch):
     from applications import services
+    from applications.services import invitations
 
     settings.EMAIL_RETRY_SCHEDULE = [30, 60]
     calls = []
@@ -143,7 +144,7 @@ def test_a_failing_delivery_is_retried_on_its_schedule_then_given_up(acme, setti
         calls.append(kwargs)
         raise OSError("SMTP refused")
 
-    monkeypatch.setattr(services, "_send_email", failing)
+    monkeypatch.setattr(invitations, "send_email", failing)
     services.invitation_create(actor=acme.recruiter, application=acme.application)
     message = OutboxMessage.objects.get()
     assert message.attempts == 1 and message.state == "pending"

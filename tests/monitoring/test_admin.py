@@ -46,3 +46,24 @@ def test_admin_filters_analyses_by_flag(acme, admin_user, client):
     page = client.get("/admin/monitoring/frameanalysis/?multiple_faces__exact=1")
     assert page.status_code == 200
     assert b"1 frame analysis" in page.content
+
+
+def test_the_audit_log_shows_what_matters_first(acme, admin_user, client):
+    for action, detail in (
+        (AccessEvent.Action.URL_ISSUED, "routine-url"),
+        (AccessEvent.Action.LISTED, "routine-list"),
+        (AccessEvent.Action.CONSENT_GIVEN, "meaningful-consent"),
+        (AccessEvent.Action.ERASED, "meaningful-erasure"),
+    ):
+        AccessEvent.objects.create(action=action, detail=detail, application=acme.application)
+    client.force_login(admin_user)
+    default = client.get("/admin/monitoring/accessevent/").content.decode()
+    assert "meaningful-consent" in default and "meaningful-erasure" in default
+    assert "routine-url" not in default and "routine-list" not in default
+    routine = client.get("/admin/monitoring/accessevent/?kind=routine").content.decode()
+    assert "routine-url" in routine and "meaningful-consent" not in routine
+    everything = client.get("/admin/monitoring/accessevent/?kind=all").content.decode()
+    assert all(d in everything for d in ("routine-url", "routine-list", "meaningful-consent"))
+    # Asking for an action by name shows it, routine or not.
+    by_action = client.get("/admin/monitoring/accessevent/?action=url_issued").content.decode()
+    assert "routine-url" in by_action

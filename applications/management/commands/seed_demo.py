@@ -2,8 +2,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.models import Organization, User
+from accounts.models import User
+from accounts.services import organization_ensure, user_ensure
 from applications.models import Job, JobApplication
+from applications.services import application_create, job_create
 
 DEMO_USERS = [
     # username, password, role, organization slug, first name, last name
@@ -36,36 +38,36 @@ class Command(BaseCommand):
                 "seed_demo creates users with well-known passwords; it refuses to run with "
                 "DEBUG off. Use --force if you really mean it."
             )
-        orgs = {}
-        for slug, name in DEMO_ORGANIZATIONS:
-            orgs[slug], _ = Organization.objects.get_or_create(slug=slug, defaults={"name": name})
+        orgs = {
+            slug: organization_ensure(slug=slug, name=name) for slug, name in DEMO_ORGANIZATIONS
+        }
         users = {}
         for username, password, role, org_slug, first, last in DEMO_USERS:
-            user, created = User.objects.get_or_create(
+            users[username] = user_ensure(
                 username=username,
-                defaults={
-                    "role": role,
-                    "organization": orgs.get(org_slug),
-                    "first_name": first,
-                    "last_name": last,
-                    "email": f"{username}@example.com",
-                    "is_staff": role == User.Role.ADMIN,
-                    "is_superuser": role == User.Role.ADMIN,
-                },
+                password=password,
+                role=role,
+                organization=orgs.get(org_slug),
+                first_name=first,
+                last_name=last,
+                email=f"{username}@example.com",
             )
-            if created:
-                user.set_password(password)
-                user.save(update_fields=["password"])
-            users[username] = user
+        admin = users["admin"]
         for org_slug, title, description, candidate in DEMO_JOBS:
-            job, _ = Job.objects.get_or_create(
-                organization=orgs[org_slug], title=title, defaults={"description": description}
-            )
-            JobApplication.objects.get_or_create(
-                job=job,
-                candidate=users[candidate],
-                defaults={"status": JobApplication.Status.IN_PROGRESS},
-            )
+            job = Job.objects.filter(organization=orgs[org_slug], title=title).first()
+            if job is None:
+                job = job_create(
+                    actor=admin, organization=orgs[org_slug], title=title, description=description
+                )
+            if not JobApplication.objects.filter(job=job, candidate=users[candidate]).exists():
+                # Open at once (seed clients and scripts record into it), with nobody to tell.
+                application_create(
+                    actor=admin,
+                    job=job,
+                    candidate_email=users[candidate].email,
+                    open_now=True,
+                    notify=False,
+                )
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready: admin/admin, rita/recruiter + john/user (Acme), "

@@ -140,8 +140,7 @@ def test_incremental_updates_equal_a_full_recompute(acme, seed):
 
 def _ids(app):
     return {
-        row.id: (row.type, row.started_at)
-        for row in IntegrityEvent.objects.filter(application=app)
+        row.id: (row.type, row.started_at) for row in IntegrityEvent.objects.filter(application=app)
     }
 
 

@@ -1,11 +1,10 @@
-"""Camera presence: every change of a stream goes through here, then reaches the boards.
+"""Turning a camera on and off, and heartbeats.
 
 A status call is a heartbeat when the stream is already live: most heartbeats are a single
 UPDATE with no lock and no broadcast. Anything visible (on, off, application changed, or a
 coalesced refresh at most every CAMERA_BOARD_COALESCE_SECONDS) is broadcast after commit.
 """
 
-import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -15,90 +14,22 @@ from django.utils import timezone
 from accounts.models import User
 from applications.models import JobApplication
 from applications.services import recording_check
-from common import pipeline
+from cameras import watch
+from cameras.groups import board_groups_for_stream, organization_group
+from cameras.models import CameraEvent, CameraStream
+from cameras.selectors import board_payload, stream_payload
 from common.errors import NotAllowed
-from common.time import iso_utc
 
-from . import watch
-from .groups import board_groups_for_stream, organization_group
-from .models import CameraEvent, CameraStream
-from .selectors import active_streams_for_user, board_payload, stream_payload
-from .signals import camera_event_recorded, snapshot_urls_signed
-
-logger = logging.getLogger(__name__)
-
-STARTED = "stream.started"
-UPDATED = "stream.updated"
-ENDED = "stream.ended"
-
-
-def _organization_id(application: JobApplication | None) -> int | None:
-    return application.job.organization_id if application is not None else None
-
-
-def stream_broadcast(
-    *, event: str, stream: dict, organization_id: int | None, extra_groups: list[str] | None = None
-) -> None:
-    """After the commit, one board message to every group that may see the stream (a board
-    that misses one re-reads its snapshot on reconnect)."""
-    message = {"type": "stream.message", "event": event, "stream": stream}
-    for group in [*board_groups_for_stream(organization_id=organization_id), *(extra_groups or [])]:
-        pipeline.group_send(group, message)
-
-
-def _broadcast(
-    event: str, stream: CameraStream, *, with_snapshot: bool = False, ended_by: str = ""
-) -> None:
-    """One board message (after the commit) to every group that may see the stream. A message
-    that carries a freshly signed snapshot URL is audited once, naming the groups it goes to.
-    `ended_by` says why a stream ended when the candidate did not end it ("timeout")."""
-    payload = board_payload(stream=stream, with_snapshot=with_snapshot)
-    if ended_by:
-        payload["ended_by"] = ended_by
-    organization_id = _organization_id(stream.application)
-    stream_broadcast(event=event, stream=payload, organization_id=organization_id)
-    if payload.get("snapshot_url"):
-        groups = board_groups_for_stream(organization_id=organization_id)
-        snapshot_urls_signed.send(
-            sender=CameraStream,
-            snapshots=[(stream.snapshot_key, stream.application_id)],
-            actor=None,
-            audience=", ".join(groups),
-        )
-
-
-def board_snapshot(*, user: User) -> dict:
-    """What a board shows when it (re)connects or asks again: every live stream it may see,
-    with freshly signed snapshots (audited as issued to this viewer)."""
-    streams = list(active_streams_for_user(user=user))
-    payloads = [board_payload(stream=s) for s in streams]
-    signed = [(s.snapshot_key, s.application_id) for s in streams if s.snapshot_key]
-    if signed:
-        snapshot_urls_signed.send(sender=CameraStream, snapshots=signed, actor=user, audience="")
-    return {
-        "type": "snapshot",
-        "streams": payloads,
-        "timeout": settings.CAMERA_STREAM_TIMEOUT,
-        "server_time": iso_utc(timezone.now()),
-    }
-
-
-def _record_event(
-    *, user_id: int, application_id: int | None, kind: str, occurred_at: datetime
-) -> CameraEvent:
-    """A change of the stream's history; the floors above hear of it in this transaction
-    (and defer their work through the pipeline)."""
-    event = CameraEvent.objects.create(
-        user_id=user_id, application_id=application_id, kind=kind, occurred_at=occurred_at
-    )
-    camera_event_recorded.send(
-        sender=CameraEvent,
-        event_id=event.pk,
-        application_id=event.application_id,
-        kind=kind,
-        occurred_at=occurred_at,
-    )
-    return event
+from .board import (
+    ENDED,
+    STARTED,
+    UPDATED,
+    organization_of,
+    stream_announce,
+    stream_broadcast,
+    stream_broadcast_batch,
+)
+from .history import camera_event_record
 
 
 def camera_stream_heartbeat(
@@ -193,11 +124,11 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
     if not created:
         stream = CameraStream.objects.select_related("application__job").get(pk=stream.pk)
     was_live = not created and stream.is_live(now=now)
-    old_organization_id = _organization_id(stream.application)
+    old_organization_id = organization_of(stream.application)
     old_application_id = stream.application_id
     if stream.is_active and not was_live and not created:
         # Went silent and nobody swept it yet: record when the heartbeat was lost.
-        _record_event(
+        camera_event_record(
             user_id=user.pk,
             application_id=stream.application_id,
             kind=CameraEvent.Kind.TIMEOUT,
@@ -208,14 +139,14 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
         stream.application = application
     elif application is not None:
         stream.application = application
-    new_organization_id = _organization_id(stream.application)
+    new_organization_id = organization_of(stream.application)
     moved = was_live and old_organization_id != new_organization_id
 
     event = None
     if is_active:
         if not was_live:
             stream.started_at = now
-            _record_event(
+            camera_event_record(
                 user_id=user.pk,
                 application_id=stream.application_id,
                 kind=CameraEvent.Kind.ON,
@@ -232,7 +163,7 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
                     (CameraEvent.Kind.OFF, old_application_id),
                     (CameraEvent.Kind.ON, stream.application_id),
                 ):
-                    _record_event(
+                    camera_event_record(
                         user_id=user.pk,
                         application_id=application_id,
                         kind=kind,
@@ -243,7 +174,7 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
                 event = UPDATED
     else:
         if was_live:
-            _record_event(
+            camera_event_record(
                 user_id=user.pk,
                 application_id=stream.application_id,
                 kind=CameraEvent.Kind.OFF,
@@ -261,7 +192,7 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
             watch.watches_end_for_candidate(candidate_id=user.pk, reason=watch.Reason.CAMERA_OFF)
         )
     if event:
-        _broadcast(event, stream, with_snapshot=event == STARTED)
+        stream_announce(event, stream, with_snapshot=event == STARTED)
     if moved and old_organization_id is not None:
         # The stream left an organization's scope: its board must drop the card.
         ended = {**stream_payload(stream=stream), "is_active": False}
@@ -272,122 +203,6 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
             extra_groups=[organization_group(old_organization_id)],
         )
     return stream
-
-
-def camera_streams_end_stale(*, now: datetime | None = None) -> int:
-    """End every stream whose heartbeat stopped; each board hears `stream.ended`. Also turn off
-    any live stream whose interview may not be recorded any more (the applications receivers
-    do that at once; this catches a change they never heard of).
-
-    Safe to run concurrently (Celery beat and the embedded runner): rows are locked and
-    re-checked, so each stale stream ends once.
-    """
-    now = now or timezone.now()
-    for stream in CameraStream.objects.live(now=now).not_recordable().select_related("user")[:1000]:
-        camera_stream_stop(user=stream.user, application_id=stream.application_id, now=now)
-    ended = 0
-    stale = CameraStream.objects.stale(now=now)
-    for stream_id in list(stale.values_list("pk", flat=True)[:1000]):
-        with transaction.atomic():
-            stream = stale.select_for_update().filter(pk=stream_id).first()
-            if stream is None:
-                continue
-            stream = CameraStream.objects.select_related("user", "application__job").get(
-                pk=stream.pk
-            )
-            _record_event(
-                user_id=stream.user_id,
-                application_id=stream.application_id,
-                kind=CameraEvent.Kind.TIMEOUT,
-                occurred_at=stream.last_updated,
-            )
-            stream.is_active = False
-            stream.save(update_fields=["is_active"])
-            _broadcast(ENDED, stream, ended_by="timeout")
-            watch.relay_after_commit(
-                watch.watches_end_for_candidate(
-                    candidate_id=stream.user_id, reason=watch.Reason.CAMERA_OFF
-                )
-            )
-            ended += 1
-    if ended:
-        logger.info("Ended %d stale camera stream(s)", ended)
-    return ended
-
-
-def camera_stream_snapshot(
-    *, user_id: int, application_id: int, key: str, captured_at: datetime
-) -> bool:
-    """A new camera snapshot of a live stream: its board card shows it at once.
-
-    Called by monitoring after an image is stored. Older captures (a queue draining late)
-    do not replace a newer picture. Returns whether the card was updated.
-    """
-    with transaction.atomic():
-        stream = (
-            CameraStream.objects.select_for_update()
-            .select_related("user", "application__job")
-            .filter(user_id=user_id, application_id=application_id)
-            .first()
-        )
-        if stream is None or (stream.snapshot_at and stream.snapshot_at >= captured_at):
-            return False
-        stream.snapshot_key = key
-        stream.snapshot_at = captured_at
-        stream.save(update_fields=["snapshot_key", "snapshot_at"])
-        if stream.is_live():
-            _broadcast(UPDATED, stream, with_snapshot=True)
-    return True
-
-
-def camera_stream_snapshot_replace(
-    *,
-    user_id: int,
-    application_id: int,
-    removed_key: str,
-    key: str,
-    captured_at: datetime | None,
-) -> bool:
-    """A snapshot was deleted: if the card shows it, show `key` instead (or the camera icon).
-
-    Called by monitoring with the previous snapshot of the interview, if any.
-    """
-    with transaction.atomic():
-        stream = (
-            CameraStream.objects.select_for_update()
-            .select_related("user", "application__job")
-            .filter(user_id=user_id, application_id=application_id, snapshot_key=removed_key)
-            .first()
-        )
-        if stream is None:
-            return False
-        stream.snapshot_key = key
-        stream.snapshot_at = captured_at
-        stream.save(update_fields=["snapshot_key", "snapshot_at"])
-        if stream.is_live():
-            _broadcast(UPDATED, stream, with_snapshot=True)
-    return True
-
-
-def camera_stream_incident(*, user_id: int, application_id: int, incident: dict | None) -> bool:
-    """Show (or clear) the current integrity incident on the candidate's board card.
-
-    Called by monitoring whenever it recomputes incidents; broadcasts only on a change.
-    """
-    with transaction.atomic():
-        stream = (
-            CameraStream.objects.select_for_update()
-            .select_related("user", "application__job")
-            .filter(user_id=user_id, application_id=application_id)
-            .first()
-        )
-        if stream is None or stream.incident == incident:
-            return False
-        stream.incident = incident
-        stream.save(update_fields=["incident"])
-        if stream.is_live():
-            _broadcast(UPDATED, stream)
-    return True
 
 
 def camera_streams_touch(
@@ -430,34 +245,8 @@ def camera_streams_touch(
             stream.last_updated = now
             payload = board_payload(stream=stream, with_snapshot=False)
             for group in board_groups_for_stream(
-                organization_id=_organization_id(stream.application)
+                organization_id=organization_of(stream.application)
             ):
                 by_group.setdefault(group, []).append(payload)
         stream_broadcast_batch(event=UPDATED, streams_by_group=by_group)
     return live_ids
-
-
-def stream_broadcast_batch(*, event: str, streams_by_group: dict[str, list[dict]]) -> None:
-    """One channel-layer message per board group, carrying many streams (after the commit)."""
-    for group, streams in streams_by_group.items():
-        pipeline.group_send(group, {"type": "stream.batch", "event": event, "streams": streams})
-
-
-# --- Privacy: what erasure and retention remove here ------------------------------------------
-
-
-def camera_history_delete(*, application_ids: list[int]) -> int:
-    """Forget the camera history of these interviews: their on/off/silent events, and the board
-    picture and incident a stream still shows for them. Returns the rows deleted."""
-    deleted, _ = CameraEvent.objects.filter(application_id__in=application_ids).delete()
-    CameraStream.objects.filter(application_id__in=application_ids).update(
-        snapshot_key="", snapshot_at=None, incident=None
-    )
-    return deleted
-
-
-def camera_presence_erase(*, user_id: int) -> int:
-    """Forget a person's camera presence altogether: their stream and every camera event."""
-    deleted, _ = CameraEvent.objects.filter(user_id=user_id).delete()
-    streams, _ = CameraStream.objects.filter(user_id=user_id).delete()
-    return deleted + streams

@@ -1,0 +1,54 @@
+"""State changes for jobs, applications, invitations, consent and status. Views, tasks and the
+apps above call these; nothing else writes. One module per concern; the public names are
+importable from here."""
+
+from .consent import consent_give, consent_refuse, consent_withdraw, recording_check
+from .holds import application_legal_hold_set
+from .invitations import (
+    INVITATION_SALT,
+    invitation_accept,
+    invitation_create,
+    invitation_from_token,
+    invitation_send,
+    invitation_token,
+    invitation_url,
+)
+from .jobs import (
+    application_create,
+    application_invite_notify,
+    application_update,
+    job_create,
+    job_update,
+)
+from .transitions import (
+    TRANSITIONS,
+    application_finish,
+    application_start,
+    application_transition,
+    application_withdraw,
+)
+
+__all__ = [
+    "INVITATION_SALT",
+    "TRANSITIONS",
+    "application_create",
+    "application_finish",
+    "application_invite_notify",
+    "application_legal_hold_set",
+    "application_start",
+    "application_transition",
+    "application_update",
+    "application_withdraw",
+    "consent_give",
+    "consent_refuse",
+    "consent_withdraw",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_from_token",
+    "invitation_send",
+    "invitation_token",
+    "invitation_url",
+    "job_create",
+    "job_update",
+    "recording_check",
+]

@@ -1,0 +1,196 @@
+"""Jobs and the applications to them: created and changed by recruiters and admins."""
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.text import slugify
+
+from accounts.models import Organization, User
+from applications import followups
+from applications.models import Job, JobApplication
+from common import pipeline
+from common.errors import Conflict, InvalidInput, NotAllowed, NotFound
+
+from .invitations import invitation_create
+from .mail import send_email
+
+logger = logging.getLogger(__name__)
+
+JOB_FIELDS = ("title", "description", "is_open")
+
+APPLICATION_FIELDS = (  # status changes only through application_transition
+    "camera_monitoring",
+    "screen_monitoring",
+    "camera_interval",
+    "screen_interval",
+)
+
+
+def _organization_for_write(*, actor: User, organization: Organization | None) -> Organization:
+    """Recruiters always write into their own organization; admins must name one."""
+    if actor.is_recruiter:
+        if actor.organization_id is None:
+            raise NotAllowed("You are not a member of an organization.", code="no_organization")
+        if organization is not None and organization.pk != actor.organization_id:
+            raise NotFound("Organization not found.", code="organization_not_found")
+        return actor.organization
+    if actor.is_admin_role:
+        if organization is None:
+            raise InvalidInput("organization: this field is required.", code="required")
+        return organization
+    raise NotAllowed("Only recruiters and admins may create jobs.")
+
+
+def _full_clean(instance) -> None:
+    try:
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise InvalidInput(f"{field}: {messages[0]}", code="invalid") from exc
+
+
+def job_create(
+    *,
+    actor: User,
+    title: str,
+    description: str = "",
+    is_open: bool = True,
+    organization: Organization | None = None,
+) -> Job:
+    org = _organization_for_write(actor=actor, organization=organization)
+    job = Job(organization=org, title=title, description=description, is_open=is_open)
+    _full_clean(job)
+    job.save()
+    return job
+
+
+def job_update(*, actor: User, job: Job, data: dict[str, Any]) -> Job:
+    if not actor.is_staff_role:
+        raise NotAllowed("Only recruiters and admins may change jobs.")
+    for field in JOB_FIELDS:
+        if field in data:
+            setattr(job, field, data[field])
+    _full_clean(job)
+    job.save()
+    return job
+
+
+def _candidate_for_email(*, email: str, name: str) -> tuple[User, bool]:
+    """The candidate with this email, created without a usable password if there is none.
+
+    Whether the address had an account is never told to the inviter: the answer has the same
+    shape either way, and a staff address gets the same generic refusal as any other address
+    that cannot be invited.
+    """
+    email = User.objects.normalize_email(email).strip()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        if not existing.is_candidate or not existing.is_active:
+            raise InvalidInput(
+                "candidate_email: this address cannot be invited.", code="cannot_invite"
+            )
+        return existing, False
+    base = slugify(email.split("@")[0]) or "candidate"
+    username = base
+    suffix = 1
+    while User.objects.filter(username=username).exists():
+        suffix += 1
+        username = f"{base}{suffix}"
+    first, _, last = name.strip().partition(" ")
+    user = User(
+        username=username,
+        email=email,
+        first_name=first[:150],
+        last_name=last[:150],
+        role=User.Role.CANDIDATE,
+    )
+    user.set_unusable_password()
+    user.save()
+    return user, True
+
+
+@transaction.atomic
+def application_create(
+    *,
+    actor: User,
+    job: Job,
+    candidate_email: str,
+    candidate_name: str = "",
+    open_now: bool = False,
+    notify: bool = True,
+    **monitoring: Any,
+) -> JobApplication:
+    """Create an application; invite the candidate by email when they have no account yet
+    (`notify`: tell a candidate who has one). `open_now`: the interview is open at once (in
+    progress, not started: it starts with its first recording) instead of waiting for the
+    candidate to start it."""
+    if not actor.is_staff_role:
+        raise NotAllowed("Only recruiters and admins may create applications.")
+    candidate, created = _candidate_for_email(email=candidate_email, name=candidate_name)
+    application = JobApplication(job=job, candidate=candidate)
+    if open_now:
+        application.status = JobApplication.Status.IN_PROGRESS
+    for field in APPLICATION_FIELDS:
+        if field in monitoring:
+            setattr(application, field, monitoring[field])
+    _full_clean(application)
+    if JobApplication.objects.filter(job=job, candidate=candidate).exists():
+        raise Conflict(
+            "This candidate already has an application for this job.",
+            code="application_exists",
+        )
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        raise Conflict(
+            "This candidate already has an application for this job.",
+            code="application_exists",
+        ) from None
+    if created or not candidate.has_usable_password():
+        invitation_create(actor=actor, application=application)  # a link to set a password
+    elif notify:
+        pipeline.outbox(followups.APPLICATION_NOTICE_EMAIL, application_id=application.pk)
+    return application
+
+
+def application_invite_notify(*, application_id: int, message_id: str) -> None:
+    """A candidate who already has an account is told by e-mail, never attached silently."""
+    application = (
+        JobApplication.objects.select_related("job__organization", "candidate")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None:  # erased meanwhile: nobody to tell
+        return
+    job = application.job
+    login = settings.SITE_URL.rstrip("/") + reverse("login")
+    send_email(
+        subject=f"Your interview for {job.title} at {job.organization.name}",
+        body=(
+            f"Hello,\n\nYou have been invited to interview for {job.title} at "
+            f"{job.organization.name} — sign in to start:\n{login}\n\nThe interview appears "
+            'under "My interviews". Nothing is recorded before you agree to the monitoring '
+            "notice.\n"
+        ),
+        to=application.candidate.email,
+        message_id=message_id,
+    )
+    logger.info("Application %s notified to its candidate", application.pk)
+
+
+def application_update(
+    *, actor: User, application: JobApplication, data: dict[str, Any]
+) -> JobApplication:
+    if not actor.is_staff_role:
+        raise NotAllowed("Only recruiters and admins may change applications.")
+    for field in APPLICATION_FIELDS:
+        if field in data:
+            setattr(application, field, data[field])
+    _full_clean(application)
+    application.save()
+    return application

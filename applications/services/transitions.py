@@ -1,0 +1,99 @@
+"""Status transitions: every change of an application's status goes through here."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from applications.models import JobApplication
+from applications.signals import application_status_changed
+from common.errors import Conflict, NotAllowed
+
+
+@dataclass(frozen=True)
+class Transition:
+    stamp: str  # the field that records when it happened
+    by: str  # "candidate" (their own interview) or "reviewer" (recruiter of the org, admin)
+
+
+Status = JobApplication.Status
+
+TRANSITIONS = {
+    (Status.INVITED, Status.IN_PROGRESS): Transition("started_at", by="candidate"),
+    (Status.IN_PROGRESS, Status.COMPLETED): Transition("completed_at", by="candidate"),
+    (Status.INVITED, Status.WITHDRAWN): Transition("withdrawn_at", by="reviewer"),
+    (Status.IN_PROGRESS, Status.WITHDRAWN): Transition("withdrawn_at", by="reviewer"),
+}
+
+WHO_MAY = {  # the target state decides who may ask for it
+    Status.IN_PROGRESS: "candidate",
+    Status.COMPLETED: "candidate",
+    Status.WITHDRAWN: "reviewer",
+}
+
+VERBS = {Status.IN_PROGRESS: "start", Status.COMPLETED: "finish", Status.WITHDRAWN: "be withdrawn"}
+
+
+def _may(actor: User, application: JobApplication, by: str) -> bool:
+    if by == "candidate":
+        return application.candidate_id == actor.pk
+    return actor.is_admin_role or (
+        actor.is_recruiter and actor.organization_id == application.job.organization_id
+    )
+
+
+def application_transition(*, actor: User, application: JobApplication, to: str) -> JobApplication:
+    """Move an application along TRANSITIONS, stamping the time; every status change goes
+    through here. Anything else is 409 `invalid_transition`; the wrong person, 403.
+
+    The floors above hear of it through `application_status_changed` (camera off, audit,
+    integrity), inside this transaction.
+    """
+    if not _may(actor, application, WHO_MAY.get(to, "reviewer")):
+        who = "candidate" if WHO_MAY.get(to) == "candidate" else "recruiter or an admin"
+        raise NotAllowed(
+            f"Only the {who} can make the interview {VERBS.get(to, to)}.",
+            code="not_candidate" if WHO_MAY.get(to) == "candidate" else "permission_denied",
+        )
+    with transaction.atomic():
+        application = (
+            JobApplication.objects.locked()
+            .select_related("job", "candidate")
+            .get(pk=application.pk)
+        )
+        old = application.status
+        rule = TRANSITIONS.get((old, to))
+        if rule is None:
+            raise Conflict(
+                f"The interview is {application.get_status_display().lower()}; it cannot "
+                f"{VERBS.get(to, 'change to ' + to)}.",
+                code="invalid_transition",
+            )
+        now = timezone.now()
+        application.status = to
+        setattr(application, rule.stamp, now)
+        fields = ["status", rule.stamp]
+        if to == Status.COMPLETED and application.started_at is None:
+            application.started_at = now
+            fields.append("started_at")
+        application.save(update_fields=fields)
+        application_status_changed.send(
+            sender=JobApplication, application=application, old=old, new=to, actor=actor, at=now
+        )
+    return application
+
+
+def application_start(*, actor: User, application: JobApplication) -> JobApplication:
+    """The candidate starts the interview: invited → in progress."""
+    return application_transition(actor=actor, application=application, to=Status.IN_PROGRESS)
+
+
+def application_finish(*, actor: User, application: JobApplication) -> JobApplication:
+    """The candidate finishes the interview: in progress → completed (camera off)."""
+    return application_transition(actor=actor, application=application, to=Status.COMPLETED)
+
+
+def application_withdraw(*, actor: User, application: JobApplication) -> JobApplication:
+    """A recruiter of the organization (or an admin) withdraws it: nothing more is recorded."""
+    return application_transition(actor=actor, application=application, to=Status.WITHDRAWN)

@@ -1,0 +1,92 @@
+"""What a live-board card shows beside the stream: the latest snapshot and the current
+integrity incident. monitoring calls these (cameras never imports monitoring)."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import transaction
+
+from cameras.models import CameraStream
+
+from .board import UPDATED, stream_announce
+
+
+def _card_update(
+    *,
+    user_id: int,
+    application_id: int,
+    changes: dict,
+    with_snapshot: bool,
+    match: dict | None = None,
+    unless: Callable[[CameraStream], bool] | None = None,
+) -> bool:
+    """Lock the candidate's stream of this interview, change the card's fields, and tell the
+    boards (after the commit) if the stream is live. False when there is no such stream, or
+    `unless(stream)` says the change does not apply."""
+    with transaction.atomic():
+        stream = (
+            CameraStream.objects.select_for_update()
+            .select_related("user", "application__job")
+            .filter(user_id=user_id, application_id=application_id, **(match or {}))
+            .first()
+        )
+        if stream is None or (unless is not None and unless(stream)):
+            return False
+        for name, value in changes.items():
+            setattr(stream, name, value)
+        stream.save(update_fields=list(changes))
+        if stream.is_live():
+            stream_announce(UPDATED, stream, with_snapshot=with_snapshot)
+    return True
+
+
+def camera_stream_snapshot(
+    *, user_id: int, application_id: int, key: str, captured_at: datetime
+) -> bool:
+    """A new camera snapshot of a live stream: its board card shows it at once.
+
+    Called by monitoring after an image is stored. Older captures (a queue draining late)
+    do not replace a newer picture. Returns whether the card was updated.
+    """
+    return _card_update(
+        user_id=user_id,
+        application_id=application_id,
+        changes={"snapshot_key": key, "snapshot_at": captured_at},
+        with_snapshot=True,
+        unless=lambda stream: bool(stream.snapshot_at and stream.snapshot_at >= captured_at),
+    )
+
+
+def camera_stream_snapshot_replace(
+    *,
+    user_id: int,
+    application_id: int,
+    removed_key: str,
+    key: str,
+    captured_at: datetime | None,
+) -> bool:
+    """A snapshot was deleted: if the card shows it, show `key` instead (or the camera icon).
+
+    Called by monitoring with the previous snapshot of the interview, if any.
+    """
+    return _card_update(
+        user_id=user_id,
+        application_id=application_id,
+        changes={"snapshot_key": key, "snapshot_at": captured_at},
+        with_snapshot=True,
+        match={"snapshot_key": removed_key},
+    )
+
+
+def camera_stream_incident(*, user_id: int, application_id: int, incident: dict | None) -> bool:
+    """Show (or clear) the current integrity incident on the candidate's board card.
+
+    Called by monitoring whenever it recomputes incidents; broadcasts only on a change.
+    """
+    return _card_update(
+        user_id=user_id,
+        application_id=application_id,
+        changes={"incident": incident},
+        with_snapshot=False,
+        unless=lambda stream: stream.incident == incident,
+    )
