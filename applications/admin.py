@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import admin, messages
 
 from common.admin import InvigilModelAdmin, InvigilTabularInline
@@ -134,21 +136,11 @@ class JobApplicationAdmin(InvigilModelAdmin):
 
     @admin.action(description="Place under legal hold (retention and erasure skip them)")
     def hold(self, request, queryset) -> None:
-        self._each(
-            request,
-            queryset,
-            lambda **kw: application_legal_hold_set(**kw, hold=True),
-            "placed under legal hold",
-        )
+        self._each(request, queryset, partial(application_legal_hold_set, hold=True), "held")
 
     @admin.action(description="Lift the legal hold")
     def release(self, request, queryset) -> None:
-        self._each(
-            request,
-            queryset,
-            lambda **kw: application_legal_hold_set(**kw, hold=False),
-            "released from legal hold",
-        )
+        self._each(request, queryset, partial(application_legal_hold_set, hold=False), "released")
 
     @admin.action(description="Withdraw (nothing more is recorded)")
     def withdraw(self, request, queryset) -> None:

@@ -201,7 +201,3 @@ class MonitoringConsent(models.Model):
         if self.declined_at is not None:
             return "declined"
         return "withdrawn" if self.withdrawn_at else "active"
-
-    @property
-    def decided_at(self):
-        return self.accepted_at or self.declined_at

@@ -56,11 +56,6 @@ def retry_after(scope: str, *key, rate: str) -> int:
     return max(1, math.ceil(stats.reset_time - time.time()))
 
 
-def reset_all() -> None:
-    """Forget every counter (tests)."""
-    _shared().storage.reset()
-
-
 class SocketLimits:
     """Per-connection limits, one per message type, in this process's memory."""
 

@@ -1,4 +1,10 @@
-"""Test settings: speed overrides only. Everything else comes from config.settings."""
+"""Test settings: config.settings with what a test run needs changed, each said where it is.
+
+Speed: the MD5 password hasher, static files from the source folders, no connection pool.
+Behaviour a test switches back on where it tests it: rate limits and the lockout off, Celery
+eager and no embedded runner, HTTP heartbeats written at once, mail kept in memory, DEBUG off
+with a fixed key, media and the SQLite test database under var/.
+"""
 
 import os
 

@@ -13,15 +13,8 @@ from . import followups
 from .analysis.services import analyses_reconcile, image_analyze
 from .images.services import image_object_delete, orphan_objects_sweep, snapshot_announce
 from .images.storage import STORAGE_ERRORS
-from .integrity.services import (
-    integrity_camera_changed,
-    integrity_event_recorded,
-    integrity_frame_changed,
-    integrity_frame_removed,
-    integrity_rebuild,
-    snapshot_gaps_sweep,
-)
-from .privacy.services import erasure_resume, erasure_run, retention_sweep
+from .integrity import services as integrity
+from .privacy import services as privacy
 
 
 @shared_task(name="monitoring.sweep_orphan_objects", ignore_result=True)
@@ -53,19 +46,19 @@ def reconcile_analyses() -> int:
 
 @shared_task(name=followups.INTEGRITY_FRAME.name, ignore_result=True)
 def integrity_frame(image_id: int) -> None:
-    integrity_frame_changed(image_id=image_id)
+    integrity.integrity_frame_changed(image_id=image_id)
 
 
 @shared_task(name=followups.INTEGRITY_EVENT.name, ignore_result=True)
 def integrity_event(event_id: int) -> None:
     """A page event: the episodes of its kind around it."""
-    integrity_event_recorded(event_id=event_id)
+    integrity.integrity_event_recorded(event_id=event_id)
 
 
 @shared_task(name=followups.INTEGRITY_CAMERA.name, ignore_result=True)
 def integrity_camera(camera_event_id: int) -> None:
     """The camera went on, off or silent: camera-off episodes and the silences around it."""
-    integrity_camera_changed(camera_event_id=camera_event_id)
+    integrity.integrity_camera_changed(camera_event_id=camera_event_id)
 
 
 @shared_task(
@@ -81,23 +74,23 @@ def delete_object(key: str) -> None:
 
 
 @shared_task(name=followups.INTEGRITY_FRAME_REMOVED.name, ignore_result=True)
-def integrity_frame_gone(application_id: int, image_id: int, captured_at: str) -> None:
+def integrity_frame_removed(application_id: int, image_id: int, captured_at: str) -> None:
     application = JobApplication.objects.select_related("job").filter(pk=application_id).first()
     if application is not None:
-        integrity_frame_removed(
+        integrity.integrity_frame_removed(
             application=application, at=parse_datetime(captured_at), image_id=image_id
         )
 
 
 @shared_task(name=followups.REBUILD_INTEGRITY.name, ignore_result=True)
 def rebuild_integrity(application_id: int) -> None:
-    integrity_rebuild(application_id=application_id)
+    integrity.integrity_rebuild(application_id=application_id)
 
 
 @shared_task(name="monitoring.sweep_snapshot_gaps", ignore_result=True)
 def sweep_snapshot_gaps() -> int:
     """Scheduled by beat: a live camera that sends no snapshot for 2× its interval."""
-    return snapshot_gaps_sweep()
+    return integrity.snapshot_gaps_sweep()
 
 
 @shared_task(
@@ -112,19 +105,19 @@ def announce_snapshot(image_id: int) -> None:
 
 
 @shared_task(name=followups.ERASURE_RUN.name, ignore_result=True, acks_late=True)
-def run_erasure(job_id: int) -> None:
+def erasure_run(job_id: int) -> None:
     """One short step of an erasure (ERASURE_TASK_SECONDS); it queues the next itself. A store
     that fails pauses it (recorded on the job); the resume sweep goes on later."""
-    erasure_run(job_id=job_id)
+    privacy.erasure_run(job_id=job_id)
 
 
 @shared_task(name=followups.RETENTION_SWEEP.name, ignore_result=True)
-def sweep_retention() -> int:
+def retention_sweep() -> int:
     """Scheduled daily: interviews past their retention window are erased."""
-    return retention_sweep()
+    return privacy.retention_sweep()
 
 
 @shared_task(name="monitoring.erasure_resume", ignore_result=True)
-def resume_erasures() -> int:
+def erasure_resume() -> int:
     """Scheduled every minute: erasures that stopped half-way go on."""
-    return erasure_resume()
+    return privacy.erasure_resume()

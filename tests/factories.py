@@ -5,9 +5,19 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import Organization
-from applications.models import Job, JobApplication, MonitoringConsent
-from cameras.models import CameraEvent, CameraStream
-from monitoring.models import FrameAnalysis, MonitoringEvent, MonitoringImage
+from applications.models import Invitation, Job, JobApplication, MonitoringConsent
+from cameras.models import CameraEvent, CameraStream, LiveWatch
+from common.models import OutboxMessage
+from monitoring.models import (
+    AccessEvent,
+    ErasureJob,
+    FrameAnalysis,
+    IntegrityEvent,
+    IntegrityRules,
+    IntegritySummary,
+    MonitoringEvent,
+    MonitoringImage,
+)
 
 User = get_user_model()
 
@@ -144,3 +154,70 @@ class MonitoringEventFactory(factory.django.DjangoModelFactory):
     received_at = factory.LazyAttribute(lambda o: o.occurred_at)
     counted_at = factory.LazyAttribute(lambda o: o.occurred_at)
     sender = factory.LazyAttribute(lambda o: o.application.candidate)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    application = factory.SubFactory(JobApplicationFactory)
+    email = factory.LazyAttribute(lambda o: o.application.candidate.email)
+
+
+class LiveWatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LiveWatch
+
+    application = factory.SubFactory(JobApplicationFactory)
+    candidate = factory.LazyAttribute(lambda o: o.application.candidate)
+    viewer = factory.SubFactory(RecruiterFactory)
+    viewer_channel = factory.Sequence(lambda n: f"viewer.{n}")
+    candidate_channel = factory.Sequence(lambda n: f"candidate.{n}")
+    started_at = factory.LazyFunction(timezone.now)
+
+
+class AccessEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessEvent
+
+    action = AccessEvent.Action.LISTED
+
+
+class IntegrityRulesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IntegrityRules
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class IntegrityEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IntegrityEvent
+
+    application = factory.SubFactory(JobApplicationFactory)
+    type = "no_face"
+    started_at = factory.LazyFunction(timezone.now)
+    ended_at = factory.LazyAttribute(lambda o: o.started_at)
+    reason = "No face visible"
+
+
+class IntegritySummaryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IntegritySummary
+
+    application = factory.SubFactory(JobApplicationFactory)
+    score = 100
+
+
+class ErasureJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ErasureJob
+
+    kind = ErasureJob.Kind.APPLICATION
+
+
+class OutboxMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboxMessage
+
+    task = "applications.send_invitation_email"

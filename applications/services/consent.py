@@ -11,6 +11,18 @@ from applications.signals import consent_recorded
 from common.errors import Conflict, NotAllowed
 
 
+def _announce(application, actor, action: str, consent: MonitoringConsent, ip) -> None:
+    """The floors above hear of every answer in its transaction (audit, camera, watches)."""
+    consent_recorded.send(
+        sender=MonitoringConsent,
+        application=application,
+        actor=actor,
+        action=action,
+        consent=consent,
+        ip=ip,
+    )
+
+
 def consent_give(
     *, actor: User, application: JobApplication, ip: str | None = None
 ) -> tuple[MonitoringConsent, bool]:
@@ -33,14 +45,7 @@ def consent_give(
                 created_at=now,
                 ip=ip,
             )
-            consent_recorded.send(
-                sender=MonitoringConsent,
-                application=application,
-                actor=actor,
-                action="given",
-                consent=consent,
-                ip=ip,
-            )
+            _announce(application, actor, "given", consent, ip)
     except IntegrityError:  # a concurrent request recorded it first
         return consent_active(application_id=application.pk), False
     return consent, True
@@ -57,14 +62,7 @@ def consent_withdraw(
     if consent is not None:
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at"])
-        consent_recorded.send(
-            sender=MonitoringConsent,
-            application=application,
-            actor=actor,
-            action="withdrawn",
-            consent=consent,
-            ip=ip,
-        )
+        _announce(application, actor, "withdrawn", consent, ip)
     return consent
 
 
@@ -90,14 +88,7 @@ def consent_refuse(
     declined = MonitoringConsent.objects.create(
         application=application, notice_version=version, declined_at=now, created_at=now, ip=ip
     )
-    consent_recorded.send(
-        sender=MonitoringConsent,
-        application=application,
-        actor=actor,
-        action="declined",
-        consent=declined,
-        ip=ip,
-    )
+    _announce(application, actor, "declined", declined, ip)
     return declined, "declined"
 
 

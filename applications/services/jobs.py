@@ -53,6 +53,14 @@ def _full_clean(instance) -> None:
         raise InvalidInput(f"{field}: {messages[0]}", code="invalid") from exc
 
 
+def _assign(instance, data: dict[str, Any], fields: tuple[str, ...]) -> None:
+    """Copy the writable `fields` present in `data` onto `instance`, then validate it."""
+    for field in fields:
+        if field in data:
+            setattr(instance, field, data[field])
+    _full_clean(instance)
+
+
 def job_create(
     *,
     actor: User,
@@ -71,10 +79,7 @@ def job_create(
 def job_update(*, actor: User, job: Job, data: dict[str, Any]) -> Job:
     if not actor.is_staff_role:
         raise NotAllowed("Only recruiters and admins may change jobs.")
-    for field in JOB_FIELDS:
-        if field in data:
-            setattr(job, field, data[field])
-    _full_clean(job)
+    _assign(job, data, JOB_FIELDS)
     job.save()
     return job
 
@@ -134,10 +139,7 @@ def application_create(
     application = JobApplication(job=job, candidate=candidate)
     if open_now:
         application.status = JobApplication.Status.IN_PROGRESS
-    for field in APPLICATION_FIELDS:
-        if field in monitoring:
-            setattr(application, field, monitoring[field])
-    _full_clean(application)
+    _assign(application, monitoring, APPLICATION_FIELDS)
     if JobApplication.objects.filter(job=job, candidate=candidate).exists():
         raise Conflict(
             "This candidate already has an application for this job.",
@@ -188,9 +190,6 @@ def application_update(
 ) -> JobApplication:
     if not actor.is_staff_role:
         raise NotAllowed("Only recruiters and admins may change applications.")
-    for field in APPLICATION_FIELDS:
-        if field in data:
-            setattr(application, field, data[field])
-    _full_clean(application)
+    _assign(application, data, APPLICATION_FIELDS)
     application.save()
     return application

@@ -21,7 +21,6 @@ from itertools import pairwise
 from monitoring.labels import INCIDENT_LABELS as LABELS
 
 FRAME_FLAGS = ("camera_covered", "frozen_frame", "no_face", "multiple_faces")
-INTERVAL_KINDS = ("tab_hidden", "window_blur", "screen_share_stopped", "camera_off")
 GAP_KINDS = ("snapshot_gap", "late_upload")
 # Page events that end an episode: sent late, they count from when they arrived, so that a
 # late event can never make an episode shorter than what the server saw.

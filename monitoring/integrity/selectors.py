@@ -59,11 +59,11 @@ FAMILIES = (
 )
 
 
-def families_for(*, source: str, type: str) -> list[Family]:
+def incident_families_for(*, source: str, type: str) -> list[Family]:
     return [f for f in FAMILIES if f.source == source and type in f.types]
 
 
-def rules_for(*, organization_id: int) -> integrity.Rules:
+def integrity_rules_for(*, organization_id: int) -> integrity.Rules:
     stored = IntegrityRules.objects.filter(organization_id=organization_id).first()
     weights = {**settings.INTEGRITY_WEIGHTS, **(stored.weights if stored else {})}
     if stored is None:
@@ -77,19 +77,19 @@ def rules_for(*, organization_id: int) -> integrity.Rules:
     )
 
 
-def is_open(application: JobApplication) -> bool:
+def application_is_open(application: JobApplication) -> bool:
     """Incidents of an interview in progress may still be going on."""
     return application.status == JobApplication.Status.IN_PROGRESS
 
 
-def interview_window(application: JobApplication) -> tuple[datetime | None, datetime | None]:
+def application_window(application: JobApplication) -> tuple[datetime | None, datetime | None]:
     return (application.started_at, application.completed_at)
 
 
 # --- Inputs -----------------------------------------------------------------------------------
 
 
-def candidate_frames(application: JobApplication) -> QuerySet[MonitoringImage]:
+def frames_for_candidate(application: JobApplication) -> QuerySet[MonitoringImage]:
     """The candidate's own camera captures: the only ones the rules count."""
     return MonitoringImage.objects.filter(
         application_id=application.pk,
@@ -98,12 +98,12 @@ def candidate_frames(application: JobApplication) -> QuerySet[MonitoringImage]:
     )
 
 
-def as_frame(image: MonitoringImage) -> integrity.Frame:
+def frame_from_image(image: MonitoringImage) -> integrity.Frame:
     analysis = getattr(image, "analysis", None)
     return integrity.Frame(image.pk, image.captured_at, tuple(analysis.flags) if analysis else None)
 
 
-def family_events(application: JobApplication, family: Family) -> QuerySet:
+def events_for_family(application: JobApplication, family: Family) -> QuerySet:
     """The events of one family, with the time the rules count them at as `at`."""
     if family.source == "page":
         return MonitoringEvent.objects.filter(
@@ -114,13 +114,13 @@ def family_events(application: JobApplication, family: Family) -> QuerySet:
     ).order_by("occurred_at", "id")
 
 
-def as_event(row) -> integrity.Event:
+def event_from_row(row) -> integrity.Event:
     if isinstance(row, MonitoringEvent):
         return integrity.Event(row.type, row.counted_at)
     return integrity.Event(row.kind, row.occurred_at)
 
 
-def live_intervals(
+def camera_live_intervals(
     camera_events: list[CameraEvent], *, now: datetime, open_end: bool
 ) -> list[tuple[datetime, datetime]]:
     """When the camera was live, from its on / off / heartbeat-lost history (time order)."""
@@ -136,7 +136,7 @@ def live_intervals(
     return intervals
 
 
-def family_incidents(
+def incidents_for_family(
     application: JobApplication,
     family: Family,
     events: list[integrity.Event],
@@ -151,33 +151,35 @@ def family_incidents(
         kind=family.kind,
         min_seconds=family.min_seconds(rules),
         now=now,
-        open_end=is_open(application),
-        window=interview_window(application) if family.source == "camera" else (None, None),
+        open_end=application_is_open(application),
+        window=application_window(application) if family.source == "camera" else (None, None),
     )
 
 
 # --- The whole interview at once (the reference the incremental updates must equal) ----------
 
 
-def compute(*, application: JobApplication, now: datetime | None = None) -> dict:
+def integrity_compute(*, application: JobApplication, now: datetime | None = None) -> dict:
     """Incidents, score and summary of one application from every stored input."""
     now = now or timezone.now()
-    rules = rules_for(organization_id=application.job.organization_id)
-    open_end = is_open(application)
+    rules = integrity_rules_for(organization_id=application.job.organization_id)
+    open_end = application_is_open(application)
     images = list(
-        candidate_frames(application).select_related("analysis").order_by("captured_at", "id")
+        frames_for_candidate(application).select_related("analysis").order_by("captured_at", "id")
     )
-    incidents = integrity.frame_incidents([as_frame(i) for i in images], rules, open_end=open_end)
+    incidents = integrity.frame_incidents(
+        [frame_from_image(i) for i in images], rules, open_end=open_end
+    )
     for family in FAMILIES:
-        events = [as_event(e) for e in family_events(application, family)]
-        incidents += family_incidents(application, family, events, rules, now=now)
+        events = [event_from_row(e) for e in events_for_family(application, family)]
+        incidents += incidents_for_family(application, family, events, rules, now=now)
     if application.camera_monitoring:
         camera = CameraEvent.objects.filter(application_id=application.pk).order_by(
             "occurred_at", "id"
         )
         incidents += integrity.snapshot_gaps(
             [i.captured_at for i in images if not i.late],
-            live_intervals(list(camera), now=now, open_end=open_end),
+            camera_live_intervals(list(camera), now=now, open_end=open_end),
             interval=application.camera_interval,
             open_end=open_end,
             now=now,
@@ -191,7 +193,7 @@ def compute(*, application: JobApplication, now: datetime | None = None) -> dict
 # --- What pages and the API show --------------------------------------------------------------
 
 
-def as_incident(row: IntegrityEvent) -> integrity.Incident:
+def incident_from_row(row: IntegrityEvent) -> integrity.Incident:
     return integrity.Incident(
         row.type,
         row.started_at,
@@ -208,7 +210,7 @@ def _extended(
 ) -> integrity.Incident:
     """An ongoing interval or gap incident lasts until now: computed here, never stored.
     Once the interview has ended nothing is ongoing (even before the end's rebuild ran)."""
-    if incident.ongoing and not is_open(application):
+    if incident.ongoing and not application_is_open(application):
         incident.ongoing = False
         incident.reason = integrity.describe(incident, interval=application.camera_interval)
         return incident
@@ -219,13 +221,13 @@ def _extended(
     return incident
 
 
-def report_from(
+def integrity_report_from(
     application: JobApplication,
     rows: list[IntegrityEvent],
     rules: integrity.Rules,
     now: datetime,
 ) -> dict:
-    incidents = [_extended(as_incident(row), application, now) for row in rows]
+    incidents = [_extended(incident_from_row(row), application, now) for row in rows]
     incidents.sort(key=lambda i: (i.started_at, i.type))
     value, summary = integrity.score(incidents, rules.weights)
     return {"score": value, "summary": summary, "incidents": incidents, "rules": rules}
@@ -237,8 +239,8 @@ def integrity_report(*, application: JobApplication, now: datetime | None = None
     A read: it writes nothing and tells no board. Console, timeline, API and CSV all show this.
     """
     rows = list(IntegrityEvent.objects.filter(application_id=application.pk))
-    rules = rules_for(organization_id=application.job.organization_id)
-    return report_from(application, rows, rules, now or timezone.now())
+    rules = integrity_rules_for(organization_id=application.job.organization_id)
+    return integrity_report_from(application, rows, rules, now or timezone.now())
 
 
 def integrity_reports(
@@ -251,7 +253,8 @@ def integrity_reports(
         rows[row.application_id].append(row)
     rules: dict[int, integrity.Rules] = {}
     for org_id in {a.job.organization_id for a in applications}:
-        rules[org_id] = rules_for(organization_id=org_id)
+        rules[org_id] = integrity_rules_for(organization_id=org_id)
     return {
-        a.pk: report_from(a, rows[a.pk], rules[a.job.organization_id], now) for a in applications
+        a.pk: integrity_report_from(a, rows[a.pk], rules[a.job.organization_id], now)
+        for a in applications
     }

@@ -30,16 +30,16 @@ from . import rules as integrity
 from .selectors import (
     FAMILIES,
     Family,
-    as_event,
-    as_frame,
-    candidate_frames,
-    compute,
-    families_for,
-    family_events,
-    family_incidents,
-    is_open,
-    live_intervals,
-    rules_for,
+    application_is_open,
+    camera_live_intervals,
+    event_from_row,
+    events_for_family,
+    frame_from_image,
+    frames_for_candidate,
+    incident_families_for,
+    incidents_for_family,
+    integrity_compute,
+    integrity_rules_for,
 )
 
 
@@ -164,7 +164,7 @@ def _frames_update(
     it is long enough to have been stored as an incident, whose stored extent continues it.
     """
     k = rules.sustain_frames + 1
-    analysed = candidate_frames(application).filter(analysis__isnull=False)
+    analysed = frames_for_candidate(application).filter(analysis__isnull=False)
     analysed = analysed.select_related("analysis")
     # Range conditions the (application, type, captured_at) index can serve; the few frames
     # captured at exactly the same instant are told apart by id here.
@@ -180,7 +180,7 @@ def _frames_update(
         if (i.captured_at, i.pk) > key
     ][:k]
     me = list(analysed.filter(pk=image_id))
-    window = [as_frame(i) for i in [*reversed(before), *me, *after]]
+    window = [frame_from_image(i) for i in [*reversed(before), *me, *after]]
     lo = min([at, *[f.at for f in window]])
     hi = max([at, *[f.at for f in window]])
     stored = list(
@@ -224,7 +224,11 @@ def _frames_update(
         if not integrity.sustained(start, end, count, rules):
             continue
         incident = integrity.Incident(
-            flag, start, end, ongoing=ongoing and is_open(application), frame_count=count
+            flag,
+            start,
+            end,
+            ongoing=ongoing and application_is_open(application),
+            frame_count=count,
         )
         incident.image_ids = ids
         incident.reason = integrity.describe(incident)
@@ -263,7 +267,7 @@ def _gaps_update(
 ) -> None:
     if not application.camera_monitoring:
         return
-    frames = candidate_frames(application)
+    frames = frames_for_candidate(application)
     on_time = frames.filter(late=False)
     a = (
         on_time.filter(captured_at__lt=at)
@@ -293,7 +297,9 @@ def _gaps_update(
         cameras = cameras.filter(occurred_at__lte=b)
     events += list(cameras)
     live = []
-    for on, off in live_intervals(events, now=now, open_end=is_open(application)):
+    for on, off in camera_live_intervals(
+        events, now=now, open_end=application_is_open(application)
+    ):
         on, off = max(on, a) if a else on, min(off, b) if b else off
         if on < off:
             live.append((on, off))
@@ -301,7 +307,7 @@ def _gaps_update(
         [t for t, _, late in inside if not late],
         live,
         interval=application.camera_interval,
-        open_end=is_open(application),
+        open_end=application_is_open(application),
         now=now,
         late=[integrity.LateFrame(t, r) for t, r, late in inside if late],
     )
@@ -326,7 +332,7 @@ def _family_update(
     now: datetime,
     rules: integrity.Rules,
 ) -> None:
-    events = family_events(application, family)
+    events = events_for_family(application, family)
     time = "counted_at" if family.source == "page" else "occurred_at"
     closing = "type__in" if family.source == "page" else "kind__in"
     before = events.filter(**{closing: family.end, f"{time}__lt": at}).reverse()[:1]
@@ -341,7 +347,9 @@ def _family_update(
     if b is not None:
         inside = inside.filter(**{f"{time}__lte": b})
         stored = stored.filter(started_at__lte=b)
-    new = family_incidents(application, family, [as_event(e) for e in inside], rules, now=now)
+    new = incidents_for_family(
+        application, family, [event_from_row(e) for e in inside], rules, now=now
+    )
     _replace(application, list(stored), new, rules)
 
 
@@ -368,7 +376,7 @@ def integrity_frame_removed(
 
 def _frame_update(application, *, at, image_id, now) -> None:
     now = now or timezone.now()
-    rules = rules_for(organization_id=application.job.organization_id)
+    rules = integrity_rules_for(organization_id=application.job.organization_id)
     with transaction.atomic():
         JobApplication.objects.lock(application.pk)
         _frames_update(application, at=at, image_id=image_id, rules=rules)
@@ -376,35 +384,47 @@ def _frame_update(application, *, at, image_id, now) -> None:
     _tell_board(application)
 
 
+def _interval_update(application_id: int, *, source: str, type: str, at, now, gaps: bool) -> None:
+    """The episodes of the families an event belongs to, between the closing events around it
+    (and, for the camera, the silences around it)."""
+    application = _application(application_id)
+    now = now or timezone.now()
+    rules = integrity_rules_for(organization_id=application.job.organization_id)
+    with transaction.atomic():
+        JobApplication.objects.lock(application.pk)
+        for family in incident_families_for(source=source, type=type):
+            _family_update(application, family, at=at, now=now, rules=rules)
+        if gaps:
+            _gaps_update(application, at=at, now=now, rules=rules)
+    _tell_board(application)
+
+
 def integrity_event_recorded(*, event_id: int, now: datetime | None = None) -> None:
     """A page event: the episodes of its kind between the closing events around it."""
     event = MonitoringEvent.objects.filter(pk=event_id).first()
-    if event is None:
-        return
-    application = _application(event.application_id)
-    now = now or timezone.now()
-    rules = rules_for(organization_id=application.job.organization_id)
-    with transaction.atomic():
-        JobApplication.objects.lock(application.pk)
-        for family in families_for(source="page", type=event.type):
-            _family_update(application, family, at=event.counted_at, now=now, rules=rules)
-    _tell_board(application)
+    if event is not None:
+        _interval_update(
+            event.application_id,
+            source="page",
+            type=event.type,
+            at=event.counted_at,
+            now=now,
+            gaps=False,
+        )
 
 
 def integrity_camera_changed(*, camera_event_id: int, now: datetime | None = None) -> None:
     """The camera went on, off or silent: camera-off episodes and the silences around it."""
     event = CameraEvent.objects.filter(pk=camera_event_id).first()
-    if event is None or event.application_id is None:
-        return
-    application = _application(event.application_id)
-    now = now or timezone.now()
-    rules = rules_for(organization_id=application.job.organization_id)
-    with transaction.atomic():
-        JobApplication.objects.lock(application.pk)
-        for family in families_for(source="camera", type=event.kind):
-            _family_update(application, family, at=event.occurred_at, now=now, rules=rules)
-        _gaps_update(application, at=event.occurred_at, now=now, rules=rules)
-    _tell_board(application)
+    if event is not None and event.application_id is not None:
+        _interval_update(
+            event.application_id,
+            source="camera",
+            type=event.kind,
+            at=event.occurred_at,
+            now=now,
+            gaps=True,
+        )
 
 
 def integrity_rebuild(*, application_id: int, now: datetime | None = None) -> dict | None:
@@ -413,7 +433,7 @@ def integrity_rebuild(*, application_id: int, now: datetime | None = None) -> di
     application = _application(application_id)
     if application is None:
         return None
-    result = compute(application=application, now=now)
+    result = integrity_compute(application=application, now=now)
     with transaction.atomic():
         JobApplication.objects.lock(application.pk)
         stored = list(IntegrityEvent.objects.filter(application=application))
@@ -427,7 +447,7 @@ def snapshot_gaps_sweep(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     ids = set(live_application_ids())
     for application in JobApplication.objects.select_related("job").filter(pk__in=ids):
-        rules = rules_for(organization_id=application.job.organization_id)
+        rules = integrity_rules_for(organization_id=application.job.organization_id)
         with transaction.atomic():
             JobApplication.objects.lock(application.pk)
             _gaps_update(application, at=now, now=now, rules=rules)

@@ -41,7 +41,7 @@ def _count(model, **filters) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def with_counts(qs: QuerySet[JobApplication]) -> QuerySet[JobApplication]:
+def applications_with_counts(qs: QuerySet[JobApplication]) -> QuerySet[JobApplication]:
     return qs.annotate(
         camera_count=_count(MonitoringImage, image_type=ImageType.CAMERA),
         screen_count=_count(MonitoringImage, image_type=ImageType.SCREEN),
@@ -56,11 +56,11 @@ def with_counts(qs: QuerySet[JobApplication]) -> QuerySet[JobApplication]:
     )
 
 
-def console_applications(
+def applications_for_console(
     *, user: User, query: str = "", status: str = "", live_only: bool = False, sort: str = ""
 ) -> QuerySet[JobApplication]:
     """The review console's list: applications in scope with their counts."""
-    qs = with_counts(applications_for_user(user=user))
+    qs = applications_with_counts(applications_for_user(user=user))
     if query:
         qs = qs.filter(
             Q(candidate__username__icontains=query)
@@ -91,7 +91,7 @@ class Record:
 
 
 def application_records(*, applications: list[JobApplication]) -> dict[int, Record]:
-    """Counts, camera state and score of each application (annotated by `with_counts`)."""
+    """Counts, camera state and score of each application (see `applications_with_counts`)."""
     now = timezone.now()
     streams = streams_by_application(application_ids=[a.pk for a in applications])
     last_events = dict(
@@ -174,7 +174,7 @@ def report_frames(*, incidents: list, limit: int = 12) -> list[MonitoringImage]:
     return list(MonitoringImage.objects.filter(pk__in=ids[:limit]).order_by("captured_at"))
 
 
-def printable_report(*, application: JobApplication, now: datetime) -> dict:
+def report_for_print(*, application: JobApplication, now: datetime) -> dict:
     """What the printable report shows: the integrity report, each incident with its label,
     weight and points, the organization's non-zero weights, the flagged frames to show and
     who changed the record."""

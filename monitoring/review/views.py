@@ -20,7 +20,12 @@ from monitoring.labels import INCIDENT_LABELS
 from monitoring.models import AccessEvent, MonitoringEvent
 from monitoring.privacy.selectors import receipt_for_user
 
-from .selectors import application_records, console_applications, printable_report, with_counts
+from .selectors import (
+    application_records,
+    applications_for_console,
+    applications_with_counts,
+    report_for_print,
+)
 
 CONSOLE_PAGE_SIZE = 20
 
@@ -37,7 +42,7 @@ def console(request):
     status = request.GET.get("status", "")
     live_only = request.GET.get("live") == "1"
     sort = request.GET.get("sort", "")
-    qs = console_applications(
+    qs = applications_for_console(
         user=request.user, query=query, status=status, live_only=live_only, sort=sort
     )
     page = Paginator(qs, CONSOLE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -71,7 +76,7 @@ def review_timeline(request, application_id: int):
     """The review timeline: captures and events of one interview (static/monitoring/timeline.js)."""
     _require_reviewer(request.user)
     application = get_object_or_404(
-        with_counts(applications_for_user(user=request.user)), pk=application_id
+        applications_with_counts(applications_for_user(user=request.user)), pk=application_id
     )
     config = {
         "applicationId": application.pk,
@@ -114,13 +119,13 @@ def review_report(request, application_id: int):
     (and audited) like every other image URL."""
     _require_reviewer(request.user)
     application = get_object_or_404(
-        with_counts(applications_for_user(user=request.user)).select_related(
+        applications_with_counts(applications_for_user(user=request.user)).select_related(
             "job__organization", "candidate"
         ),
         pk=application_id,
     )
     now = timezone.now()
-    printed = printable_report(application=application, now=now)
+    printed = report_for_print(application=application, now=now)
     report = printed["report"]
     info = request_info(request)
     frames = printed["frames"]

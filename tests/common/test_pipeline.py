@@ -180,3 +180,17 @@ def test_a_delivery_in_progress_keeps_a_second_one_out(acme, monkeypatch):
 def test_an_unknown_or_malformed_message_id_is_skipped(db):
     assert pipeline.outbox_deliver(message_id="not-a-uuid") == "skipped"
     assert pipeline.outbox_deliver(message_id="6f1c8f0e-0000-4000-8000-000000000000") == "skipped"
+
+
+def test_every_task_function_is_named_as_it_is_registered():
+    """`monitoring.erasure_run` is `erasure_run` in monitoring/tasks.py: one name to look for."""
+    import django.apps
+    from celery import current_app
+
+    ours = {config.name for config in django.apps.apps.get_app_configs()}
+    mismatched = [
+        (name, task.run.__name__)
+        for name, task in current_app.tasks.items()
+        if name.split(".")[0] in ours and task.run.__name__ != name.split(".", 1)[1]
+    ]
+    assert mismatched == []

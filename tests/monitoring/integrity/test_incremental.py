@@ -3,7 +3,7 @@
 Random interviews (seeded, so a failure repeats): captures arriving in any order, some late,
 some added by the recruiter, analyses finishing late and being redone, captures deleted, page
 events (some late), the camera going off and on. After every step's update, the stored
-incidents must equal what `compute` makes of everything stored.
+incidents must equal what `integrity_compute` makes of everything stored.
 """
 
 import random
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cameras.models import CameraEvent
 from monitoring.integrity.rules import event_counted_at
-from monitoring.integrity.selectors import compute
+from monitoring.integrity.selectors import integrity_compute
 from monitoring.integrity.services import (
     integrity_camera_changed,
     integrity_event_recorded,
@@ -48,7 +48,7 @@ def _stored(app):
 def _computed(app, now):
     return sorted(
         (i.type, i.started_at, i.ended_at, i.ongoing, i.frame_count, i.image_ids, i.reason)
-        for i in compute(application=app, now=now)["incidents"]
+        for i in integrity_compute(application=app, now=now)["incidents"]
     )
 
 
@@ -127,7 +127,7 @@ def test_incremental_updates_equal_a_full_recompute(acme, seed):
     assert _stored(app) == _computed(app, now), f"seed {seed}, at the end"
 
     summary = IntegritySummary.objects.get(application=app)
-    assert summary.score == compute(application=app, now=now)["score"]
+    assert summary.score == integrity_compute(application=app, now=now)["score"]
     assert summary.incident_count == IntegrityEvent.objects.filter(application=app).count()
     assert CameraEvent.objects.filter(application=app).count() == 5
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from monitoring.integrity.selectors import compute
+from monitoring.integrity.selectors import integrity_compute
 from monitoring.integrity.services import integrity_frame_changed, integrity_rebuild
 from monitoring.models import IntegrityRules
 from tests.factories import (
@@ -74,7 +74,7 @@ def test_snapshot_gap_of_a_live_camera(started):
     app.save()
     CameraEventFactory(application=app, kind="on", occurred_at=now - timedelta(seconds=90))
     _image(app, now - timedelta(seconds=85), [])
-    result = compute(application=app, now=now)
+    result = integrity_compute(application=app, now=now)
     (gap,) = [i for i in result["incidents"] if i.type == "snapshot_gap"]
     assert gap.ongoing and gap.ended_at == now
 
@@ -84,9 +84,9 @@ def test_custom_weights_per_organization(started):
     app, now = started.application, timezone.now()
     for i in range(2):
         _image(app, now - timedelta(seconds=60 - 10 * i), ["multiple_faces"])
-    assert compute(application=app, now=now)["score"] == 90
+    assert integrity_compute(application=app, now=now)["score"] == 90
     IntegrityRules.objects.create(organization=started.organization, weights={"multiple_faces": 40})
-    assert compute(application=app, now=now)["score"] == 60
+    assert integrity_compute(application=app, now=now)["score"] == 60
 
 
 @pytest.mark.django_db
