@@ -7,6 +7,7 @@ from common.errors import ServiceError
 
 from .models import Invitation, Job, JobApplication, MonitoringConsent
 from .services import application_legal_hold_set, application_update, application_withdraw
+from .services.jobs import APPLICATION_FIELDS
 
 
 @admin.register(Job)
@@ -118,6 +119,13 @@ class JobApplicationAdmin(InvigilModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        """The monitoring settings lock once recording has begun (application_update)."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.recording_began:
+            fields += [f for f in APPLICATION_FIELDS if f not in fields]
+        return fields
 
     def save_model(self, request, obj, form, change) -> None:
         data = {name: form.cleaned_data[name] for name in form.changed_data}

@@ -120,6 +120,12 @@ class JobApplication(models.Model):
         return self.job.organization_id
 
     @property
+    def recording_began(self) -> bool:
+        """Something was recorded (or the candidate started it): the monitoring settings are
+        locked from then on."""
+        return self.started_at is not None
+
+    @property
     def ended_at(self):
         """When the interview ended (finished or withdrawn), if it did."""
         return self.completed_at or self.withdrawn_at

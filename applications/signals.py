@@ -15,3 +15,7 @@ consent_recorded = Signal()
 # An admin placed (hold=True) or lifted (hold=False) a legal hold.
 # kwargs: application, actor, hold
 legal_hold_changed = Signal()
+
+# A reviewer changed an interview's monitoring settings (before recording began).
+# kwargs: application, actor, changes ({field: (old, new)})
+application_settings_changed = Signal()

@@ -556,6 +556,9 @@ INTEGRITY_WEIGHTS = {  # points per started minute of each incident
 # A capture received more than 2× its interval + this many seconds after it was taken is late
 # (shown as such; it cannot close a snapshot gap); a page event, after this many seconds.
 MONITORING_LATE_SLACK = env.int("MONITORING_LATE_SLACK", default=30)
+# A capture or event dated ahead of the server by more than this is recorded at its receive
+# time (clock_adjusted); more than 5 minutes ahead is refused.
+MONITORING_CLOCK_TOLERANCE_SECONDS = env.int("MONITORING_CLOCK_TOLERANCE_SECONDS", default=5)
 INTEGRITY_GAP_SWEEP_SECONDS = env.float("INTEGRITY_GAP_SWEEP_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE["monitoring-sweep-snapshot-gaps"] = {
     "task": "monitoring.sweep_snapshot_gaps",

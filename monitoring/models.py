@@ -28,6 +28,11 @@ class MonitoringImage(models.Model):
         default=False,
         help_text="Received more than 2× the interval + MONITORING_LATE_SLACK after capture.",
     )
+    clock_adjusted = models.BooleanField(
+        default=False,
+        help_text="The page dated it ahead of the server's clock (beyond "
+        "MONITORING_CLOCK_TOLERANCE_SECONDS): captured_at is the receive time instead.",
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -66,6 +71,40 @@ class MonitoringImage(models.Model):
         return self.file.name
 
 
+class DeletedCapture(models.Model):
+    """Where a reviewer deleted a capture: the slot stays in the record, shown as "deleted by
+    …". A deleted camera frame of the candidate's is counted by the rules as a frame that was
+    there and showed nothing wrong: its silence is no snapshot gap, and the flagged runs on
+    either side of it stay apart — a delete never counts against the candidate."""
+
+    application = models.ForeignKey(
+        "applications.JobApplication", on_delete=models.CASCADE, related_name="deleted_captures"
+    )
+    image_type = models.CharField(max_length=8, choices=ImageType.choices)
+    captured_at = models.DateTimeField()
+    received_at = models.DateTimeField()
+    late = models.BooleanField(default=False)
+    by_candidate = models.BooleanField(
+        help_text="The candidate's own capture (the rules count it)."
+    )
+    image_id = models.PositiveBigIntegerField(help_text="The deleted capture's id.")
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["captured_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["application", "image_type", "captured_at"], name="deleted_capture_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.image_type} capture of {self.captured_at:%H:%M:%S} deleted"
+
+
 class AccessEvent(models.Model):
     """Append-only audit log: who signed, listed, exported or deleted what, who signed in (or
     failed to), consent given and withdrawn, status changes. Never edited, never deleted by
@@ -88,6 +127,7 @@ class AccessEvent(models.Model):
         WATCHED_LIVE = "watched_live", "Watched the camera live"
         LEGAL_HOLD_SET = "legal_hold_set", "Legal hold placed"
         LEGAL_HOLD_RELEASED = "legal_hold_released", "Legal hold lifted"
+        SETTINGS_CHANGED = "settings_changed", "Monitoring settings changed"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -140,6 +180,10 @@ class MonitoringEvent(models.Model):
     occurred_at = models.DateTimeField(help_text="When the page says it happened.")
     received_at = models.DateTimeField(default=timezone.now, help_text="Server receive time.")
     late = models.BooleanField(default=False)
+    clock_adjusted = models.BooleanField(
+        default=False,
+        help_text="Dated ahead of the server's clock: occurred_at is the receive time.",
+    )
     counted_at = models.DateTimeField(
         default=timezone.now,
         help_text="The time the integrity rules use: occurred_at, or received_at for a late "

@@ -10,6 +10,7 @@ from cameras.models import CameraEvent, CameraStream, LiveWatch
 from common.models import OutboxMessage
 from monitoring.models import (
     AccessEvent,
+    DeletedCapture,
     ErasureJob,
     FrameAnalysis,
     IntegrityEvent,
@@ -221,3 +222,15 @@ class OutboxMessageFactory(factory.django.DjangoModelFactory):
         model = OutboxMessage
 
     task = "applications.send_invitation_email"
+
+
+class DeletedCaptureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeletedCapture
+
+    application = factory.SubFactory(JobApplicationFactory)
+    image_type = "camera"
+    captured_at = factory.LazyFunction(timezone.now)
+    received_at = factory.LazyAttribute(lambda o: o.captured_at)
+    by_candidate = True
+    image_id = factory.Sequence(lambda n: 1_000_000 + n)

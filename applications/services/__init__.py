@@ -23,6 +23,7 @@ from .jobs import (
 from .transitions import (
     TRANSITIONS,
     application_finish,
+    application_recording_began,
     application_start,
     application_transition,
     application_withdraw,
@@ -35,6 +36,7 @@ __all__ = [
     "application_finish",
     "application_invite_notify",
     "application_legal_hold_set",
+    "application_recording_began",
     "application_start",
     "application_transition",
     "application_update",

@@ -10,6 +10,8 @@ from applications.selectors import consent_active, consent_latest
 from applications.signals import consent_recorded
 from common.errors import Conflict, NotAllowed
 
+from .transitions import application_recording_began
+
 
 def _announce(application, actor, action: str, consent: MonitoringConsent, ip) -> None:
     """The floors above hear of every answer in its transaction (audit, camera, watches)."""
@@ -45,6 +47,7 @@ def consent_give(
                 created_at=now,
                 ip=ip,
             )
+            application_recording_began(application_id=application.pk, at=now)
             _announce(application, actor, "given", consent, ip)
     except IntegrityError:  # a concurrent request recorded it first
         return consent_active(application_id=application.pk), False

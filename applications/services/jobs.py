@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from accounts.models import Organization, User
 from applications import followups
 from applications.models import Job, JobApplication
+from applications.signals import application_settings_changed
 from common import pipeline
 from common.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
@@ -188,8 +189,32 @@ def application_invite_notify(*, application_id: int, message_id: str) -> None:
 def application_update(
     *, actor: User, application: JobApplication, data: dict[str, Any]
 ) -> JobApplication:
+    """Change an interview's monitoring settings. They are locked once recording has begun
+    (409 `settings_locked`): a setting changed afterwards would re-judge what was recorded
+    under the old one. Every change is audited (the floors above hear the signal)."""
     if not actor.is_staff_role:
         raise NotAllowed("Only recruiters and admins may change applications.")
-    _assign(application, data, APPLICATION_FIELDS)
-    application.save()
+    with transaction.atomic():
+        application = (
+            JobApplication.objects.locked()
+            .select_related("job__organization", "candidate")
+            .get(pk=application.pk)
+        )
+        changes = {
+            field: (getattr(application, field), data[field])
+            for field in APPLICATION_FIELDS
+            if field in data and getattr(application, field) != data[field]
+        }
+        if changes and application.recording_began:
+            raise Conflict(
+                "The monitoring settings of this interview are locked: recording has begun, "
+                "and what was recorded is judged by the settings it was recorded under.",
+                code="settings_locked",
+            )
+        _assign(application, data, APPLICATION_FIELDS)
+        if changes:
+            application.save(update_fields=list(changes))
+            application_settings_changed.send(
+                sender=JobApplication, application=application, actor=actor, changes=changes
+            )
     return application

@@ -1,6 +1,7 @@
 """Status transitions: every change of an application's status goes through here."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -73,15 +74,22 @@ def application_transition(*, actor: User, application: JobApplication, to: str)
         now = timezone.now()
         application.status = to
         setattr(application, rule.stamp, now)
-        fields = ["status", rule.stamp]
-        if to == Status.COMPLETED and application.started_at is None:
-            application.started_at = now
-            fields.append("started_at")
-        application.save(update_fields=fields)
+        application.save(update_fields=["status", rule.stamp])
         application_status_changed.send(
             sender=JobApplication, application=application, old=old, new=to, actor=actor, at=now
         )
     return application
+
+
+def application_recording_began(*, application_id: int, at: datetime) -> bool:
+    """The first recording of an interview that is in progress without a start (opened, not
+    started by the candidate): consent given, a first capture, the camera on. It is stamped
+    once and never moves; finishing never stamps it. Returns whether it stamped it now."""
+    return bool(
+        JobApplication.objects.filter(
+            pk=application_id, status=Status.IN_PROGRESS, started_at=None
+        ).update(started_at=at)
+    )
 
 
 def application_start(*, actor: User, application: JobApplication) -> JobApplication:

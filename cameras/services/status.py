@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import JobApplication
-from applications.services import recording_check
+from applications.services import application_recording_began, recording_check
 from cameras import watch
 from cameras.groups import board_groups_for_stream, organization_group
 from cameras.models import CameraEvent, CameraStream
@@ -134,16 +134,23 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
             kind=CameraEvent.Kind.TIMEOUT,
             occurred_at=stream.last_updated,
         )
-    if application is None and is_active:
-        application = _seed_client_application(user=user, stream=stream)
+    if is_active:
+        # Camera on: the stream serves the named interview (or the seed client's only one).
+        # Camera off touches only the interview the stream serves, whatever it names.
+        if application is None:
+            application = _seed_client_application(user=user, stream=stream)
         stream.application = application
-    elif application is not None:
-        stream.application = application
+    if stream.application_id != old_application_id:
+        # Another interview, another record: nothing the card showed for the last one (its
+        # snapshot, its incident) may reach this one's board.
+        stream.snapshot_key, stream.snapshot_at, stream.incident = "", None, None
     new_organization_id = organization_of(stream.application)
     moved = was_live and old_organization_id != new_organization_id
 
     event = None
     if is_active:
+        if stream.application_id is not None:
+            application_recording_began(application_id=stream.application_id, at=now)
         if not was_live:
             stream.started_at = now
             camera_event_record(

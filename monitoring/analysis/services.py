@@ -25,9 +25,22 @@ from .detectors import best_detector
 logger = logging.getLogger(__name__)
 
 
+def _is_candidates(image: MonitoringImage) -> bool:
+    return (
+        image.uploaded_by_id is not None and image.uploaded_by_id == image.application.candidate_id
+    )
+
+
 def _neighbour(image: MonitoringImage, *, before: bool) -> MonitoringImage | None:
+    """The candidate's own capture of the same kind just before (or after) this one. Only the
+    candidate's captures are compared with each other: a frame someone else added is never a
+    candidate frame's neighbour (it could make it "frozen"), and has none itself."""
+    if not _is_candidates(image):
+        return None
     same = MonitoringImage.objects.filter(
-        application_id=image.application_id, image_type=image.image_type
+        application_id=image.application_id,
+        image_type=image.image_type,
+        uploaded_by_id=image.uploaded_by_id,
     ).exclude(pk=image.pk)
     if before:
         return (
@@ -110,7 +123,7 @@ def frame_analyze(*, image_id: int) -> tuple[FrameAnalysis | None, int | None]:
 
     Returns the analysis and the id of a successor that must compare again (or None).
     """
-    image = MonitoringImage.objects.filter(pk=image_id).first()
+    image = MonitoringImage.objects.select_related("application").filter(pk=image_id).first()
     if image is None:  # deleted meanwhile
         return None, None
     previous = _neighbour(image, before=True)

@@ -110,6 +110,9 @@ class ImageSerializer(serializers.Serializer):
     late = serializers.BooleanField(
         help_text="Received more than 2× the interval + MONITORING_LATE_SLACK after capture."
     )
+    clock_adjusted = serializers.BooleanField(
+        help_text="The page dated it ahead of the server's clock: `timestamp` is the receive time."
+    )
     uploaded_by = PersonSerializer(allow_null=True)
     image_type = serializers.CharField()
     width = serializers.IntegerField()

@@ -26,6 +26,9 @@ class EventSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     received_at = serializers.DateTimeField(help_text="The server's receive time.")
     late = serializers.BooleanField(help_text="Received more than MONITORING_LATE_SLACK after.")
+    clock_adjusted = serializers.BooleanField(
+        help_text="The page dated it ahead of the server's clock: occurred_at is the receive time."
+    )
     sender = PersonSerializer(allow_null=True)
     detail = serializers.CharField()
 

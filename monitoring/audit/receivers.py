@@ -1,13 +1,19 @@
 """The audit hears what lower apps do through signals (they never import monitoring).
 
 Sign-in and failed sign-in (Django's auth signals), consent given and withdrawn, status
-changes (applications), snapshot URLs signed for live boards (cameras).
+changes, legal holds and monitoring settings (applications), snapshot URLs signed for live
+boards and live watches (cameras).
 """
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
-from applications.signals import application_status_changed, consent_recorded, legal_hold_changed
+from applications.signals import (
+    application_settings_changed,
+    application_status_changed,
+    consent_recorded,
+    legal_hold_changed,
+)
 from cameras.signals import live_watch_ended, snapshot_urls_signed
 from common.http import RequestInfo, request_info
 from common.time import iso_utc
@@ -102,4 +108,16 @@ def on_legal_hold(sender, *, application, actor, hold, **kwargs) -> None:
         else AccessEvent.Action.LEGAL_HOLD_RELEASED,
         info=RequestInfo(),
         application_id=application.pk,
+    )
+
+
+@receiver(application_settings_changed, dispatch_uid="monitoring.audit.settings")
+def on_settings_changed(sender, *, application, actor, changes, **kwargs) -> None:
+    """Which monitoring setting changed, from what to what (e.g. camera_interval 30 → 2)."""
+    access_log(
+        actor=actor,
+        action=AccessEvent.Action.SETTINGS_CHANGED,
+        info=RequestInfo(),
+        application_id=application.pk,
+        detail="; ".join(f"{field} {old} → {new}" for field, (old, new) in changes.items()),
     )

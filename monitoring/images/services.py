@@ -19,15 +19,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import JobApplication
-from applications.services import recording_check
+from applications.services import application_recording_began, recording_check
 from cameras.services import camera_stream_snapshot, camera_stream_snapshot_replace
 from common import pipeline
-from common.errors import InvalidInput, NotAllowed, Unavailable
+from common.errors import InvalidInput, NotAllowed, NotFound, Unavailable
 from common.http import RequestInfo
 from monitoring import followups
 from monitoring.audit.services import access_log, access_log_images
 from monitoring.integrity.rules import capture_is_late
-from monitoring.models import AccessEvent, ImageType, MonitoringImage
+from monitoring.models import AccessEvent, DeletedCapture, ImageType, MonitoringImage
 
 from .codec import clean_image, decode_base64_image
 from .selectors import image_by_client_id
@@ -45,14 +45,24 @@ class UploadResult:
     created: bool
 
 
-def check_client_time(value: datetime, *, field: str, now: datetime) -> None:
-    """A time the page reports: at most 5 minutes ahead of the server, at most 24 hours old."""
+def client_time(value: datetime, *, field: str, now: datetime) -> tuple[datetime, bool]:
+    """A time the page reports, as the record keeps it: (time, clock_adjusted).
+
+    More than 5 minutes ahead of the server or more than 24 hours old is refused (400). Ahead
+    by more than MONITORING_CLOCK_TOLERANCE_SECONDS, it is the server's receive time instead
+    (`clock_adjusted`): a page whose clock runs ahead could otherwise fill a coming silence
+    in advance. The page corrects its clock against the server's, so this is rare.
+    """
     if value > now + CAPTURED_AT_MAX_AHEAD:
         raise InvalidInput(
             f"{field} is more than 5 minutes in the future.", code=f"{field}_in_future"
         )
     if value < now - CAPTURED_AT_MAX_AGE:
         raise InvalidInput(f"{field} is more than 24 hours in the past.", code=f"{field}_too_old")
+    tolerance = min(settings.MONITORING_CLOCK_TOLERANCE_SECONDS, CAPTURED_AT_MAX_AHEAD.seconds)
+    if value > now + timedelta(seconds=tolerance):
+        return now, True
+    return value, False
 
 
 def image_object_delete(*, key: str) -> None:
@@ -87,8 +97,9 @@ def monitoring_image_upload(
     if image_type not in ImageType.values:
         raise InvalidInput("image_type must be camera or screen.", code="invalid_choice")
     received_at = timezone.now()
-    captured_at = captured_at or received_at
-    check_client_time(captured_at, field="captured_at", now=received_at)
+    captured_at, clock_adjusted = client_time(
+        captured_at or received_at, field="captured_at", now=received_at
+    )
     interval = (
         application.camera_interval
         if image_type == ImageType.CAMERA
@@ -122,6 +133,14 @@ def monitoring_image_upload(
 
     try:
         with transaction.atomic():
+            # What was true when the upload began may not be now (consent withdrawn, the
+            # interview finished during the storage write): checked again under the
+            # application's lock; a refusal removes the object (below).
+            locked = JobApplication.objects.lock(application.pk)
+            if locked is None:
+                raise NotFound("Application not found.", code="application_not_found")
+            recording_check(application=locked)
+            application_recording_began(application_id=application.pk, at=captured_at)
             image = MonitoringImage.objects.create(
                 application=application,
                 image_type=image_type,
@@ -129,6 +148,7 @@ def monitoring_image_upload(
                 captured_at=captured_at,
                 received_at=received_at,
                 late=late,
+                clock_adjusted=clock_adjusted,
                 uploaded_by=actor,
                 client_id=client_id,
                 width=clean.width,
@@ -199,11 +219,30 @@ def _snapshot_withdraw(*, application: JobApplication, key: str) -> None:
     )
 
 
+def capture_deletion_record(*, image: MonitoringImage, actor: User) -> DeletedCapture:
+    """The slot a deleted capture leaves in the record (written with the delete)."""
+    return DeletedCapture.objects.create(
+        application_id=image.application_id,
+        image_type=image.image_type,
+        captured_at=image.captured_at,
+        received_at=image.received_at,
+        late=image.late,
+        by_candidate=image.uploaded_by_id == image.application.candidate_id,
+        image_id=image.pk,
+        deleted_by=actor,
+    )
+
+
 def monitoring_image_delete(*, actor: User, image: MonitoringImage, info: RequestInfo) -> None:
-    """Remove the row, then (after commit) the object. Candidates may never delete."""
+    """Remove the row, then (after commit) the object. Candidates may never delete.
+
+    The slot stays in the record as a DeletedCapture ("deleted by …"): a deleted frame of the
+    candidate's counts as one that showed nothing wrong, so a delete never leaves a silence
+    against the candidate nor joins the flagged runs on either side of it."""
     if not actor.is_staff_role:
         raise NotAllowed("Candidates cannot delete monitoring images.", code="permission_denied")
     key, application = image.file.name, image.application
+    by_candidate = image.uploaded_by_id == application.candidate_id
     with transaction.atomic():
         access_log(
             actor=actor,
@@ -212,7 +251,8 @@ def monitoring_image_delete(*, actor: User, image: MonitoringImage, info: Reques
             application_id=application.pk,
             s3_key=key,
         )
-        if image.image_type == ImageType.CAMERA:
+        capture_deletion_record(image=image, actor=actor)
+        if image.image_type == ImageType.CAMERA and by_candidate:
             pipeline.enqueue(
                 followups.INTEGRITY_FRAME_REMOVED,
                 application.pk,
@@ -220,7 +260,7 @@ def monitoring_image_delete(*, actor: User, image: MonitoringImage, info: Reques
                 image.captured_at.isoformat(),
             )
         image.delete()
-        if image.image_type == ImageType.CAMERA:
+        if image.image_type == ImageType.CAMERA and by_candidate:
             _snapshot_withdraw(application=application, key=key)
         pipeline.enqueue(followups.DELETE_OBJECT, key)  # lost: the orphan sweep removes it
 

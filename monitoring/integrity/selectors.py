@@ -15,6 +15,7 @@ from django.utils import timezone
 from applications.models import JobApplication
 from cameras.models import CameraEvent
 from monitoring.models import (
+    DeletedCapture,
     ImageType,
     IntegrityEvent,
     IntegrityRules,
@@ -103,6 +104,19 @@ def frame_from_image(image: MonitoringImage) -> integrity.Frame:
     return integrity.Frame(image.pk, image.captured_at, tuple(analysis.flags) if analysis else None)
 
 
+def deletions_for_candidate(application: JobApplication) -> QuerySet[DeletedCapture]:
+    """The slots of the candidate's camera frames that a reviewer deleted."""
+    return DeletedCapture.objects.filter(
+        application_id=application.pk, image_type=ImageType.CAMERA, by_candidate=True
+    )
+
+
+def frame_from_deletion(deleted: DeletedCapture) -> integrity.Frame:
+    """A deleted frame counts as a frame that showed nothing wrong (its id negative: it names
+    no capture, and sorts before a capture of the same instant)."""
+    return integrity.Frame(-deleted.pk, deleted.captured_at, ())
+
+
 def events_for_family(application: JobApplication, family: Family) -> QuerySet:
     """The events of one family, with the time the rules count them at as `at`."""
     if family.source == "page":
@@ -167,9 +181,9 @@ def integrity_compute(*, application: JobApplication, now: datetime | None = Non
     images = list(
         frames_for_candidate(application).select_related("analysis").order_by("captured_at", "id")
     )
-    incidents = integrity.frame_incidents(
-        [frame_from_image(i) for i in images], rules, open_end=open_end
-    )
+    deleted = list(deletions_for_candidate(application))
+    frames = [frame_from_image(i) for i in images] + [frame_from_deletion(d) for d in deleted]
+    incidents = integrity.frame_incidents(frames, rules, open_end=open_end)
     for family in FAMILIES:
         events = [event_from_row(e) for e in events_for_family(application, family)]
         incidents += incidents_for_family(application, family, events, rules, now=now)
@@ -177,13 +191,14 @@ def integrity_compute(*, application: JobApplication, now: datetime | None = Non
         camera = CameraEvent.objects.filter(application_id=application.pk).order_by(
             "occurred_at", "id"
         )
+        marks = [*images, *deleted]  # a deleted frame leaves no silence behind
         incidents += integrity.snapshot_gaps(
-            [i.captured_at for i in images if not i.late],
+            [m.captured_at for m in marks if not m.late],
             camera_live_intervals(list(camera), now=now, open_end=open_end),
             interval=application.camera_interval,
             open_end=open_end,
             now=now,
-            late=[integrity.LateFrame(i.captured_at, i.received_at) for i in images if i.late],
+            late=[integrity.LateFrame(m.captured_at, m.received_at) for m in marks if m.late],
         )
     incidents.sort(key=lambda i: (i.started_at, i.type))
     value, summary = integrity.score(incidents, rules.weights)

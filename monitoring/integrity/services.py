@@ -32,8 +32,10 @@ from .selectors import (
     Family,
     application_is_open,
     camera_live_intervals,
+    deletions_for_candidate,
     event_from_row,
     events_for_family,
+    frame_from_deletion,
     frame_from_image,
     frames_for_candidate,
     incident_families_for,
@@ -166,21 +168,25 @@ def _frames_update(
     k = rules.sustain_frames + 1
     analysed = frames_for_candidate(application).filter(analysis__isnull=False)
     analysed = analysed.select_related("analysis")
-    # Range conditions the (application, type, captured_at) index can serve; the few frames
-    # captured at exactly the same instant are told apart by id here.
+    deleted = deletions_for_candidate(application)
     key = (at, image_id)
-    before = [
-        i
-        for i in analysed.filter(captured_at__lte=at).order_by("-captured_at", "-pk")[: k + 3]
-        if (i.captured_at, i.pk) < key
-    ][:k]
-    after = [
-        i
-        for i in analysed.filter(captured_at__gte=at).order_by("captured_at", "pk")[: k + 3]
-        if (i.captured_at, i.pk) > key
-    ][:k]
-    me = list(analysed.filter(pk=image_id))
-    window = [frame_from_image(i) for i in [*reversed(before), *me, *after]]
+
+    def side(*, earlier: bool) -> list[integrity.Frame]:
+        """The k frames (captures and deleted slots) just before or just after `key`. Range
+        conditions the (application, type, captured_at) indexes can serve; the few frames of
+        exactly the same instant are told apart by id here."""
+        order = ("-captured_at", "-pk") if earlier else ("captured_at", "pk")
+        bound = {"captured_at__lte" if earlier else "captured_at__gte": at}
+        found = [frame_from_image(i) for i in analysed.filter(**bound).order_by(*order)[: k + 3]]
+        found += [frame_from_deletion(d) for d in deleted.filter(**bound).order_by(*order)[: k + 3]]
+        keep = [
+            f for f in found if ((f.at, f.image_id) < key if earlier else (f.at, f.image_id) > key)
+        ]
+        return sorted(keep, key=lambda f: (f.at, f.image_id), reverse=earlier)[:k]
+
+    before, after = side(earlier=True), side(earlier=False)
+    me = [frame_from_image(i) for i in analysed.filter(pk=image_id)]
+    window = [*reversed(before), *me, *after]
     lo = min([at, *[f.at for f in window]])
     hi = max([at, *[f.at for f in window]])
     stored = list(
@@ -268,24 +274,31 @@ def _gaps_update(
     if not application.camera_monitoring:
         return
     frames = frames_for_candidate(application)
-    on_time = frames.filter(late=False)
-    a = (
-        on_time.filter(captured_at__lt=at)
-        .order_by("-captured_at")
-        .values_list("captured_at", flat=True)[:1]
-    )
-    b = (
-        on_time.filter(captured_at__gt=at)
-        .order_by("captured_at")
-        .values_list("captured_at", flat=True)[:1]
-    )
-    a, b = (a[0] if a else None), (b[0] if b else None)
+    deleted = deletions_for_candidate(application)  # a deleted frame leaves no silence
+
+    def nearest(*, earlier: bool) -> datetime | None:
+        condition = {"captured_at__lt" if earlier else "captured_at__gt": at, "late": False}
+        order = "-captured_at" if earlier else "captured_at"
+        found = [
+            t
+            for qs in (frames, deleted)
+            for t in qs.filter(**condition)
+            .order_by(order)
+            .values_list("captured_at", flat=True)[:1]
+        ]
+        return (max if earlier else min)(found, default=None)
+
+    a, b = nearest(earlier=True), nearest(earlier=False)
     span = {}
     if a is not None:
         span["captured_at__gte"] = a
     if b is not None:
         span["captured_at__lte"] = b
-    inside = list(frames.filter(**span).values_list("captured_at", "received_at", "late"))
+    inside = [
+        row
+        for qs in (frames, deleted)
+        for row in qs.filter(**span).values_list("captured_at", "received_at", "late")
+    ]
     cameras = CameraEvent.objects.filter(application_id=application.pk).order_by(
         "occurred_at", "id"
     )

@@ -3,15 +3,16 @@
 from datetime import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from applications.models import JobApplication
 from applications.services import recording_check
 from common import pipeline
-from common.errors import InvalidInput, NotAllowed
+from common.errors import InvalidInput, NotAllowed, NotFound
 from monitoring import followups
-from monitoring.images.services import check_client_time
+from monitoring.images.services import client_time
 from monitoring.integrity.rules import event_counted_at
 from monitoring.models import MonitoringEvent
 
@@ -34,20 +35,27 @@ def monitoring_event_record(
     if type not in MonitoringEvent.Type.values:
         raise InvalidInput("type: not a known event type.", code="invalid_choice")
     received_at = timezone.now()
-    occurred_at = occurred_at or received_at
-    check_client_time(occurred_at, field="occurred_at", now=received_at)
+    occurred_at, clock_adjusted = client_time(
+        occurred_at or received_at, field="occurred_at", now=received_at
+    )
     late, counted_at = event_counted_at(
         type, occurred_at, received_at, slack=settings.MONITORING_LATE_SLACK
     )
-    event = MonitoringEvent.objects.create(
-        application=application,
-        type=type,
-        occurred_at=occurred_at,
-        received_at=received_at,
-        late=late,
-        counted_at=counted_at,
-        sender=actor,
-        detail=detail[:500],
-    )
-    pipeline.enqueue(followups.INTEGRITY_EVENT, event.pk)
+    with transaction.atomic():
+        locked = JobApplication.objects.lock(application.pk)  # the rule, again, under the lock
+        if locked is None:
+            raise NotFound("Application not found.", code="application_not_found")
+        recording_check(application=locked)
+        event = MonitoringEvent.objects.create(
+            application=application,
+            type=type,
+            occurred_at=occurred_at,
+            received_at=received_at,
+            late=late,
+            clock_adjusted=clock_adjusted,
+            counted_at=counted_at,
+            sender=actor,
+            detail=detail[:500],
+        )
+        pipeline.enqueue(followups.INTEGRITY_EVENT, event.pk)
     return event

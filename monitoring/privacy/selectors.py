@@ -10,6 +10,7 @@ from accounts.models import Organization
 from applications.models import JobApplication
 from cameras.models import CameraEvent
 from monitoring.models import (
+    DeletedCapture,
     ErasureJob,
     IntegrityEvent,
     IntegritySummary,
@@ -28,6 +29,7 @@ def _has_record() -> Q:
             IntegrityEvent,
             IntegritySummary,
             CameraEvent,
+            DeletedCapture,
         )
     ]
     condition = Q(checks[0])

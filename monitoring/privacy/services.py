@@ -29,6 +29,7 @@ from monitoring.audit.services import access_log
 from monitoring.images.storage import STORAGE_ERRORS, application_prefix, delete_under
 from monitoring.models import (
     AccessEvent,
+    DeletedCapture,
     ErasureJob,
     IntegrityEvent,
     IntegritySummary,
@@ -212,7 +213,7 @@ def _delete_rows(job: ErasureJob, deadline: float) -> None:
 def _delete_record_rows(ids: list[int]) -> int:
     """What retention removes: page events, incidents, the score, camera history."""
     rows = 0
-    for model in (MonitoringEvent, IntegrityEvent, IntegritySummary):
+    for model in (MonitoringEvent, IntegrityEvent, IntegritySummary, DeletedCapture):
         deleted, _ = model.objects.filter(application_id__in=ids).delete()
         rows += deleted
     return rows + camera_history_delete(application_ids=ids)
@@ -341,5 +342,11 @@ def application_deleted(*, application: JobApplication) -> ErasureJob | None:
 def _count_record(application_id: int) -> int:
     return sum(
         model.objects.filter(application_id=application_id).count()
-        for model in (MonitoringImage, MonitoringEvent, IntegrityEvent, MonitoringConsent)
+        for model in (
+            MonitoringImage,
+            MonitoringEvent,
+            IntegrityEvent,
+            MonitoringConsent,
+            DeletedCapture,
+        )
     )

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from cameras.models import CameraEvent
+from monitoring.images.services import capture_deletion_record
 from monitoring.integrity.rules import event_counted_at
 from monitoring.integrity.selectors import integrity_compute
 from monitoring.integrity.services import (
@@ -100,6 +101,7 @@ def test_incremental_updates_equal_a_full_recompute(acme, seed):
             gone = edge if step % 13 == 7 else stored[rng.randrange(len(stored))]
             stored.remove(gone)
             at_gone, gone_id = gone.captured_at, gone.id
+            capture_deletion_record(image=gone, actor=acme.recruiter)  # what the delete leaves
             gone.delete()
             integrity_frame_removed(application=app, at=at_gone, image_id=gone_id, now=now)
         if step % 4 == 1:  # a page event, sometimes sent late
@@ -163,8 +165,16 @@ def frames_only(acme):
     return app
 
 
-def test_an_incident_keeps_its_id_while_it_grows_shrinks_and_is_rescored(frames_only):
-    app = frames_only
+def _delete(image, reviewer, now):
+    """A reviewer's delete, as the service records it (the slot stays), then the update."""
+    at, image_id = image.captured_at, image.id
+    capture_deletion_record(image=image, actor=reviewer)
+    image.delete()
+    integrity_frame_removed(application=image.application, at=at, image_id=image_id, now=now)
+
+
+def test_an_incident_keeps_its_id_while_it_grows_shrinks_and_is_rescored(frames_only, acme):
+    app, reviewer = frames_only, acme.recruiter
     t0 = app.started_at + timedelta(minutes=1)
     images = [_frame(app, t0 + timedelta(seconds=10 * i), "no_face") for i in range(3)]
     (incident,) = IntegrityEvent.objects.filter(application=app)
@@ -176,17 +186,12 @@ def test_an_incident_keeps_its_id_while_it_grows_shrinks_and_is_rescored(frames_
     assert (grown.id, grown.frame_count, grown.ongoing) == (incident.id, 4, False)
 
     first = images.pop(0)  # a reviewer deletes its first frame: it shrinks from the left
-    at, image_id = first.captured_at, first.id
-    first.delete()
-    integrity_frame_removed(application=app, at=at, image_id=image_id, now=t0)
+    _delete(first, reviewer, t0)
     (shrunk,) = IntegrityEvent.objects.filter(application=app)
     assert (shrunk.id, shrunk.frame_count) == (incident.id, 3)
     assert shrunk.started_at == images[0].captured_at
 
-    for image in images[:2]:  # its evidence goes below the rule: it is gone
-        at, image_id = image.captured_at, image.id
-        image.delete()
-        integrity_frame_removed(application=app, at=at, image_id=image_id, now=t0)
+    _delete(images[1], reviewer, t0)  # its evidence goes below the rule: it is gone
     assert not IntegrityEvent.objects.filter(application=app).exists()
 
 
