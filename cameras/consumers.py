@@ -10,10 +10,12 @@ import logging
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.utils import timezone
 
 from accounts.sessions import session_still_valid
 from accounts.sockets import CLOSE_NOT_SIGNED_IN, SessionBoundConsumer
 from common.ratelimit import SocketLimits
+from common.time import iso_utc
 
 from . import presence, watch
 from .groups import board_groups_for_viewer
@@ -189,7 +191,8 @@ class PresenceConsumer(WatchingConsumer):
     """The candidate's heartbeat socket. Turning the camera on or off stays on the HTTP API
     (it validates the application); heartbeats of a live stream come here and are batched.
 
-    In: `{"type": "heartbeat", "application_id": 7}`. Out: `{"type": "ack"}` per heartbeat, and
+    In: `{"type": "heartbeat", "application_id": 7}`. Out: `{"type": "ack", "server_time"}` per
+    heartbeat, and
     `{"type": "stale"}` when the stream is no longer live (the page then calls the status API).
     """
 
@@ -237,7 +240,8 @@ class PresenceConsumer(WatchingConsumer):
         if not await self.within_limits("heartbeat"):
             return
         presence.batcher().add(self, self.user_id, application_id)  # batched, flushed each second
-        await self.send_json({"type": "ack"})
+        # The server's time: the page dates its captures and events by the server's clock.
+        await self.send_json({"type": "ack", "server_time": iso_utc(timezone.now())})
         if application_id is not None and application_id != self.registered_for:
             # The first heartbeat of an interview: this socket is where watch requests go.
             self.registered_for = application_id

@@ -137,9 +137,23 @@ class ImageSerializer(serializers.Serializer):
         }
 
 
+class DeletedCaptureSerializer(serializers.Serializer):
+    """Where a reviewer deleted a capture: the slot stays in the record."""
+
+    id = serializers.IntegerField()
+    image_type = serializers.CharField()
+    timestamp = serializers.DateTimeField(source="captured_at", help_text="When it was taken.")
+    deleted_by = PersonSerializer(allow_null=True)
+    deleted_at = serializers.DateTimeField()
+    by_candidate = serializers.BooleanField(help_text="It was the candidate's own capture.")
+
+
 class TimelineSerializer(serializers.Serializer):
     camera = ImageSerializer(many=True)
     screen = ImageSerializer(many=True)
+    deleted = DeletedCaptureSerializer(
+        many=True, help_text="Captures a reviewer deleted (never counted against the candidate)."
+    )
 
 
 class TimelineQuerySerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from applications.selectors import applications_for_user
 from common.errors import NotFound
-from monitoring.models import ImageType, MonitoringImage
+from monitoring.models import DeletedCapture, ImageType, MonitoringImage
 
 LISTING_MAX = 500
 
@@ -33,8 +33,9 @@ def images_by_keys_for_user(*, user: User, keys: list[str]) -> dict[str, Monitor
 
 def image_timeline(
     *, application_id: int, since: datetime | None = None, limit: int = LISTING_MAX
-) -> dict[str, list[MonitoringImage]]:
-    """Oldest first, per type; `since` pages forward (strictly after that capture time)."""
+) -> dict[str, list]:
+    """Oldest first, per type; `since` pages forward (strictly after that capture time).
+    `deleted`: the slots of captures a reviewer deleted, in the same window."""
     limit = max(1, min(limit, LISTING_MAX))
     result = {}
     for image_type in ImageType.values:
@@ -44,6 +45,10 @@ def image_timeline(
         result[image_type] = list(
             qs.select_related("analysis", "uploaded_by").order_by("captured_at", "id")[:limit]
         )
+    deleted = DeletedCapture.objects.filter(application_id=application_id)
+    if since is not None:
+        deleted = deleted.filter(captured_at__gt=since)
+    result["deleted"] = list(deleted.select_related("deleted_by").order_by("captured_at")[:limit])
     return result
 
 

@@ -81,6 +81,7 @@ def review_timeline(request, application_id: int):
     config = {
         "applicationId": application.pk,
         "candidateId": application.candidate_id,
+        "viewer": {"id": request.user.pk, "name": request.user.display_name},
         "canDelete": request.user.is_staff_role,
         "pageSize": settings.MONITORING_TIMELINE_PAGE_SIZE,
         # Every word the page shows for a flag, incident or event, from the one server source.

@@ -8,6 +8,7 @@
 // never a user id. On leave, a final `is_active: false` goes out with fetch keepalive.
 
 import { backoffDelay } from "../js/backoff.js";
+import { observe } from "../js/clock.js";
 import { Emitter } from "../js/emitter.js";
 import { ApiError, postJSON, requestJSON } from "../js/http.js";
 import { formatTime } from "../js/time.js";
@@ -124,6 +125,7 @@ export class Camera extends Emitter {
     if (this.socket && this.socket.readyState === WebSocket.OPEN) {
       const msg = { type: "heartbeat" };
       if (this.applicationId) msg.application_id = this.applicationId;
+      this.beatSentAt = Date.now();
       this.socket.send(JSON.stringify(msg));
     } else {
       this._report(true);
@@ -143,6 +145,7 @@ export class Camera extends Emitter {
     socket.addEventListener("message", (e) => {
       const msg = JSON.parse(e.data);
       if (msg.type === "ack") {
+        if (msg.server_time) observe(msg.server_time, this.beatSentAt, Date.now());
         this.heartbeatsOverSocket += 1;
         this.lastHeartbeat = new Date();
         if (this.heartbeatError) {
@@ -180,7 +183,9 @@ export class Camera extends Emitter {
 
   async _report(isActive) {
     try {
-      await postJSON(this.statusUrl, this._body(isActive));
+      const sentAt = Date.now();
+      const answer = await postJSON(this.statusUrl, this._body(isActive));
+      if (answer && answer.last_updated) observe(answer.last_updated, sentAt, Date.now());
       if (isActive) this.lastHeartbeat = new Date();
       if (this.heartbeatError) {
         this.heartbeatError = null;

@@ -6,6 +6,7 @@
 // "tab hidden" episode instead of leaving it open while the candidate is plainly there.
 
 import { backoffDelay, sleep } from "../js/backoff.js";
+import { serverNow } from "../js/clock.js";
 import { postJSON } from "../js/http.js";
 
 const ATTEMPTS = 5;
@@ -29,7 +30,7 @@ export class EventReporter {
 
   async report(type, detail = "") {
     if (!this._enabled) return;
-    const body = { type, occurred_at: new Date().toISOString(), detail };
+    const body = { type, occurred_at: serverNow().toISOString(), detail };
     for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
       try {
         await postJSON(this.url, body);

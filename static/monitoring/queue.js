@@ -5,6 +5,7 @@
 // server stores a client_id once, so a retry can never duplicate.
 
 import { backoffDelay } from "../js/backoff.js";
+import { serverNow } from "../js/clock.js";
 import { Emitter } from "../js/emitter.js";
 import { uuid4 } from "./client.js";
 
@@ -42,7 +43,7 @@ export class UploadQueue extends Emitter {
 
   /** Add a capture taken now; returns its client_id. */
   add(imageType, imageData) {
-    const item = { imageType, imageData, clientId: uuid4(), capturedAt: new Date() };
+    const item = { imageType, imageData, clientId: uuid4(), capturedAt: serverNow() };
     this.items.push(item);
     this.notify("change");
     this._kick();

@@ -68,6 +68,7 @@ export class TimelineData extends Emitter {
     this.images = new MonitoringImages({ applicationId });
     this.signer = new ThumbnailSigner(this.images);
     this.byId = new Map();
+    this.deleted = new Map(); // id -> the slot of a capture a reviewer deleted
     this.events = [];
     this.incidents = [];
     this.integrity = null;
@@ -109,6 +110,7 @@ export class TimelineData extends Emitter {
     try {
       const data = await this.images.getImages({ since: this.since, limit: this.pageSize });
       const lastTimes = [];
+      for (const slot of data.deleted || []) this.deleted.set(slot.id, slot);
       for (const kind of ["camera", "screen"]) {
         for (const item of data[kind]) this.byId.set(item.id, { ...item, image_type: kind });
         if (data[kind].length === this.pageSize) lastTimes.push(data[kind][data[kind].length - 1].timestamp);
@@ -151,9 +153,18 @@ export class TimelineData extends Emitter {
     }
   }
 
-  async remove(id) {
+  async remove(id, { by } = {}) {
+    const item = this.byId.get(id);
     await this.images.deleteImage(id);
     this.byId.delete(id);
+    // The slot stays in the record, as the server keeps it ("deleted by …").
+    this.deleted.set(`local-${id}`, {
+      id: `local-${id}`,
+      image_type: item.image_type,
+      timestamp: item.timestamp,
+      deleted_by: by || null,
+      deleted_at: new Date().toISOString(),
+    });
     this.notify("removed", { id });
   }
 }

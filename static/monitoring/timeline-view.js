@@ -34,11 +34,12 @@ const fmtTime = (iso) => formatTime(iso, { seconds: true });
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export class TimelineView {
-  constructor(root, data, { labels, candidateId }) {
+  constructor(root, data, { labels, candidateId, viewer = null }) {
     this.root = root;
     this.data = data;
     this.labels = labels;
     this.candidateId = candidateId;
+    this.viewer = viewer; // {id, name}: who is looking (a delete is marked with their name)
     this.rowsEl = root.querySelector("[data-rows]");
     this.more = root.querySelector("[data-more]");
     this.loading = root.querySelector("[data-loading]");
@@ -115,6 +116,27 @@ export class TimelineView {
     return el;
   }
 
+  /** The slot of a capture a reviewer deleted: not a picture any more, a line of the record. */
+  deletedSlot(slot) {
+    const el = document.createElement("div");
+    el.className = "deleted-slot";
+    el.dataset.deletedSlot = String(slot.id);
+    el.setAttribute("role", "note");
+    const who = slot.deleted_by ? slot.deleted_by.name : "a deleted account";
+    const what = slot.image_type === "camera" ? "Camera snapshot" : "Screen capture";
+    const text = document.createElement("span");
+    text.className = "thumb-deleted";
+    text.textContent = `Deleted by ${who}`;
+    const time = document.createElement("time");
+    time.className = "thumb-time";
+    time.setAttribute("datetime", new Date(slot.timestamp).toISOString());
+    time.textContent = fmtTime(slot.timestamp);
+    el.title = `${what} of ${fmtTime(slot.timestamp)}, deleted by ${who} at ${formatDateTime(slot.deleted_at, { seconds: true })}`;
+    el.setAttribute("aria-label", el.title);
+    el.append(text, time);
+    return el;
+  }
+
   forget(id) {
     this.thumbs.get(id)?.remove();
     this.thumbs.delete(id);
@@ -129,6 +151,9 @@ export class TimelineView {
     };
     const items = data.items();
     for (const item of data.shown()) group(minuteKey(item.timestamp))[item.image_type].push(item);
+    for (const slot of data.flaggedOnly ? [] : data.deleted.values()) {
+      group(minuteKey(slot.timestamp))[slot.image_type].push({ ...slot, deletedSlot: true });
+    }
     const first = items.length ? items[0].timestamp : null;
     const last = items.length ? items[items.length - 1].timestamp : null;
     for (const incident of data.incidents) {
@@ -166,10 +191,11 @@ export class TimelineView {
       label.textContent = formatTime(`${key}:00Z`);
       const cam = document.createElement("div");
       cam.className = "minute-cell";
-      g.camera.forEach((item) => cam.append(this.thumbFor(item, onOpen)));
+      const tile = (item) => (item.deletedSlot ? this.deletedSlot(item) : this.thumbFor(item, onOpen));
+      g.camera.sort(byTime).forEach((item) => cam.append(tile(item)));
       const scr = document.createElement("div");
       scr.className = "minute-cell";
-      g.screen.forEach((item) => scr.append(this.thumbFor(item, onOpen)));
+      g.screen.sort(byTime).forEach((item) => scr.append(tile(item)));
       const ev = document.createElement("div");
       ev.className = "minute-events";
       for (const event of g.events) {
@@ -287,11 +313,13 @@ export class TimelineViewer {
   }
 
   async remove() {
-    if (!window.confirm("Delete this capture? It is removed from storage for good.")) return;
+    const ask = "Delete this capture? It is removed from storage for good; the timeline keeps "
+      + "its place, marked as deleted by you, and it never counts against the candidate.";
+    if (!window.confirm(ask)) return;
     const id = this.current;
     const index = this.data.shown().findIndex((i) => i.id === id);
     try {
-      await this.data.remove(id);
+      await this.data.remove(id, { by: this.view.viewer });
     } catch (err) {
       this.toast(`Could not delete: ${err.message}`, "error");
       return;

@@ -8,7 +8,11 @@ import { TimelineView, TimelineViewer } from "./timeline-view.js";
 
 export function mountTimeline(root, config) {
   const data = new TimelineData({ applicationId: config.applicationId, pageSize: config.pageSize });
-  const view = new TimelineView(root, data, { labels: config.labels, candidateId: config.candidateId });
+  const view = new TimelineView(root, data, {
+    labels: config.labels,
+    candidateId: config.candidateId,
+    viewer: config.viewer,
+  });
   const viewer = new TimelineViewer(document.querySelector("[data-viewer]"), data, view, { toast });
   const open = (id) => viewer.open(id);
 

@@ -47,7 +47,7 @@ async def test_heartbeats_are_acked_and_flushed_in_a_batch(acme, settings):
 
     presence = await _socket("/ws/camera/presence/", acme.candidate)
     await presence.send_json_to({"type": "heartbeat", "application_id": acme.application.id})
-    assert await presence.receive_json_from(timeout=3) == {"type": "ack"}
+    assert (await presence.receive_json_from(timeout=3))["type"] == "ack"
     updated = await board.receive_json_from(timeout=3)  # one batch message, one frame per stream
     assert updated["type"] == "stream.updated" and updated["stream"]["username"] == "john"
     assert (await _stream(acme.candidate)).last_updated > before
@@ -59,7 +59,7 @@ async def test_stale_stream_is_told_to_use_the_status_api(acme, settings):
     settings.CAMERA_HEARTBEAT_FLUSH_SECONDS = 0.1
     presence = await _socket("/ws/camera/presence/", acme.candidate)  # never turned on
     await presence.send_json_to({"type": "heartbeat"})
-    assert await presence.receive_json_from(timeout=3) == {"type": "ack"}
+    assert (await presence.receive_json_from(timeout=3))["type"] == "ack"
     assert await presence.receive_json_from(timeout=3) == {"type": "stale"}
     await presence.disconnect()
 

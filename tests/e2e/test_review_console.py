@@ -141,6 +141,16 @@ def test_timeline_lazy_thumbnails_viewer_and_delete(
     assert doomed not in {i["id"] for i in listing["camera"] + listing["screen"]}
     remaining = {o["Key"] for o in bucket.list_objects_v2(Bucket=bucket.bucket)["Contents"]}
     assert key not in remaining and len(remaining) == 33
+    # The slot stays in the record: "deleted by Rita Reyes", now and after a reload.
+    viewer.locator("[data-viewer-close]").click()
+    slot = page.locator("[data-deleted-slot]")
+    expect(slot).to_have_count(1)
+    expect(slot).to_contain_text("Deleted by Rita Reyes")
+    page.reload()
+    page.get_by_role("button", name="Load later captures").click()
+    expect(page.locator("[data-deleted-slot]")).to_contain_text("Deleted by Rita Reyes")
+    page.evaluate("document.querySelector('[data-deleted-slot]').scrollIntoView({block: 'center'})")
+    screenshot(page, "timeline-deleted")
 
 
 def test_other_organization_gets_404_and_candidate_is_refused(

@@ -79,7 +79,7 @@ def test_list_matrix(actors, consented, token_client_for, who):
     assert response.status_code == LIST[who]
     if LIST[who] == 200:
         body = response.json()
-        assert set(body) == {"camera", "screen"}
+        assert set(body) == {"camera", "screen", "deleted"}
         assert len(body["camera"]) == 1 and len(body["screen"]) == 1
         item = body["camera"][0]
         assert {"id", "s3Key", "timestamp", "width", "height", "analysis"} <= set(item)
