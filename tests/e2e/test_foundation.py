@@ -44,7 +44,7 @@ def test_admin_api_and_docs_pages_keep_the_content_security_policy(
     login(page, base_url, "admin", password)
     for path, text in (
         ("/admin/", "Site administration"),
-        ("/admin/monitoring/accessevent/", "access event"),
+        ("/admin/monitoring/accessevent/", "audit entry"),
         ("/api/applications/", "Application List"),
     ):
         response = page.goto(base_url + path)
