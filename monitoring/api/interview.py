@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applications.selectors import application_get_for_user
-from common.throttles import LimitsThrottle
+from common.throttles import CountAfterAccessMixin, LimitsThrottle
 from monitoring.interview import selectors, services
 from monitoring.models import MonitoringEvent
 
@@ -31,7 +31,8 @@ class EventSerializer(serializers.Serializer):
 
 
 class EventThrottle(LimitsThrottle):
-    """Page events per application (RATE_LIMIT_EVENTS)."""
+    """Page events per application (RATE_LIMIT_EVENTS), counted once the caller may report
+    there (CountAfterAccessMixin)."""
 
     scope = "events"
 
@@ -42,7 +43,7 @@ class EventThrottle(LimitsThrottle):
         return settings.RATE_LIMIT_EVENTS
 
 
-class MonitoringEventListApi(APIView):
+class MonitoringEventListApi(CountAfterAccessMixin, APIView):
     """What the interview page observed. POST by the candidate's page; GET by anyone who may
     see the application (oldest first)."""
 
@@ -57,6 +58,8 @@ class MonitoringEventListApi(APIView):
     @extend_schema(request=EventInputSerializer, responses={201: EventSerializer})
     def post(self, request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)
+        services.monitoring_event_check(actor=request.user, application=application)
+        self.count_request(request)
         serializer = EventInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         event = services.monitoring_event_record(
