@@ -452,6 +452,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# A form without its CSRF token gets the product's 403 page in every mode (JSON under /api/).
+CSRF_FAILURE_VIEW = "config.exceptions.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 
 # Content-Security-Policy (django-csp): our pages load scripts and styles only from this site,
@@ -504,7 +506,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A 4xx is one line without a traceback; only server errors log ERROR with one.
+    "filters": {"client_errors": {"()": "config.logfilters.ClientErrorsWithoutTraceback"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # One line per request: uvicorn's access log. Django's own console handler (DEBUG) and
     # its 4xx warnings would repeat it; server errors still log with their traceback.
