@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applications.selectors import application_get_for_user
+from common.listing import SinceLimitQuerySerializer
 from common.throttles import CountAfterAccessMixin, LimitsThrottle
 from monitoring.interview import selectors, services
 from monitoring.models import MonitoringEvent
@@ -45,14 +46,18 @@ class EventThrottle(LimitsThrottle):
 
 class MonitoringEventListApi(CountAfterAccessMixin, APIView):
     """What the interview page observed. POST by the candidate's page; GET by anyone who may
-    see the application (oldest first)."""
+    see the application (oldest first, a page of `limit` after `since`)."""
 
     throttle_classes = [EventThrottle]
 
-    @extend_schema(responses=EventSerializer(many=True))
+    @extend_schema(parameters=[SinceLimitQuerySerializer], responses=EventSerializer(many=True))
     def get(self, request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)
-        events = selectors.events_for_application(application_id=application.pk)
+        query = SinceLimitQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        events = selectors.events_for_application(
+            application_id=application.pk, **query.validated_data
+        )
         return Response(EventSerializer(events, many=True).data)
 
     @extend_schema(request=EventInputSerializer, responses={201: EventSerializer})
