@@ -349,6 +349,12 @@ WEBSOCKET_MAX_MESSAGE_BYTES = env.int("WEBSOCKET_MAX_MESSAGE_BYTES", default=64 
 # JSON bodies and socket messages nested deeper than this are refused (400 / error message).
 JSON_MAX_DEPTH = 32
 
+# --- Costly endpoints (README: "Security") ---------------------------------------------------
+# Readiness (/api/health/ready/, no sign-in): checks run at most once per this many seconds per
+# process; the reasons of a failing part go to admins and to `X-Health-Token: <this token>`.
+HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=5.0)
+HEALTH_DETAIL_TOKEN = env.str("HEALTH_DETAIL_TOKEN", default="")
+
 # --- Rate limits and sign-in lockout (README: "Security") ------------------------------------
 # Every limit is a moving window ("N per S seconds", the limits library's notation), counted in
 # Redis when REDIS_URL is set (one window for all processes), else per process.

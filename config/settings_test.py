@@ -15,6 +15,9 @@ os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
 os.environ.setdefault("EMBEDDED_RUNNER", "false")
 # Tests read heartbeats from the database right after sending them (one test switches it on).
 os.environ.setdefault("CAMERA_HTTP_HEARTBEAT_BATCH", "false")
+# The fault tests ask readiness right after causing or ending a fault: no remembered answer
+# (tests/config/test_readiness.py switches it on).
+os.environ.setdefault("HEALTH_CACHE_SECONDS", "0")
 
 from .settings import *  # noqa: F403
 from .settings import BASE_DIR
