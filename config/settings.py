@@ -354,6 +354,10 @@ JSON_MAX_DEPTH = 32
 # process; the reasons of a failing part go to admins and to `X-Health-Token: <this token>`.
 HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=5.0)
 HEALTH_DETAIL_TOKEN = env.str("HEALTH_DETAIL_TOKEN", default="")
+# Zip exports (the candidate's copy): per user one at a time and this many an hour (429), per
+# process this many at once, each in a thread of its own (503 server_busy beyond).
+EXPORT_MAX_PER_HOUR = env.int("EXPORT_MAX_PER_HOUR", default=6)
+EXPORT_WORKERS = env.int("EXPORT_WORKERS", default=2)
 
 # --- Rate limits and sign-in lockout (README: "Security") ------------------------------------
 # Every limit is a moving window ("N per S seconds", the limits library's notation), counted in
