@@ -6,6 +6,7 @@ PostgreSQL, channels-redis, a Redis broker and S3 when DATABASE_URL, REDIS_URL a
 AWS_S3_BUCKET_NAME are set. See README.md, "Configuration", for every variable.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -381,6 +382,21 @@ LIVE_VIEWERS_MAX = env.int("LIVE_VIEWERS_MAX", default=3)  # reviewers at once p
 # RTCPeerConnection's iceServers, e.g. [{"urls": "turn:turn.example.com:3478", "username": "u",
 # "credential": "p"}]. Empty: host candidates only (one network, loopback).
 WEBRTC_ICE_SERVERS = env.json("WEBRTC_ICE_SERVERS", default=[])
+
+# Proxies whose X-Forwarded-For is believed (CIDRs, comma-separated): behind a load balancer,
+# its addresses. Empty (the default): no forwarded header is believed, not even from loopback,
+# and every limit and the lockout key on the peer's own address. Passed to uvicorn as
+# --forwarded-allow-ips (bin/run, tests/processes.py, bench/_harness.py) and read by
+# common.http.client_ip, which django-axes uses too.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _cidr in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_cidr.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_cidr!r} is not an address or CIDR."
+        ) from None
+AXES_CLIENT_IP_CALLABLE = "common.http.client_ip"
 
 AXES_ENABLED = RATE_LIMIT_ENABLED
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
