@@ -433,6 +433,9 @@ _ADDR_HOST, _, _ADDR_PORT = _ADDR.rpartition(":")
 if _ADDR_HOST in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 — listening everywhere: this machine
     _ADDR_HOST = "127.0.0.1"
 SITE_URL = env.str("SITE_URL", default=f"http://{_ADDR_HOST}:{_ADDR_PORT}").rstrip("/")
+# bin/run refuses an INVIGIL_ADDR off loopback while demo users keep their demo passwords
+# (applications' demo_network_check), unless this says the risk is accepted.
+DEMO_ON_NETWORK = env.bool("INVIGIL_DEMO_ON_NETWORK", default=False)
 
 # --- REST framework and OpenAPI -------------------------------------------------------------
 REST_FRAMEWORK = {
