@@ -151,9 +151,9 @@ class ExportZipApi(APIView):
         else:
             body = _sync_chunks(chunks, slot)
         # A stream that never starts (the client went away first) never reaches its `finally`:
-        # the slot is also given back when the body is dropped.
+        # the slot is also given back when the response is closed or the body is dropped.
         weakref.finalize(body, slot.release)
-        response = StreamingHttpResponse(body, content_type="application/zip")
+        response = ExportResponse(body, slot=slot, content_type="application/zip")
         response["Content-Disposition"] = (
             f'attachment; filename="interview-{application.pk}-record.zip"'
         )
@@ -186,6 +186,21 @@ class ExportSlot:
         both call it)."""
         while self._releases:
             self._releases.pop()()
+
+
+class ExportResponse(StreamingHttpResponse):
+    """Closing the response (every server does at the end of a request) gives the slot back,
+    even if the body was never read."""
+
+    def __init__(self, *args, slot: ExportSlot, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slot = slot
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.slot.release()
 
 
 def _process_slot_release() -> None:

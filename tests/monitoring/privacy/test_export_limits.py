@@ -3,6 +3,8 @@ EXPORT_MAX_PER_HOUR per user (429 `rate_limited`), EXPORT_WORKERS at once per pr
 `server_busy`), each with Retry-After; a refused request (404) spends nothing, and the rest of
 the site answers while every export slot is taken."""
 
+import gc
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +73,10 @@ def test_beyond_the_process_pool_is_503_and_the_site_still_answers(
 
 @pytest.fixture(autouse=True)
 def _no_hold_left():
-    """A failed test must not leave a user's export held for the next one (Redis keeps it)."""
+    """Each test starts with every slot free: a response another test never read sits in a
+    reference cycle with its test client and gives its slot back only when the cycle
+    collector frees it; and a failed test must not leave a user's hold (Redis keeps it)."""
+    gc.collect()
     yield
     from common import ratelimit
 
