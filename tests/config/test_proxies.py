@@ -45,7 +45,9 @@ def test_every_harness_passes_the_setting_explicitly():
     starters = [
         path
         for path in [*root.glob("bin/*"), *root.glob("bench/*.py"), *root.glob("tests/**/*.py")]
-        if re.search(r'uvicorn config\.asgi|"uvicorn",', path.read_text())
+        if re.search(
+            r'(?m)^\s*uvicorn config\.asgi|"uvicorn",\s*\n\s*"config\.asgi', path.read_text()
+        )
     ]
     assert {p.relative_to(root).as_posix() for p in starters} >= {
         "bin/run",
