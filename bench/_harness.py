@@ -180,6 +180,9 @@ def asgi(env: dict[str, str], name: str = "asgi", *, workers: int = 1):
         "--no-access-log",
         "--ws-max-size",
         str(4 * 64 * 1024),
+        # As bin/run: forwarded headers believed only from TRUSTED_PROXIES (empty: nobody).
+        "--forwarded-allow-ips",
+        env.get("TRUSTED_PROXIES", ""),
     ]
     with process(args, env, name, ready_url=url + "/api/health/") as proc:
         yield url, proc

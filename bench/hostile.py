@@ -72,6 +72,9 @@ def cases() -> list[tuple[str, bytes, bytes, int, int]]:
     piece = b"x" * CHUNK
     chunked = b"%x\r\n" % len(piece) + piece + b"\r\n"
     deep = b"[" * 100_000
+    # An unterminated string of escaped quotes behind 40 brackets (issue 26): the old regex
+    # scan restarted at every quote, quadratic, and froze the process for minutes.
+    slow_scan = b"[" * 40 + b'"' + b'\\"' * 150_000
     return [
         (
             "3 GB declared, POST /api/health/",
@@ -113,7 +116,33 @@ def cases() -> list[tuple[str, bytes, bytes, int, int]]:
             0,
             1 * MB,
         ),
+        (
+            "slow-scan JSON (300 KB)",
+            b"POST /api/auth/token/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n"
+            b"Content-Type: application/json\r\nConnection: close\r\n\r\n"
+            % len(slow_scan)
+            + slow_scan,
+            b"",
+            0,
+            1 * MB,
+        ),
     ]
+
+
+def health_during(url: str, head: bytes) -> tuple[float, float]:
+    """(ms to answer `head`, ms to answer a health check sent 50 ms after it)."""
+    import threading
+    import urllib.request
+
+    took: list[float] = []
+    attacker = threading.Thread(target=lambda: took.append(attack(url, head, b"", 0)[2]))
+    attacker.start()
+    time.sleep(0.05)
+    start = time.perf_counter()
+    urllib.request.urlopen(url + "/api/health/", timeout=60).read()  # noqa: S310 - loopback
+    health = time.perf_counter() - start
+    attacker.join()
+    return took[0] * 1000, health * 1000
 
 
 def main() -> None:
@@ -145,6 +174,12 @@ def main() -> None:
                 f"{limit / MB:>5.0f} MB {over / 1024:>8.0f} KB {(rss1 - rss0) / MB:>8.1f} MB "
                 f"{elapsed * 1000:>6.0f} ms"
             )
+        slow_scan = cases()[-1]
+        refused, health = health_during(url, slow_scan[1])
+        print(
+            f"\n{slow_scan[0]}: refused in {refused:.1f} ms; a health check sent meanwhile "
+            f"answered in {health:.1f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -77,3 +77,15 @@ ensure_redis() {
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
 }
+
+ensure_secret_key() {
+  # ensure_secret_key FILE — export SECRET_KEY: from the environment if set, else this
+  # installation's own random key, made once into FILE (mode 600; var/ is not in git).
+  [ -n "${SECRET_KEY:-}" ] && { export SECRET_KEY; return 0; }
+  if [ ! -s "$1" ]; then
+    mkdir -p "$(dirname "$1")"
+    (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(50))' >"$1")
+  fi
+  SECRET_KEY="$(cat "$1")"
+  export SECRET_KEY
+}

@@ -28,8 +28,14 @@ def active_streams_for_user(*, user: User, now: datetime | None = None) -> Query
     return streams_for_user(user=user).live(now=now).order_by("-started_at", "user_id")
 
 
-def camera_events_for_application(*, application_id: int) -> QuerySet[CameraEvent]:
-    return CameraEvent.objects.filter(application_id=application_id).order_by("occurred_at")
+def camera_events_for_application(
+    *, application_id: int, since: datetime | None = None, limit: int | None = None
+) -> QuerySet[CameraEvent]:
+    """Oldest first; `since` pages forward (strictly after that time), `limit` caps a page."""
+    events = CameraEvent.objects.filter(application_id=application_id).order_by("occurred_at", "id")
+    if since is not None:
+        events = events.filter(occurred_at__gt=since)
+    return events[:limit] if limit is not None else events
 
 
 def stream_payload(*, stream: CameraStream) -> dict:

@@ -9,10 +9,18 @@ off at once (load tests, benchmarks that drive the app from one loopback address
 
 Socket limits are per connection and per message type: `SocketLimits` keeps them in this
 process's memory (a connection lives in one process).
+
+"One at a time" (a user's zip export) is a hold, not a window: `hold(scope, key, seconds=…)`
+gives a release function, or None while someone else holds that key — a Redis lock (redis-py's
+`Lock`: a token, compare-and-delete, an expiry so that a dead process cannot hold it for ever)
+with REDIS_URL, this process's memory otherwise.
 """
 
+import contextlib
 import math
+import threading
 import time
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
@@ -54,6 +62,74 @@ def retry_after(scope: str, *key, rate: str) -> int:
     """Whole seconds until the window has room again (for the Retry-After header)."""
     stats = _shared().get_window_stats(item(rate), PREFIX, scope, *map(str, key))
     return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+@lru_cache(maxsize=1)
+def _redis():
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=1)
+
+
+_holds: dict[str, tuple[float, object]] = {}  # name -> (expires, owner), without REDIS_URL
+_holds_lock = threading.Lock()
+
+
+def _once(release: Callable[[], None]) -> Callable[[], None]:
+    done = threading.Event()
+
+    def release_once() -> None:
+        if not done.is_set():
+            done.set()
+            release()
+
+    return release_once
+
+
+def hold(scope: str, *key, seconds: float) -> Callable[[], None] | None:
+    """Take the hold of `key` for at most `seconds`: a function that gives it back (calling it
+    twice is harmless), or None while another caller holds it. Off with the limits."""
+    if not settings.RATE_LIMIT_ENABLED:
+        return lambda: None
+    name = ":".join([PREFIX, "hold", scope, *map(str, key)])
+    if settings.REDIS_URL:
+        import redis
+
+        lock = _redis().lock(name, timeout=seconds, blocking=False)
+        try:
+            if not lock.acquire():
+                return None
+        except redis.RedisError:
+            return lambda: None  # a limit, not a lock that guards data: open while Redis is out
+
+        def release() -> None:
+            with contextlib.suppress(redis.RedisError):  # expired, or Redis is out
+                lock.release()
+
+        return _once(release)
+    owner, now = object(), time.monotonic()
+    with _holds_lock:
+        held = _holds.get(name)
+        if held is not None and held[0] > now:
+            return None
+        _holds[name] = (now + seconds, owner)
+
+    def forget() -> None:
+        with _holds_lock:
+            if _holds.get(name, (0.0, None))[1] is owner:
+                del _holds[name]
+
+    return _once(forget)
+
+
+def release_all_holds() -> None:
+    """Drop every hold (tests)."""
+    with _holds_lock:
+        _holds.clear()
+    if settings.REDIS_URL:
+        client = _redis()
+        for name in client.scan_iter(f"{PREFIX}:hold:*"):
+            client.delete(name)
 
 
 class SocketLimits:

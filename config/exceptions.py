@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -87,20 +88,63 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+# What an error status says under /api/ when no view said more (config.middleware turns any
+# other error answer there, such as Django's DEBUG pages, into this shape).
+STATUS_ERRORS = {
+    400: ("bad_request", "Bad request."),
+    401: ("not_authenticated", "Authentication credentials were not provided."),
+    403: ("permission_denied", "Forbidden."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "Method not allowed."),
+    413: ("request_too_large", "Request body too large."),
+    429: ("rate_limited", "Too many requests; try again later."),
+    500: ("server_error", "Server error."),
+    503: ("server_busy", "The server is busy right now; retry in a few seconds."),
+}
+
+
+def api_error_response(
+    request, status_code: int, code: str | None = None, message: str | None = None
+) -> JsonResponse:
+    """The contract's error shape for a status; a 5xx quotes the error id that
+    config.middleware.ErrorIdMiddleware logged with the traceback."""
+    default_code, default_message = STATUS_ERRORS.get(
+        status_code, ("server_error" if status_code >= 500 else "error", "Request failed.")
+    )
+    code, message = code or default_code, message or default_message
+    body = error_body(message, code)
+    error_id = getattr(request, "error_id", None)
+    if status_code >= 500 and error_id:
+        body["error_id"] = error_id
+        body["message"] = f"{message} Quote error id {error_id} when you report it."
+    return JsonResponse(body, status=status_code)
+
+
 def json_or_default(default_view, status_code: int, code: str, message: str):
     """Wrap one of Django's error views: JSON under /api/, Django's page elsewhere. A 500
     carries the error id that config.middleware.ErrorIdMiddleware logged with the traceback."""
 
     def view(request, exception=None, **kwargs):
         if _is_api(request):
-            body = error_body(message, code)
-            error_id = getattr(request, "error_id", None)
-            if status_code >= 500 and error_id:
-                body["error_id"] = error_id
-                body["message"] = f"{message} Quote error id {error_id} when you report it."
-            return JsonResponse(body, status=status_code)
+            return api_error_response(request, status_code, code, message)
         if exception is None:
             return default_view(request, **kwargs)
         return default_view(request, exception, **kwargs)
 
     return view
+
+
+def csrf_failure(request, reason: str = ""):
+    """CSRF_FAILURE_VIEW: a form posted without its token (a page left open across a sign-in,
+    say) gets the product's 403 page in every mode, not Django's (a debug page with DEBUG on);
+    JSON under /api/."""
+    if _is_api(request):
+        return JsonResponse(
+            error_body(f"CSRF Failed: {reason}", "csrf_failed"), status=status.HTTP_403_FORBIDDEN
+        )
+    return defaults.permission_denied(
+        request,
+        PermissionDenied(
+            "This form has expired or was sent from elsewhere. Reload the page and try again."
+        ),
+    )

@@ -6,6 +6,7 @@ PostgreSQL, channels-redis, a Redis broker and S3 when DATABASE_URL, REDIS_URL a
 AWS_S3_BUCKET_NAME are set. See README.md, "Configuration", for every variable.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -362,6 +363,16 @@ WEBSOCKET_MAX_MESSAGE_BYTES = env.int("WEBSOCKET_MAX_MESSAGE_BYTES", default=64 
 # JSON bodies and socket messages nested deeper than this are refused (400 / error message).
 JSON_MAX_DEPTH = 32
 
+# --- Costly endpoints (README: "Security") ---------------------------------------------------
+# Readiness (/api/health/ready/, no sign-in): checks run at most once per this many seconds per
+# process; the reasons of a failing part go to admins and to `X-Health-Token: <this token>`.
+HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=5.0)
+HEALTH_DETAIL_TOKEN = env.str("HEALTH_DETAIL_TOKEN", default="")
+# Zip exports (the candidate's copy): per user one at a time and this many an hour (429), per
+# process this many at once, each in a thread of its own (503 server_busy beyond).
+EXPORT_MAX_PER_HOUR = env.int("EXPORT_MAX_PER_HOUR", default=6)
+EXPORT_WORKERS = env.int("EXPORT_WORKERS", default=2)
+
 # --- Rate limits and sign-in lockout (README: "Security") ------------------------------------
 # Every limit is a moving window ("N per S seconds", the limits library's notation), counted in
 # Redis when REDIS_URL is set (one window for all processes), else per process.
@@ -384,6 +395,21 @@ LIVE_VIEWERS_MAX = env.int("LIVE_VIEWERS_MAX", default=3)  # reviewers at once p
 # RTCPeerConnection's iceServers, e.g. [{"urls": "turn:turn.example.com:3478", "username": "u",
 # "credential": "p"}]. Empty: host candidates only (one network, loopback).
 WEBRTC_ICE_SERVERS = env.json("WEBRTC_ICE_SERVERS", default=[])
+
+# Proxies whose X-Forwarded-For is believed (CIDRs, comma-separated): behind a load balancer,
+# its addresses. Empty (the default): no forwarded header is believed, not even from loopback,
+# and every limit and the lockout key on the peer's own address. Passed to uvicorn as
+# --forwarded-allow-ips (bin/run, tests/processes.py, bench/_harness.py) and read by
+# common.http.client_ip, which django-axes uses too.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _cidr in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_cidr.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_cidr!r} is not an address or CIDR."
+        ) from None
+AXES_CLIENT_IP_CALLABLE = "common.http.client_ip"
 
 AXES_ENABLED = RATE_LIMIT_ENABLED
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
@@ -421,6 +447,9 @@ _ADDR_HOST, _, _ADDR_PORT = _ADDR.rpartition(":")
 if _ADDR_HOST in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 — listening everywhere: this machine
     _ADDR_HOST = "127.0.0.1"
 SITE_URL = env.str("SITE_URL", default=f"http://{_ADDR_HOST}:{_ADDR_PORT}").rstrip("/")
+# bin/run refuses an INVIGIL_ADDR off loopback while demo users keep their demo passwords
+# (applications' demo_network_check), unless this says the risk is accepted.
+DEMO_ON_NETWORK = env.bool("INVIGIL_DEMO_ON_NETWORK", default=False)
 
 # --- REST framework and OpenAPI -------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -466,6 +495,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# A form without its CSRF token gets the product's 403 page in every mode (JSON under /api/).
+CSRF_FAILURE_VIEW = "config.exceptions.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 
 # Content-Security-Policy (django-csp): our pages load scripts and styles only from this site,
@@ -518,7 +549,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A 4xx is one line without a traceback; only server errors log ERROR with one.
+    "filters": {"client_errors": {"()": "config.logfilters.ClientErrorsWithoutTraceback"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # One line per request: uvicorn's access log. Django's own console handler (DEBUG) and
     # its 4xx warnings would repeat it; server errors still log with their traceback.

@@ -24,6 +24,9 @@ os.environ.setdefault("CAMERA_HTTP_HEARTBEAT_BATCH", "false")
 # Mail stays in memory (django.core.mail.outbox); a server process of the fault suite writes
 # it to files instead (EMAIL_BACKEND set in its environment).
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# The fault tests ask readiness right after causing or ending a fault: no remembered answer
+# (tests/config/test_readiness.py switches it on).
+os.environ.setdefault("HEALTH_CACHE_SECONDS", "0")
 
 from .settings import *  # noqa: F403
 from .settings import BASE_DIR

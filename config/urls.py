@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from .exceptions import json_or_default
-from .health import readiness
+from .health import may_see_reasons, readiness
 from .schema import SchemaView
 
 
@@ -45,11 +45,11 @@ def health(request):
 
 @extend_schema(exclude=True)
 @api_view(["GET"])
-@authentication_classes([])
 @permission_classes([AllowAny])
 def ready(request):
-    """Readiness: 200 when every dependency answers, else 503 naming the part (config.health)."""
-    body = readiness()
+    """Readiness: 200 when every dependency answers, else 503 naming the part (config.health);
+    the reasons only for admins and X-Health-Token."""
+    body = readiness(detail=may_see_reasons(request))
     return Response(body, status=200 if body["status"] == "ok" else 503)
 
 

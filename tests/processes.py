@@ -61,8 +61,10 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=5)
 
 
-def asgi_command(port: int, *, workers: int = 1) -> list[str]:
-    """How the tests (and bin/run) serve config.asgi: uvicorn, WebSocket frames capped."""
+def asgi_command(port: int, *, workers: int = 1, trusted_proxies: str = "") -> list[str]:
+    """How the tests (and bin/run) serve config.asgi: uvicorn, WebSocket frames capped, and
+    X-Forwarded-For believed only from TRUSTED_PROXIES — passed explicitly, since uvicorn's
+    own default trusts loopback (an empty value trusts nobody)."""
     ws_max = 4 * int(os.environ.get("WEBSOCKET_MAX_MESSAGE_BYTES", 64 * 1024))
     return [
         sys.executable,
@@ -79,6 +81,8 @@ def asgi_command(port: int, *, workers: int = 1) -> list[str]:
         "on",
         "--ws-max-size",
         str(ws_max),
+        "--forwarded-allow-ips",
+        trusted_proxies,
         "--no-access-log",
     ]
 
@@ -95,7 +99,7 @@ def asgi_server(env: dict[str, str], log_path: Path, *, workers: int = 1):
     port = free_port()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            asgi_command(port, workers=workers),
+            asgi_command(port, workers=workers, trusted_proxies=env.get("TRUSTED_PROXIES", "")),
             cwd=BASE_DIR,
             env=env,
             stdout=log,

@@ -30,3 +30,19 @@ def test_every_screenshot_the_readme_shows_is_in_the_repository():
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
     assert images
     assert [i for i in images if not (BASE / i).is_file()] == []
+
+
+def test_the_availability_settings_are_in_the_configuration_table():
+    """Issue 26: the limits and the proxy setting are documented where operators look."""
+    table = README.split("## Configuration", 1)[1].split("\n### ", 1)[0]
+    for name in (
+        "TRUSTED_PROXIES",
+        "HEALTH_DETAIL_TOKEN",
+        "HEALTH_CACHE_SECONDS",
+        "EXPORT_MAX_PER_HOUR",
+        "EXPORT_WORKERS",
+        "INVIGIL_DEMO_ON_NETWORK",
+    ):
+        assert f"| `{name}` |" in table, name
+    security = README.split("## Security", 1)[1].split("\n## ", 1)[0]
+    assert "TRUSTED_PROXIES" in security and "EXPORT_WORKERS" in security

@@ -9,6 +9,7 @@ from applications.selectors import application_get_for_user
 from cameras import selectors, services
 from cameras.presence import batcher
 from common.errors import NotAllowed
+from common.listing import SinceLimitQuerySerializer
 
 from .serializers import (
     CameraEventSerializer,
@@ -66,12 +67,19 @@ class ActiveStreamsApi(APIView):
 
 
 class CameraEventListApi(APIView):
-    """When the candidate's camera went on, off or silent during this interview."""
+    """When the candidate's camera went on, off or silent during this interview: oldest first,
+    a page of `limit` after `since`."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=CameraEventSerializer(many=True))
+    @extend_schema(
+        parameters=[SinceLimitQuerySerializer], responses=CameraEventSerializer(many=True)
+    )
     def get(self, request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)
-        events = selectors.camera_events_for_application(application_id=application.pk)
+        query = SinceLimitQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        events = selectors.camera_events_for_application(
+            application_id=application.pk, **query.validated_data
+        )
         return Response(CameraEventSerializer(events, many=True).data)

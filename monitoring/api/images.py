@@ -17,7 +17,7 @@ from applications.selectors import application_get_for_user
 from applications.services import recording_check
 from common.errors import NotFound
 from common.http import request_info
-from common.throttles import LimitsThrottle
+from common.throttles import CountAfterAccessMixin, LimitsThrottle
 from monitoring.audit.services import access_log
 from monitoring.images import selectors, services
 from monitoring.images.selectors import LISTING_MAX
@@ -188,7 +188,8 @@ class SignedUrlsOutputSerializer(serializers.Serializer):
 
 class UploadThrottle(LimitsThrottle):
     """Uploads per application and type: a burst of RATE_LIMIT_UPLOAD_BURST (a queue drained
-    after an outage passes), then 4× the application's capture rate."""
+    after an outage passes), then 4× the application's capture rate. Counted only once the
+    caller may record there (CountAfterAccessMixin)."""
 
     scope = "upload"
 
@@ -209,7 +210,7 @@ class UploadThrottle(LimitsThrottle):
         return f"{burst} per {max(1, round(burst * interval / 4))} seconds"
 
 
-class MonitoringImageListApi(APIView):
+class MonitoringImageListApi(CountAfterAccessMixin, APIView):
     throttle_classes = [UploadThrottle]
 
     @extend_schema(parameters=[TimelineQuerySerializer], responses=TimelineSerializer)
@@ -233,6 +234,7 @@ class MonitoringImageListApi(APIView):
     def post(self, request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)
         recording_check(application=application)  # before the body is even parsed
+        self.count_request(request)
         serializer = UploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = services.monitoring_image_upload(

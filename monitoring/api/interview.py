@@ -7,7 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applications.selectors import application_get_for_user
-from common.throttles import LimitsThrottle
+from common.listing import SinceLimitQuerySerializer
+from common.throttles import CountAfterAccessMixin, LimitsThrottle
 from monitoring.interview import selectors, services
 from monitoring.models import MonitoringEvent
 
@@ -34,7 +35,8 @@ class EventSerializer(serializers.Serializer):
 
 
 class EventThrottle(LimitsThrottle):
-    """Page events per application (RATE_LIMIT_EVENTS)."""
+    """Page events per application (RATE_LIMIT_EVENTS), counted once the caller may report
+    there (CountAfterAccessMixin)."""
 
     scope = "events"
 
@@ -45,21 +47,27 @@ class EventThrottle(LimitsThrottle):
         return settings.RATE_LIMIT_EVENTS
 
 
-class MonitoringEventListApi(APIView):
+class MonitoringEventListApi(CountAfterAccessMixin, APIView):
     """What the interview page observed. POST by the candidate's page; GET by anyone who may
-    see the application (oldest first)."""
+    see the application (oldest first, a page of `limit` after `since`)."""
 
     throttle_classes = [EventThrottle]
 
-    @extend_schema(responses=EventSerializer(many=True))
+    @extend_schema(parameters=[SinceLimitQuerySerializer], responses=EventSerializer(many=True))
     def get(self, request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)
-        events = selectors.events_for_application(application_id=application.pk)
+        query = SinceLimitQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        events = selectors.events_for_application(
+            application_id=application.pk, **query.validated_data
+        )
         return Response(EventSerializer(events, many=True).data)
 
     @extend_schema(request=EventInputSerializer, responses={201: EventSerializer})
     def post(self, request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)
+        services.monitoring_event_check(actor=request.user, application=application)
+        self.count_request(request)
         serializer = EventInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         event = services.monitoring_event_record(

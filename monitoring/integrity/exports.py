@@ -4,10 +4,10 @@ A read: incidents come from the stored report (ongoing ones counted up to now), 
 written. Captures the candidate did not send say who added them.
 """
 
-import csv
 import io
 
 from applications.models import JobApplication
+from common import csvsafe
 from common.time import iso_utc
 from monitoring.models import MonitoringImage
 
@@ -89,7 +89,7 @@ def timeline_csv(*, application: JobApplication) -> str:
         )
     rows.sort(key=lambda row: row[0])
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)  # no cell a spreadsheet would run as a formula
     writer.writerow(COLUMNS)
     writer.writerows(row for _, row in rows)
     return out.getvalue()

@@ -17,6 +17,17 @@ from monitoring.integrity.rules import event_counted_at
 from monitoring.models import MonitoringEvent
 
 
+def monitoring_event_check(*, actor: User, application: JobApplication) -> None:
+    """Whether `actor` may report events for `application` (403 `not_candidate`, 409 when it
+    may not be recorded). Apart from recording so that the API counts its per-interview limit
+    only for a caller who passes (a refused stranger spends nobody's window)."""
+    if application.candidate_id != actor.pk:
+        raise NotAllowed(
+            "Only the candidate's interview page reports events.", code="not_candidate"
+        )
+    recording_check(application=application)
+
+
 def monitoring_event_record(
     *,
     actor: User,
@@ -27,11 +38,7 @@ def monitoring_event_record(
 ) -> MonitoringEvent:
     """Record what the candidate's page observed. Only the candidate's own application, and
     only while it may be recorded (in progress, consent active)."""
-    if application.candidate_id != actor.pk:
-        raise NotAllowed(
-            "Only the candidate's interview page reports events.", code="not_candidate"
-        )
-    recording_check(application=application)
+    monitoring_event_check(actor=actor, application=application)
     if type not in MonitoringEvent.Type.values:
         raise InvalidInput("type: not a known event type.", code="invalid_choice")
     received_at = timezone.now()

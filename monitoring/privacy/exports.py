@@ -8,7 +8,6 @@ further); the texts are deflated. An image the store cannot give back is listed 
 MISSING.txt instead of failing the download half-way.
 """
 
-import csv
 import io
 import json
 import zipfile
@@ -21,6 +20,7 @@ from django.utils import timezone
 from applications.models import JobApplication
 from applications.selectors import consent_history
 from cameras.models import CameraEvent
+from common import csvsafe
 from common.time import iso_utc
 from monitoring.images.storage import STORAGE_ERRORS, read_object
 from monitoring.integrity.exports import timeline_csv
@@ -129,7 +129,7 @@ def _default(value):
 
 def _events_csv(application: JobApplication) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)  # no cell a spreadsheet would run as a formula
     writer.writerow(["time", "source", "type", "label", "received_at", "late", "detail"])
     rows = [
         (

@@ -12,6 +12,29 @@ import { MonitoringImages } from "./client.js";
 export const flagsOf = (item) => (item.analysis && item.analysis.flags) || [];
 export const byTime = (a, b) => a.timestamp.localeCompare(b.timestamp) || a.id - b.id;
 
+const EVENTS_PAGE = 1000; // the most the events listings answer at once
+
+/**
+ * Every item of a listing that pages forward in time (`?since=&limit=`, oldest first). A full
+ * page may end inside a run of items sharing one instant, and `since` is strict: the items of
+ * the page's last instant are read again with the next page (unless the whole page is one).
+ */
+export async function getAllSince(url, limit = EVENTS_PAGE) {
+  const items = [];
+  let since = null;
+  for (;;) {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (since) query.set("since", since);
+    const page = await getJSON(`${url}?${query}`);
+    if (page.length < limit) return items.concat(page);
+    const last = page[page.length - 1].occurred_at;
+    const settled = page.filter((item) => item.occurred_at !== last);
+    const kept = settled.length ? settled : page;
+    items.push(...kept);
+    since = kept[kept.length - 1].occurred_at;
+  }
+}
+
 /** Signs storage keys in batches: whatever scrolled into view within 60 ms, one request. */
 export class ThumbnailSigner extends Emitter {
   constructor(images, { delayMs = 60 } = {}) {
@@ -138,8 +161,8 @@ export class TimelineData extends Emitter {
   async loadEvents() {
     try {
       const [page, camera, consent] = await Promise.all([
-        getJSON(`${this.api}/events/`),
-        getJSON(`${this.api}/camera-events/`),
+        getAllSince(`${this.api}/events/`),
+        getAllSince(`${this.api}/camera-events/`),
         getJSON(`${this.api}/consent/`),
       ]);
       this.events = [

