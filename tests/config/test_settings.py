@@ -110,3 +110,39 @@ def test_csp_lets_images_come_from_the_storage_origin():
     assert endpoint["img_src"] == ["'self'", "data:", "http://127.0.0.1:9000"]
     aws = _probe(DEBUG="true", AWS_S3_BUCKET_NAME="shots", AWS_REGION="eu-west-1")
     assert "https://shots.s3.eu-west-1.amazonaws.com" in aws["img_src"]
+
+
+def _environment_reads() -> dict[str, str]:
+    """Every environment variable the code reads: settings (`env.int("X")` …), `os.environ`
+    reads in the apps and config, and the `${X:-default}` of the bin/ scripts."""
+    import re
+
+    from tests.processes import BASE_DIR
+
+    found: dict[str, str] = {}
+    patterns = [
+        r'\benv\.\w+\(\s*"([A-Z][A-Z0-9_]+)"',
+        r'os\.(?:environ\.get|getenv)\(\s*"([A-Z][A-Z0-9_]+)"',
+        r'os\.environ\[\s*"([A-Z][A-Z0-9_]+)"\s*\]',
+    ]
+    for package in ("accounts", "applications", "cameras", "common", "config", "monitoring"):
+        for path in (BASE_DIR / package).rglob("*.py"):
+            if "migrations" not in path.parts:
+                for pattern in patterns:
+                    for name in re.findall(pattern, path.read_text()):
+                        found.setdefault(name, str(path.relative_to(BASE_DIR)))
+    for path in (BASE_DIR / "bin").iterdir():
+        for name in re.findall(r"\$\{([A-Z][A-Z0-9_]*):[-=]", path.read_text()):
+            found.setdefault(name, str(path.relative_to(BASE_DIR)))
+    return found
+
+
+def test_every_environment_variable_the_code_reads_is_in_a_readme_table():
+    from tests.processes import BASE_DIR
+
+    reads = _environment_reads()
+    assert {"DATABASE_URL", "REDIS_URL", "TRUSTED_PROXIES", "INVIGIL_ADDR"} <= set(reads)
+    rows = [line for line in (BASE_DIR / "README.md").read_text().splitlines() if line[:1] == "|"]
+    table = "\n".join(rows)
+    missing = {name: where for name, where in reads.items() if f"`{name}`" not in table}
+    assert missing == {}
