@@ -91,17 +91,8 @@ class JobApplicationAdmin(InvigilModelAdmin):
         "withdrawn_at",
         "recording_deleted_at",
     ]
-    readonly_fields = [
-        "candidate",
-        "job",
-        "status",
-        "legal_hold",
-        "created_at",
-        "started_at",
-        "completed_at",
-        "withdrawn_at",
-        "recording_deleted_at",
-    ]
+    # Only the monitoring settings are edited here (through application_update).
+    readonly_fields = [f for f in fields if f not in APPLICATION_FIELDS]
     date_hierarchy = "created_at"
     inlines = [ConsentInline, InvitationInline]
     # Inlines of the apps above (applications cannot import them): see `add_inline`.

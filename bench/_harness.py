@@ -18,12 +18,16 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
 
+from config import server  # noqa: E402 - the project's root is on the path from here on
+
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://invigil:invigil@127.0.0.1:5432/invigil")
 BENCH_DB = os.environ.get("BENCH_DATABASE", "invigil_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
-def bench_env(**overrides: str) -> dict[str, str]:
+def _production_env(**values: str) -> dict[str, str]:
+    """Production settings on loopback over plain HTTP, quiet, no limits (one loopback
+    address drives every simulated client), one thread per numeric library."""
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -34,38 +38,100 @@ def bench_env(**overrides: str) -> dict[str, str]:
         SESSION_COOKIE_SECURE="false",
         CSRF_COOKIE_SECURE="false",
         SECURE_HSTS_SECONDS="0",
-        DATABASE_URL=PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + BENCH_DB,
-        REDIS_URL=REDIS_URL,
-        CONN_MAX_AGE="60",
         LOG_LEVEL="WARNING",
-        RATE_LIMIT_ENABLED="false",  # one loopback address drives every simulated client
+        RATE_LIMIT_ENABLED="false",
         PYTHONUNBUFFERED="1",
         OMP_NUM_THREADS="1",
     )
-    env.update(overrides)
+    env.update(values)
     return env
+
+
+def bench_env(**overrides: str) -> dict[str, str]:
+    """The production shape: PostgreSQL (a database of the benches' own) and Redis."""
+    shape = {
+        "DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + BENCH_DB,
+        "REDIS_URL": REDIS_URL,
+        "CONN_MAX_AGE": "60",
+    }
+    return _production_env(**{**shape, **overrides})
 
 
 def embedded_env(work: Path, **overrides: str) -> dict[str, str]:
     """What `bin/run` alone is (no service): SQLite and local files under `work`, the
     in-memory channel layer, the embedded runner; production settings otherwise."""
-    env = dict(os.environ)
-    for key in ("REDIS_URL", "DATABASE_URL", "AWS_S3_BUCKET_NAME"):
-        env.pop(key, None)
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="false",
-        SECRET_KEY="bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=f"sqlite:///{work / 'bench.sqlite3'}",
-        MEDIA_ROOT=str(work / "media"),
-        LOG_LEVEL="WARNING",
-        RATE_LIMIT_ENABLED="false",  # one loopback address drives every simulated client
-        OMP_NUM_THREADS="1",
-    )
-    env.update(overrides)
+    local = {
+        "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
+        "MEDIA_ROOT": str(work / "media"),
+    }
+    env = _production_env(**{**local, **overrides})
+    for key in ("REDIS_URL", "AWS_S3_BUCKET_NAME"):
+        if key not in overrides:
+            env.pop(key, None)
     return env
+
+
+def s3_env(endpoint: str, bucket: str) -> dict[str, str]:
+    """Settings that store images in `bucket` on an S3 endpoint of the bench's own."""
+    return {
+        "AWS_S3_BUCKET_NAME": bucket,
+        "AWS_ENDPOINT_URL_S3": endpoint,
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_REGION": "us-east-1",
+    }
+
+
+@contextmanager
+def moto_s3(env: dict[str, str], name: str, *, port: int, bucket: str):
+    """A moto S3 server in a process of its own on `port`, with `bucket` made; yields its
+    endpoint."""
+    import boto3
+
+    endpoint = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with process(command, env, name, ready_url=endpoint + "/moto-api/"):
+        boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        ).create_bucket(Bucket=bucket)
+        yield endpoint
+
+
+def bench_candidates(
+    *, org_slug: str, usernames: list[str], application: dict | None = None, **user_fields
+) -> list[tuple]:
+    """Candidates of an organization's job, each with an interview in progress, consent given
+    and an API token (made once, found again on the next run); [(user, application, token)]."""
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import Organization, User
+    from applications.models import Job, JobApplication, MonitoringConsent
+
+    org, _ = Organization.objects.get_or_create(slug=org_slug, defaults={"name": org_slug.title()})
+    job, _ = Job.objects.get_or_create(organization=org, title=f"{org.name} job")
+    existing = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    people = []
+    for username in usernames:
+        user = existing.get(username) or User.objects.create(
+            username=username, role=User.Role.CANDIDATE, **user_fields
+        )
+        app, _ = JobApplication.objects.get_or_create(
+            job=job,
+            candidate=user,
+            defaults={"status": JobApplication.Status.IN_PROGRESS, **(application or {})},
+        )
+        # Anything recorded needs an interview in progress with consent (409 otherwise).
+        if not MonitoringConsent.objects.active().filter(application=app).exists():
+            MonitoringConsent.objects.create(
+                application=app, notice_version="bench", accepted_at=timezone.now()
+            )
+        people.append((user, app, Token.objects.get_or_create(user=user)[0].key))
+    return people
 
 
 def embedded_shell(env: dict[str, str], script: str, marker: str) -> str:
@@ -161,29 +227,11 @@ def process(
 
 @contextmanager
 def asgi(env: dict[str, str], name: str = "asgi", *, workers: int = 1):
-    """uvicorn serving config.asgi, as bin/run does; yields (url, process)."""
+    """The server as bin/run starts it (config.server: uvicorn serving config.asgi, in this
+    environment's settings); yields (url, process)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    args = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "config.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--lifespan",
-        "on",
-        "--no-access-log",
-        "--ws-max-size",
-        str(4 * 64 * 1024),
-        # As bin/run: forwarded headers believed only from TRUSTED_PROXIES (empty: nobody).
-        "--forwarded-allow-ips",
-        env.get("TRUSTED_PROXIES", ""),
-    ]
+    args = server.command(host="127.0.0.1", port=port, workers=workers, access_log=False)
     with process(args, env, name, ready_url=url + "/api/health/") as proc:
         yield url, proc
 

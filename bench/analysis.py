@@ -17,23 +17,11 @@ import time
 import uuid
 from pathlib import Path
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-BASE_DIR = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(BASE_DIR))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import BASE_DIR, embedded_env, setup_django
+
 WORK = Path(tempfile.mkdtemp(prefix="invigil-bench-"))
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="config.settings",
-    DEBUG="true",
-    DATABASE_URL=f"sqlite:///{WORK / 'bench.sqlite3'}",
-    MEDIA_ROOT=str(WORK / "media"),
-    LOG_LEVEL="WARNING",
-)
-for key in ("REDIS_URL", "AWS_S3_BUCKET_NAME"):
-    os.environ.pop(key, None)
-
-import django  # noqa: E402
-
-django.setup()
+setup_django(embedded_env(WORK))  # SQLite and local files: no service
 
 from django.core.management import call_command  # noqa: E402
 

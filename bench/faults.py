@@ -27,15 +27,17 @@ import uuid
 from pathlib import Path
 
 import aiohttp
-import boto3
 from _harness import (
     BASE_DIR,
     asgi,
+    bench_candidates,
     bench_env,
     free_port,
+    moto_s3,
     percentile,
     prepare_database,
     process,
+    s3_env,
     setup_django,
 )
 from PIL import Image
@@ -62,34 +64,20 @@ def frame(seed: int) -> str:
 
 
 def make_people() -> tuple[str, list[tuple[str, int]]]:
-    from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
     from accounts.models import Organization, User
-    from applications.models import Job, JobApplication, MonitoringConsent
     from monitoring.models import MonitoringImage
 
     MonitoringImage.objects.filter(application__job__organization__slug="faults").delete()
     org, _ = Organization.objects.get_or_create(slug="faults", defaults={"name": "Faults"})
-    job, _ = Job.objects.get_or_create(organization=org, title="Fault bench")
     rita, _ = User.objects.get_or_create(
         username="faults-recruiter", defaults={"role": "recruiter", "organization": org}
     )
-    pages = []
-    for i in range(PAGES):
-        user, _ = User.objects.get_or_create(
-            username=f"faults-c{i}", defaults={"role": "candidate"}
-        )
-        app, _ = JobApplication.objects.get_or_create(
-            job=job, candidate=user, defaults={"status": JobApplication.Status.IN_PROGRESS}
-        )
-        if not MonitoringConsent.objects.filter(
-            application=app, withdrawn_at__isnull=True
-        ).exists():
-            MonitoringConsent.objects.create(
-                application=app, notice_version="bench", accepted_at=timezone.now()
-            )
-        pages.append((Token.objects.get_or_create(user=user)[0].key, app.pk))
+    candidates = bench_candidates(
+        org_slug="faults", usernames=[f"faults-c{i}" for i in range(PAGES)]
+    )
+    pages = [(token, app.pk) for _, app, token in candidates]
     return Token.objects.get_or_create(user=rita)[0].key, pages
 
 
@@ -289,11 +277,7 @@ def main() -> None:
     proxy = FaultyProxy(("127.0.0.1", moto_port))
     env = bench_env(
         REDIS_URL=redis.url,
-        AWS_S3_BUCKET_NAME=BUCKET,
-        AWS_ENDPOINT_URL_S3=proxy.url,
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        AWS_REGION="us-east-1",
+        **s3_env(proxy.url, BUCKET),
         ANALYSIS_RETRY_AFTER="10",
         ANALYSIS_RECONCILE_SECONDS="5",
         RATE_LIMIT_ENABLED="false",
@@ -303,26 +287,18 @@ def main() -> None:
     prepare_database(env)
     setup_django(env)
     recruiter, people = make_people()
-    moto = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)]
     worker = [
         sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "prefork", "-c", "1",
         "-B", "-s", str(WORK / "beat-schedule"), "-l", "info", "--without-gossip",
         "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
     try:
-        with process(moto, env, "faults-moto", ready_url=f"http://127.0.0.1:{moto_port}/moto-api/"):
-            boto3.client(
-                "s3",
-                endpoint_url=f"http://127.0.0.1:{moto_port}",
-                region_name="us-east-1",
-                aws_access_key_id="bench",
-                aws_secret_access_key="bench",
-            ).create_bucket(Bucket=BUCKET)
-            with (
-                process(worker, env, "faults-worker", ready_text=" ready."),
-                asgi(env, "faults-asgi", workers=2) as (url, _),
-            ):
-                asyncio.run(run(url, recruiter, people, proxy, redis))
+        with (
+            moto_s3(env, "faults-moto", port=moto_port, bucket=BUCKET),
+            process(worker, env, "faults-worker", ready_text=" ready."),
+            asgi(env, "faults-asgi", workers=2) as (url, _),
+        ):
+            asyncio.run(run(url, recruiter, people, proxy, redis))
     finally:
         proxy.close()
         redis.stop()

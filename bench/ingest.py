@@ -15,7 +15,6 @@ import base64
 import io
 import os
 import struct
-import sys
 import time
 import uuid
 import zlib
@@ -24,11 +23,13 @@ import aiohttp
 import boto3
 from _harness import (
     asgi,
+    bench_candidates,
     bench_env,
     free_port,
+    moto_s3,
     percentile,
     prepare_database,
-    process,
+    s3_env,
     setup_django,
 )
 from PIL import Image
@@ -64,25 +65,8 @@ def png_bomb() -> bytes:
 
 
 def make_fixtures():
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-    from rest_framework.authtoken.models import Token
-
-    from accounts.models import Organization
-    from applications.models import Job, JobApplication, MonitoringConsent
-
-    User = get_user_model()
-    org, _ = Organization.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
-    job, _ = Job.objects.get_or_create(organization=org, title="Bench job")
-    user, _ = User.objects.get_or_create(username="bench-ingest", defaults={"role": "candidate"})
-    app, _ = JobApplication.objects.get_or_create(
-        job=job, candidate=user, defaults={"status": JobApplication.Status.IN_PROGRESS}
-    )
-    if not MonitoringConsent.objects.filter(application=app, withdrawn_at__isnull=True).exists():
-        MonitoringConsent.objects.create(
-            application=app, notice_version="bench", accepted_at=timezone.now()
-        )
-    return Token.objects.get_or_create(user=user)[0].key, app.pk
+    ((_, app, token),) = bench_candidates(org_slug="bench", usernames=["bench-ingest"])
+    return token, app.pk
 
 
 async def api_ingest(url, token, app_id, payloads, concurrency, *, raw=None):
@@ -182,13 +166,7 @@ async def refusal_times(url, token, app_id, body: bytes, n: int = 15):
 def main() -> None:
     moto_port = free_port()
     endpoint = f"http://127.0.0.1:{moto_port}"
-    env = bench_env(
-        AWS_S3_BUCKET_NAME=BUCKET,
-        AWS_ENDPOINT_URL_S3=endpoint,
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        AWS_REGION="us-east-1",
-    )
+    env = bench_env(**s3_env(endpoint, BUCKET))
     print("Preparing database invigil_bench, moto S3 server ...", flush=True)
     prepare_database(env)
     setup_django(env)
@@ -200,15 +178,7 @@ def main() -> None:
         f"{sum(map(len, payloads)) / len(payloads) / 1024:.0f} KB as base64"
     )
 
-    moto = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)]
-    with process(moto, env, "moto", ready_url=endpoint + "/moto-api/"):
-        boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",
-        ).create_bucket(Bucket=BUCKET)
+    with moto_s3(env, "moto", port=moto_port, bucket=BUCKET):
         base_rate, base_mb = baseline(endpoint, raw)
         print(
             f"\nBaseline (no HTTP, no Django: Pillow re-encode + boto3 PUT), 1 thread: "

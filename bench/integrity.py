@@ -11,7 +11,6 @@ recomputing the whole interview (`integrity_rebuild`). Prints figures; asserts n
 Target: the 10,000-frame figure ≤ 2× the 100-frame figure.
 """
 
-import os
 import statistics
 import sys
 import tempfile
@@ -20,30 +19,17 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(BASE_DIR))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import bench_env, embedded_env, prepare_database, setup_django
+
 SQLITE = "--sqlite" in sys.argv
-
 if SQLITE:
-    WORK = Path(tempfile.mkdtemp(prefix="invigil-bench-"))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="true",
-        DATABASE_URL=f"sqlite:///{WORK / 'bench.sqlite3'}",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.pop("REDIS_URL", None)
+    setup_django(embedded_env(Path(tempfile.mkdtemp(prefix="invigil-bench-"))))
 else:
-    from bench._harness import bench_env, prepare_database
-
     env = bench_env()
+    env.pop("AWS_S3_BUCKET_NAME", None)
     prepare_database(env)
-    os.environ.update(env)
-os.environ.pop("AWS_S3_BUCKET_NAME", None)
-
-import django  # noqa: E402
-
-django.setup()
+    setup_django(env)
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402

@@ -31,17 +31,19 @@ import uuid
 from pathlib import Path
 
 import aiohttp
-import boto3
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import (
     asgi,
+    bench_candidates,
     bench_env,
     free_port,
+    moto_s3,
     percentile,
     prepare_database,
     process,
+    s3_env,
     setup_django,
 )
 
@@ -67,15 +69,11 @@ def fixtures(n: int) -> dict:
     """n candidates in progress with consent, their tokens and sessions; the reviewers."""
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import Organization
-    from applications.models import Job, JobApplication, MonitoringConsent
 
     User = get_user_model()
     org, _ = Organization.objects.get_or_create(slug="load", defaults={"name": "Load"})
-    job, _ = Job.objects.get_or_create(organization=org, title="Load job")
     reviewers = []
     for i in range(REVIEWERS):
         user, _ = User.objects.get_or_create(
@@ -85,27 +83,18 @@ def fixtures(n: int) -> dict:
         client.force_login(user)
         reviewers.append(client.cookies["sessionid"].value)
     people = []
-    for i in range(n):
-        user, _ = User.objects.get_or_create(
-            username=f"load-c{i:04d}",
-            defaults={"role": "candidate", "first_name": "Cand", "last_name": str(i)},
-        )
-        app, _ = JobApplication.objects.get_or_create(
-            job=job,
-            candidate=user,
-            defaults={"status": "in_progress", "camera_interval": 30, "screen_interval": 60},
-        )
-        if not MonitoringConsent.objects.filter(
-            application=app, withdrawn_at__isnull=True
-        ).exists():
-            MonitoringConsent.objects.create(
-                application=app, notice_version="load", accepted_at=timezone.now()
-            )
+    candidates = bench_candidates(
+        org_slug="load",
+        usernames=[f"load-c{i:04d}" for i in range(n)],
+        application={"camera_interval": 30, "screen_interval": 60},
+        first_name="Cand",
+    )
+    for user, app, token in candidates:
         client = Client()
         client.force_login(user)
         people.append(
             {
-                "token": Token.objects.get_or_create(user=user)[0].key,
+                "token": token,
                 "cookie": client.cookies["sessionid"].value,
                 "app": app.pk,
                 "user_id": user.pk,
@@ -288,12 +277,7 @@ def main() -> None:
     moto_port = free_port()
     endpoint = f"http://127.0.0.1:{moto_port}"
     env = bench_env(
-        AWS_S3_BUCKET_NAME=BUCKET,
-        AWS_ENDPOINT_URL_S3=endpoint,
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        AWS_REGION="us-east-1",
-        RATE_LIMIT_ENABLED="false",
+        **s3_env(endpoint, BUCKET),
         EMBEDDED_RUNNER="false",
         DATABASE_POOL_MAX="40",
     )
@@ -302,20 +286,12 @@ def main() -> None:
     setup_django(env)
     raws = [frame(i) for i in range(6)]
     workers = os.cpu_count() or 2
-    moto = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)]
     celery = [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1", "-l", "info"]
     with (
-        process(moto, env, "load-moto", ready_url=endpoint + "/moto-api/"),
+        moto_s3(env, "load-moto", port=moto_port, bucket=BUCKET),
         process(celery, env, "load-worker", ready_text="ready."),
         asgi(env, "load-asgi", workers=workers) as (url, _),
     ):
-        boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",
-        ).create_bucket(Bucket=BUCKET)
         print(
             f"{workers} uvicorn workers, 1 Celery worker, {REVIEWERS} open boards; "
             f"{SECONDS:.0f} s per level; camera every {CAMERA_S:.0f} s, screen every "

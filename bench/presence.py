@@ -18,7 +18,15 @@ import time
 from datetime import datetime
 
 import aiohttp
-from _harness import asgi, bench_env, percentile, prepare_database, process, setup_django
+from _harness import (
+    asgi,
+    bench_candidates,
+    bench_env,
+    percentile,
+    prepare_database,
+    process,
+    setup_django,
+)
 
 CANDIDATES = 400
 SOCKETS = 100  # candidates sending heartbeats over the presence socket
@@ -31,40 +39,24 @@ TIMEOUT_FOR_ENDED = 5
 def make_fixtures():
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import Organization
-    from applications.models import Job, JobApplication, MonitoringConsent
     from cameras.models import CameraEvent, CameraStream
 
     User = get_user_model()
     CameraEvent.objects.all().delete()
     CameraStream.objects.all().delete()
     org, _ = Organization.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
-    job, _ = Job.objects.get_or_create(organization=org, title="Bench job")
     recruiter, _ = User.objects.get_or_create(
         username="bench-recruiter", defaults={"role": User.Role.RECRUITER, "organization": org}
     )
-    tokens, apps = [], []
-    existing = {u.username: u for u in User.objects.filter(username__startswith="bench-c")}
-    for i in range(CANDIDATES):
-        name = f"bench-c{i:04d}"
-        user = existing.get(name) or User.objects.create(
-            username=name, role=User.Role.CANDIDATE, first_name="Cand", last_name=str(i)
-        )
-        app, _ = JobApplication.objects.get_or_create(
-            job=job, candidate=user, defaults={"status": JobApplication.Status.IN_PROGRESS}
-        )
-        # Camera on needs an interview in progress with consent (409 otherwise).
-        if not MonitoringConsent.objects.filter(
-            application=app, withdrawn_at__isnull=True
-        ).exists():
-            MonitoringConsent.objects.create(
-                application=app, notice_version="bench", accepted_at=timezone.now()
-            )
-        tokens.append(Token.objects.get_or_create(user=user)[0].key)
-        apps.append(app.pk)
+    candidates = bench_candidates(
+        org_slug="bench",
+        usernames=[f"bench-c{i:04d}" for i in range(CANDIDATES)],
+        first_name="Cand",
+    )
+    tokens = [token for _, _, token in candidates]
+    apps = [app.pk for _, app, _ in candidates]
     client = Client()
     client.force_login(recruiter)
     cookies = []

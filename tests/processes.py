@@ -16,6 +16,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from config import server
+
 BASE_DIR = Path(__file__).resolve().parents[1]
 
 
@@ -61,30 +63,10 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=5)
 
 
-def asgi_command(port: int, *, workers: int = 1, trusted_proxies: str = "") -> list[str]:
-    """How the tests (and bin/run) serve config.asgi: uvicorn, WebSocket frames capped, and
-    X-Forwarded-For believed only from TRUSTED_PROXIES — passed explicitly, since uvicorn's
-    own default trusts loopback (an empty value trusts nobody)."""
-    ws_max = 4 * int(os.environ.get("WEBSOCKET_MAX_MESSAGE_BYTES", 64 * 1024))
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "config.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--lifespan",
-        "on",
-        "--ws-max-size",
-        str(ws_max),
-        "--forwarded-allow-ips",
-        trusted_proxies,
-        "--no-access-log",
-    ]
+def asgi_command(port: int, *, workers: int = 1) -> list[str]:
+    """How the tests serve config.asgi: config.server (bin/run's and the benches' definition),
+    in the child's environment (its TRUSTED_PROXIES, its WebSocket limit)."""
+    return server.command(host="127.0.0.1", port=port, workers=workers, access_log=False)
 
 
 class ServerURL(str):
@@ -99,7 +81,7 @@ def asgi_server(env: dict[str, str], log_path: Path, *, workers: int = 1):
     port = free_port()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            asgi_command(port, workers=workers, trusted_proxies=env.get("TRUSTED_PROXIES", "")),
+            asgi_command(port, workers=workers),
             cwd=BASE_DIR,
             env=env,
             stdout=log,

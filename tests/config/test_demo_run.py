@@ -45,4 +45,4 @@ def test_bin_run_uses_it_and_checks_the_address_before_serving():
     run = (ROOT / "bin" / "run").read_text()
     assert 'ensure_secret_key "$ROOT/var/secret_key"' in run
     check = run.index('python manage.py demo_network_check "$ADDR"')
-    assert run.index("python manage.py seed_demo") < check < run.index("uvicorn config.asgi")
+    assert run.index("python manage.py seed_demo") < check < run.index("python -m config.server")

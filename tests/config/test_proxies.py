@@ -12,7 +12,7 @@ import requests
 from axes.models import AccessAttempt
 
 from monitoring.models import AccessEvent
-from tests.processes import asgi_command, asgi_server, child_env
+from tests.processes import asgi_server, child_env
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -36,27 +36,31 @@ def _seen(username: str) -> tuple[str, str]:
     return attempt.ip_address, event.ip
 
 
-def test_every_harness_passes_the_setting_explicitly():
-    command = asgi_command(8000, trusted_proxies="10.0.0.0/8")
-    assert command[command.index("--forwarded-allow-ips") + 1] == "10.0.0.0/8"
-    empty = asgi_command(8000)
+def test_every_harness_starts_the_server_one_way_and_passes_the_setting(settings):
+    from config.server import uvicorn_command
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8", "192.168.1.1"]
+    command = uvicorn_command(host="127.0.0.1", port=8000)
+    assert command[command.index("--forwarded-allow-ips") + 1] == "10.0.0.0/8,192.168.1.1"
+    settings.TRUSTED_PROXIES = []
+    empty = uvicorn_command(host="127.0.0.1", port=8000)
     assert empty[empty.index("--forwarded-allow-ips") + 1] == ""
     root = Path(__file__).resolve().parents[2]
+    # Nothing but config/server.py spells out the uvicorn command line.
     starters = [
-        path
-        for path in [*root.glob("bin/*"), *root.glob("bench/*.py"), *root.glob("tests/**/*.py")]
+        path.relative_to(root).as_posix()
+        for path in [
+            *root.glob("bin/*"),
+            *root.glob("bench/*.py"),
+            *root.glob("tests/**/*.py"),
+            *root.glob("config/*.py"),
+        ]
         if re.search(
             r'(?m)^\s*uvicorn config\.asgi|"uvicorn",\s*\n\s*"config\.asgi', path.read_text()
         )
     ]
-    assert {p.relative_to(root).as_posix() for p in starters} >= {
-        "bin/run",
-        "bench/_harness.py",
-        "tests/processes.py",
-    }
-    for path in starters:
-        assert "--forwarded-allow-ips" in path.read_text(), path
-    assert '--forwarded-allow-ips "${TRUSTED_PROXIES:-}"' in (root / "bin/run").read_text()
+    assert starters == ["config/server.py"]
+    assert "python -m config.server" in (root / "bin/run").read_text()
 
 
 def test_by_default_a_forwarded_header_from_loopback_is_not_believed(acme, tmp_path):
