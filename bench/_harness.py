@@ -111,6 +111,7 @@ def bench_candidates(
 
     from accounts.models import Organization, User
     from applications.models import Job, JobApplication, MonitoringConsent
+    from applications.notice import CURRENT as NOTICE
 
     org, _ = Organization.objects.get_or_create(slug=org_slug, defaults={"name": org_slug.title()})
     job, _ = Job.objects.get_or_create(organization=org, title=f"{org.name} job")
@@ -128,7 +129,7 @@ def bench_candidates(
         # Anything recorded needs an interview in progress with consent (409 otherwise).
         if not MonitoringConsent.objects.active().filter(application=app).exists():
             MonitoringConsent.objects.create(
-                application=app, notice_version="bench", accepted_at=timezone.now()
+                application=app, notice_version=NOTICE, accepted_at=timezone.now()
             )
         people.append((user, app, Token.objects.get_or_create(user=user)[0].key))
     return people

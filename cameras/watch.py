@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from applications.selectors import applications_for_user
+from applications.selectors import applications_for_user, consent_active
 from common import pipeline
 
 from .models import CameraStream, LiveWatch
@@ -35,7 +35,7 @@ Outbox = list[tuple[str, dict]]
 
 @dataclass
 class WatchRefused(Exception):
-    code: str  # not_visible | not_live | too_many_viewers | invalid
+    code: str  # not_visible | not_live | too_many_viewers | consent_outdated | invalid
     message: str
 
 
@@ -83,6 +83,15 @@ def watch_request(*, viewer: User, user_id, viewer_channel: str) -> Outbox:
         if visible:
             raise WatchRefused("not_live", "This candidate's camera is not on right now.")
         raise WatchRefused("not_visible", "This candidate is not on your board.")
+    consent = (
+        consent_active(application_id=stream.application_id) if stream.application_id else None
+    )
+    if stream.application_id and (consent is None or consent.outdated):
+        raise WatchRefused(
+            "consent_outdated",
+            "The candidate has not agreed to the current monitoring notice (which covers live "
+            "watching): they are asked again on their page.",
+        )
     maximum = settings.LIVE_VIEWERS_MAX
     with transaction.atomic():
         stream = CameraStream.objects.select_for_update().get(pk=stream.pk)

@@ -2,8 +2,6 @@
 
 from .base import env
 
-# 2026-11-live: the notice says reviewers may watch the camera live (and that you see who).
-MONITORING_NOTICE_VERSION = env.str("MONITORING_NOTICE_VERSION", default="2026-11-live")
 MONITORING_RETENTION_DAYS = env.int("MONITORING_RETENTION_DAYS", default=90)
 # Privacy (README "Privacy"): retention runs daily in batches; an erasure works in short steps
 # that resume after a crash; receipts and audit entries are kept 24 months.

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from applications.models import JobApplication, MonitoringConsent
+from applications.notice import CURRENT as NOTICE
 from monitoring.integrity.services import integrity_rebuild
 from monitoring.models import AccessEvent
 from tests.e2e.conftest import login, screenshot
@@ -29,7 +30,7 @@ def _recordable(application) -> None:
         status="in_progress", started_at=timezone.now() - timedelta(minutes=5)
     )
     MonitoringConsent.objects.get_or_create(
-        application=application, defaults={"notice_version": "t", "accepted_at": timezone.now()}
+        application=application, defaults={"notice_version": NOTICE, "accepted_at": timezone.now()}
     )
 
 

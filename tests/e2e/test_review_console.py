@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
 from applications.models import MonitoringConsent
+from applications.notice import CURRENT as NOTICE
 from monitoring.models import MonitoringImage
 from tests.e2e.conftest import login, screenshot
 
@@ -51,7 +52,7 @@ class Api:
 def interview(acme, base_url, bucket):
     """john's interview with 34 captures over ~12 minutes and some events."""
     MonitoringConsent.objects.create(
-        application=acme.application, notice_version="t", accepted_at=timezone.now()
+        application=acme.application, notice_version=NOTICE, accepted_at=timezone.now()
     )
     api = Api(base_url, acme.candidate, acme.application)
     start = timezone.now() - timedelta(minutes=15)
@@ -215,7 +216,7 @@ def test_flagged_frames_are_marked_and_can_be_filtered(acme, page, base_url, pas
     from pathlib import Path
 
     MonitoringConsent.objects.create(
-        application=acme.application, notice_version="t", accepted_at=timezone.now()
+        application=acme.application, notice_version=NOTICE, accepted_at=timezone.now()
     )
     api = Api(base_url, acme.candidate, acme.application)
     frames = Path(__file__).resolve().parents[1] / "fixtures" / "frames"
