@@ -45,7 +45,7 @@ def job_get_for_user(*, user: User, job_id: int) -> Job:
 def invitation_get_pending(*, invitation_id: int) -> Invitation | None:
     return (
         Invitation.objects.select_related("application__candidate", "application__job")
-        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .filter(pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True)
         .first()
     )
 

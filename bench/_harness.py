@@ -40,6 +40,7 @@ def _production_env(**values: str) -> dict[str, str]:
         SECURE_HSTS_SECONDS="0",
         LOG_LEVEL="WARNING",
         RATE_LIMIT_ENABLED="false",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         PYTHONUNBUFFERED="1",
         OMP_NUM_THREADS="1",
     )

@@ -13,3 +13,5 @@ ERASURE_REQUEST_SECONDS = env.float("ERASURE_REQUEST_SECONDS", default=20.0)
 ERASURE_RESUME_SECONDS = env.float("ERASURE_RESUME_SECONDS", default=60.0)
 ERASURE_RECEIPT_DAYS = env.int("ERASURE_RECEIPT_DAYS", default=730)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
+# django-axes' records of sign-ins (username, address, browser) are kept this long.
+SIGNIN_LOG_RETENTION_DAYS = env.int("SIGNIN_LOG_RETENTION_DAYS", default=90)
