@@ -2,6 +2,8 @@
 
 import base64
 import io
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -40,6 +42,28 @@ class Api:
         response = requests.post(self.base + path, json=body, headers=self.headers, timeout=30)
         assert response.status_code < 300, response.text
         return response.json()
+
+    @contextmanager
+    def camera_on(self, every: float = 1.0):
+        """The camera on, heartbeats every second in the background (as the page sends them):
+        however slow the machine, the stream stays live for the whole block."""
+        body = {"is_active": True, "application_id": self.app}
+        self.post("/api/camera/status", body)
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(every):
+                requests.post(
+                    self.base + "/api/camera/status", json=body, headers=self.headers, timeout=10
+                )
+
+        thread = threading.Thread(target=beat, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(15)
 
     def upload(self, kind, at, shade=0):
         return self.post(
