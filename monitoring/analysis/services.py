@@ -17,6 +17,7 @@ from PIL import Image
 from common import pipeline
 from monitoring import followups
 from monitoring.integrity.services import integrity_frame_changed
+from monitoring.live import timeline_changed
 from monitoring.models import FrameAnalysis, ImageType, MonitoringImage
 
 from . import frames
@@ -153,10 +154,14 @@ def image_analyze(*, image_id: int) -> FrameAnalysis | None:
     result, recheck = frame_analyze(image_id=image_id)
     if result is not None:
         integrity_frame_changed(image_id=image_id)
+        timeline_changed(result.image.application_id, "captures", at=result.image.captured_at)
     while recheck is not None:
         successor, recheck = frame_analyze(image_id=recheck)
         if successor is not None:
             integrity_frame_changed(image_id=successor.image_id)
+            timeline_changed(
+                successor.image.application_id, "captures", at=successor.image.captured_at
+            )
     return result
 
 

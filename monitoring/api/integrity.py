@@ -37,7 +37,7 @@ class IncidentSerializer(serializers.Serializer):
         return LABELS[incident.type]
 
     def get_duration_seconds(self, incident) -> float:
-        return round(incident.duration_seconds, 1)
+        return round(incident.duration_seconds, 3)  # pages round it once, not twice
 
 
 class RulesSerializer(serializers.Serializer):
@@ -54,7 +54,7 @@ class SummaryEntrySerializer(serializers.Serializer):
     points = serializers.IntegerField()
 
     def get_duration_seconds(self, entry) -> float:
-        return round(entry["duration_seconds"], 1)
+        return round(entry["duration_seconds"], 3)
 
 
 class IntegrityOutputSerializer(serializers.Serializer):

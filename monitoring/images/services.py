@@ -27,6 +27,7 @@ from common.http import RequestInfo
 from monitoring import followups
 from monitoring.audit.services import access_log, access_log_images
 from monitoring.integrity.rules import capture_is_late
+from monitoring.live import timeline_changed
 from monitoring.models import AccessEvent, DeletedCapture, ImageType, MonitoringImage
 
 from .codec import clean_image, decode_base64_image
@@ -174,6 +175,7 @@ def _queue_follow_ups(image: MonitoringImage) -> None:
     """After the row commits: analyse it; a camera capture also closes (or not) a silence
     and becomes the board picture."""
     pipeline.enqueue(followups.ANALYZE_IMAGE, image.pk)
+    timeline_changed(image.application_id, "captures", at=image.captured_at)
     if image.image_type == ImageType.CAMERA:
         pipeline.enqueue(followups.INTEGRITY_FRAME, image.pk)
         pipeline.enqueue(followups.ANNOUNCE_SNAPSHOT, image.pk)
@@ -252,6 +254,7 @@ def monitoring_image_delete(*, actor: User, image: MonitoringImage, info: Reques
             s3_key=key,
         )
         capture_deletion_record(image=image, actor=actor)
+        timeline_changed(application.pk, "captures", at=image.captured_at)
         if image.image_type == ImageType.CAMERA and by_candidate:
             pipeline.enqueue(
                 followups.INTEGRITY_FRAME_REMOVED,

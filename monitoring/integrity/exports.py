@@ -1,15 +1,19 @@
-"""The interview timeline as CSV: one row per capture and one per incident, in time order.
+"""The interview timeline as CSV, in time order: one row per capture (`record` capture), per
+page or camera event (event: the same things the pages count as events), per answer to the
+notice (consent) and per incident.
 
 A read: incidents come from the stored report (ongoing ones counted up to now), nothing is
-written. Captures the candidate did not send say who added them.
+written. Captures the candidate did not send say who added them. Times are UTC.
 """
 
 import io
 
 from applications.models import JobApplication
+from applications.selectors import consent_history
+from cameras.models import CameraEvent
 from common import csvsafe
 from common.time import iso_utc
-from monitoring.models import MonitoringImage
+from monitoring.models import MonitoringEvent, MonitoringImage
 
 from .selectors import integrity_report
 
@@ -65,6 +69,53 @@ def timeline_csv(*, application: JobApplication) -> str:
                     _iso(image.received_at),
                     "yes" if image.late else "",
                     added_by(image, application),
+                ],
+            )
+        )
+    for event in MonitoringEvent.objects.filter(application_id=application.pk).iterator(
+        chunk_size=500
+    ):
+        rows.append(
+            (
+                event.occurred_at,
+                [
+                    "event",
+                    _iso(event.occurred_at),
+                    "",
+                    event.type,
+                    "",
+                    "",
+                    "",
+                    event.detail,
+                    _iso(event.received_at),
+                    "yes" if event.late else "",
+                    "",
+                ],
+            )
+        )
+    for event in CameraEvent.objects.filter(application_id=application.pk).iterator(chunk_size=500):
+        rows.append(
+            (
+                event.occurred_at,
+                ["event", _iso(event.occurred_at), "", f"camera_{event.kind}"] + [""] * 7,
+            )
+        )
+    for answer in consent_history(application_id=application.pk):
+        rows.append(
+            (
+                answer["at"],
+                [
+                    "consent",
+                    _iso(answer["at"]),
+                    "",
+                    answer["decision"],
+                    "",
+                    "",
+                    "",
+                    f"notice {answer['notice_version']}",
+                    "",
+                    "",
+                    "",
                 ],
             )
         )

@@ -7,6 +7,7 @@ from applications.signals import application_status_changed, consent_recorded
 from cameras.signals import camera_event_recorded
 from common import pipeline
 from monitoring import followups
+from monitoring.live import timeline_changed
 
 
 @receiver(camera_event_recorded, dispatch_uid="monitoring.integrity.camera_event")
@@ -15,6 +16,7 @@ def on_camera_event(sender, *, event_id: int, application_id: int | None, **kwar
     the commit (in this process when no broker takes it: nothing would derive it again)."""
     if application_id is not None:
         pipeline.enqueue(followups.INTEGRITY_CAMERA, event_id)
+        timeline_changed(application_id, "events")
 
 
 @receiver(application_status_changed, dispatch_uid="monitoring.integrity.status")
@@ -27,6 +29,7 @@ def on_status_changed(sender, *, application, new, **kwargs) -> None:
 @receiver(consent_recorded, dispatch_uid="monitoring.integrity.consent")
 def on_consent(sender, *, application, action, **kwargs) -> None:
     """Time without consent counts for nothing: a withdrawal and a renewed consent re-judge
-    the episodes around them (rare: a rebuild)."""
+    the episodes around them (rare: a rebuild). Open timelines show the answer."""
+    timeline_changed(application.pk, "events")
     if action in ("withdrawn", "given"):
         pipeline.enqueue(followups.REBUILD_INTEGRITY, application.pk)

@@ -84,7 +84,7 @@ def _hm(value: datetime) -> str:
 
 
 def _seconds(value: float) -> str:
-    value = round(value)
+    value = math.floor(value + 0.5)  # half up, as pages and the report round
     return f"{value} s" if value < 120 else f"{value // 60} min {value % 60} s"
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from applications.models import JobApplication
@@ -151,6 +151,48 @@ def camera_live_intervals(
     return intervals
 
 
+def applications_with_open_episode(family: Family) -> QuerySet[JobApplication]:
+    """Interviews in progress whose latest event of a page family opens an episode (the tab
+    is hidden, the screen no longer shared) and that have no ongoing incident of it yet: the
+    sweep looks whether the episode has lasted long enough to count."""
+    latest = (
+        MonitoringEvent.objects.filter(application=OuterRef("pk"), type__in=family.types)
+        .order_by("-counted_at", "-id")
+        .values("type")[:1]
+    )
+    surfaced = IntegrityEvent.objects.filter(
+        application=OuterRef("pk"), type=family.kind, ongoing=True
+    )
+    return (
+        JobApplication.objects.filter(status=JobApplication.Status.IN_PROGRESS)
+        .annotate(latest_type=Subquery(latest))
+        .filter(latest_type__in=family.start)
+        .exclude(Exists(surfaced))
+        .select_related("job")
+    )
+
+
+def screen_sharing_state(*, application_id: int) -> str:
+    """What the record says of the candidate's screen: `open` (its latest screen event is a
+    start — a page that comes back without sharing records that it ended), `stopped`, or
+    `never` shared in this interview."""
+    latest = (
+        MonitoringEvent.objects.filter(
+            application_id=application_id,
+            type__in=(
+                MonitoringEvent.Type.SCREEN_SHARE_STARTED,
+                MonitoringEvent.Type.SCREEN_SHARE_STOPPED,
+            ),
+        )
+        .order_by("-counted_at", "-id")
+        .values_list("type", flat=True)
+        .first()
+    )
+    if latest is None:
+        return "never"
+    return "open" if latest == MonitoringEvent.Type.SCREEN_SHARE_STARTED else "stopped"
+
+
 def incidents_for_family(
     application: JobApplication,
     family: Family,
@@ -167,7 +209,11 @@ def incidents_for_family(
         min_seconds=family.min_seconds(rules),
         now=now,
         open_end=application_is_open(application),
-        window=application_window(application) if family.source == "camera" else (None, None),
+        # Page events count up to the end (an episode open at Finish closes there); camera
+        # events only inside the interview.
+        window=application_window(application)
+        if family.source == "camera"
+        else (None, application.completed_at),
     )
     return without_consent_gaps(application, incidents, rules)
 

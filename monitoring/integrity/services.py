@@ -24,6 +24,7 @@ from cameras.models import CameraEvent
 from cameras.selectors import live_application_ids
 from cameras.services import camera_stream_incident
 from common.time import iso_utc
+from monitoring.live import timeline_changed
 from monitoring.models import IntegrityEvent, IntegritySummary, MonitoringEvent, MonitoringImage
 
 from . import rules as integrity
@@ -31,6 +32,7 @@ from .selectors import (
     FAMILIES,
     Family,
     application_is_open,
+    applications_with_open_episode,
     camera_live_intervals,
     deletions_for_candidate,
     event_from_row,
@@ -60,17 +62,19 @@ def _replace(
     rules: integrity.Rules,
     *,
     whole: bool = False,
-) -> None:
+) -> bool:
     """Bring the stored episodes a change touched in line with their new versions, in place:
     an incident keeps its id while it grows, shrinks or is re-scored (verdicts and notes point
     at it). A new version is the same incident as a stored one of the same type that overlaps
     it in time or starts with the same frame; a stored one that no new version continues is
     deleted (its evidence is gone). The summary's penalty moves by the difference (no re-read
-    of the other episodes) — or, for the whole interview (`whole`), is set afresh."""
+    of the other episodes) — or, for the whole interview (`whole`), is set afresh. True when
+    a stored incident changed."""
     old_points = sum(integrity.incident_points(_as_rules_incident(o), rules.weights) for o in old)
     new_points = sum(integrity.incident_points(i, rules.weights) for i in new)
     unmatched = sorted(old, key=lambda row: (row.started_at, row.pk))
     created = []
+    touched = False
     for incident in sorted(new, key=lambda i: (i.started_at, i.type)):
         row = next((r for r in unmatched if _same_incident(r, incident)), None)
         if row is None:
@@ -79,6 +83,7 @@ def _replace(
         unmatched.remove(row)
         changed = {k: v for k, v in _fields(incident).items() if getattr(row, k) != v}
         if changed:
+            touched = True
             for name, value in changed.items():
                 setattr(row, name, value)
             row.save(update_fields=list(changed))
@@ -94,7 +99,7 @@ def _replace(
                 "incident_count": len(new),
             },
         )
-        return
+        return bool(touched or created or unmatched)
     delta_points, delta_count = new_points - old_points, len(new) - len(old)
     updated = IntegritySummary.objects.filter(application=application).update(
         penalty=F("penalty") + delta_points,
@@ -108,6 +113,7 @@ def _replace(
             score=max(0, 100 - delta_points),
             incident_count=max(0, delta_count),
         )
+    return bool(touched or created or unmatched)
 
 
 def _same_incident(row: IntegrityEvent, incident: integrity.Incident) -> bool:
@@ -134,8 +140,11 @@ def _as_rules_incident(row: IntegrityEvent) -> integrity.Incident:
     return integrity.Incident(row.type, row.started_at, row.ended_at)
 
 
-def _tell_board(application: JobApplication) -> None:
-    """The board card shows the newest ongoing incident (and hears when it clears)."""
+def _tell_board(application: JobApplication, *, changed: bool = True) -> None:
+    """The board card shows the newest ongoing incident (and hears when it clears); open
+    timelines hear that the incidents changed."""
+    if changed:
+        timeline_changed(application.pk, "integrity")
     current = (
         IntegrityEvent.objects.filter(application_id=application.pk, ongoing=True)
         .order_by("-started_at", "-id")
@@ -160,7 +169,7 @@ def _tell_board(application: JobApplication) -> None:
 
 def _frames_update(
     application: JobApplication, *, at: datetime, image_id: int, rules: integrity.Rules
-) -> None:
+) -> bool:
     """Re-evaluate the frame-flag episodes around one capture (new, re-analysed or deleted).
 
     The window holds `sustain_frames + 1` analysed frames either side: a run that reaches past
@@ -240,7 +249,7 @@ def _frames_update(
         incident.image_ids = ids
         incident.reason = integrity.describe(incident)
         new.append(incident)
-    _replace(application, stored, new, rules)
+    return _replace(application, stored, new, rules)
 
 
 def _containing(stored, flag: str, at: datetime, *, extends: str) -> IntegrityEvent | None:
@@ -271,9 +280,9 @@ def _run_extent(analysed, flag: str, start: datetime, end: datetime) -> tuple[in
 
 def _gaps_update(
     application: JobApplication, *, at: datetime, now: datetime, rules: integrity.Rules
-) -> None:
+) -> bool:
     if not application.camera_monitoring:
-        return
+        return False
     frames = frames_for_candidate(application)
     deleted = deletions_for_candidate(application)  # a deleted frame leaves no silence
 
@@ -333,7 +342,7 @@ def _gaps_update(
         stored = stored.filter(started_at__gte=a)
     if b is not None:
         stored = stored.filter(started_at__lt=b)
-    _replace(application, list(stored), new, rules)
+    return _replace(application, list(stored), new, rules)
 
 
 # --- Interval incidents: the events between two closing events of one kind ------------------
@@ -346,7 +355,7 @@ def _family_update(
     at: datetime,
     now: datetime,
     rules: integrity.Rules,
-) -> None:
+) -> bool:
     events = events_for_family(application, family)
     time = "counted_at" if family.source == "page" else "occurred_at"
     closing = "type__in" if family.source == "page" else "kind__in"
@@ -365,7 +374,7 @@ def _family_update(
     new = incidents_for_family(
         application, family, [event_from_row(e) for e in inside], rules, now=now
     )
-    _replace(application, list(stored), new, rules)
+    return _replace(application, list(stored), new, rules)
 
 
 # --- Entry points (tasks call these by id) ----------------------------------------------------
@@ -394,9 +403,9 @@ def _frame_update(application, *, at, image_id, now) -> None:
     rules = integrity_rules_for(organization_id=application.job.organization_id)
     with transaction.atomic():
         JobApplication.objects.lock(application.pk)
-        _frames_update(application, at=at, image_id=image_id, rules=rules)
-        _gaps_update(application, at=at, now=now, rules=rules)
-    _tell_board(application)
+        changed = _frames_update(application, at=at, image_id=image_id, rules=rules)
+        changed |= _gaps_update(application, at=at, now=now, rules=rules)
+    _tell_board(application, changed=changed)
 
 
 def _interval_update(application_id: int, *, source: str, type: str, at, now, gaps: bool) -> None:
@@ -407,11 +416,12 @@ def _interval_update(application_id: int, *, source: str, type: str, at, now, ga
     rules = integrity_rules_for(organization_id=application.job.organization_id)
     with transaction.atomic():
         JobApplication.objects.lock(application.pk)
+        changed = False
         for family in incident_families_for(source=source, type=type):
-            _family_update(application, family, at=at, now=now, rules=rules)
+            changed |= _family_update(application, family, at=at, now=now, rules=rules)
         if gaps:
-            _gaps_update(application, at=at, now=now, rules=rules)
-    _tell_board(application)
+            changed |= _gaps_update(application, at=at, now=now, rules=rules)
+    _tell_board(application, changed=changed)
 
 
 def integrity_event_recorded(*, event_id: int, now: datetime | None = None) -> None:
@@ -452,22 +462,38 @@ def integrity_rebuild(*, application_id: int, now: datetime | None = None) -> di
     with transaction.atomic():
         JobApplication.objects.lock(application.pk)
         stored = list(IntegrityEvent.objects.filter(application=application))
-        _replace(application, stored, result["incidents"], result["rules"], whole=True)
-    _tell_board(application)
+        changed = _replace(application, stored, result["incidents"], result["rules"], whole=True)
+    _tell_board(application, changed=changed)
     return result
 
 
 def snapshot_gaps_sweep(*, now: datetime | None = None) -> int:
-    """Every live camera: a silence that is still going on surfaces as an ongoing gap."""
+    """What goes on with nothing new arriving, surfaced as ongoing incidents when the rules
+    say: every live camera's silence, and every open page episode of an interview in
+    progress (the screen no longer shared, the tab hidden — the page that would say more may
+    be closed). Returns how many interviews it looked at."""
     now = now or timezone.now()
+    looked = 0
     ids = set(live_application_ids())
     for application in JobApplication.objects.select_related("job").filter(pk__in=ids):
         rules = integrity_rules_for(organization_id=application.job.organization_id)
         with transaction.atomic():
             JobApplication.objects.lock(application.pk)
-            _gaps_update(application, at=now, now=now, rules=rules)
-        _tell_board(application)
-    return len(ids)
+            changed = _gaps_update(application, at=now, now=now, rules=rules)
+        _tell_board(application, changed=changed)
+        looked += 1
+    for family in FAMILIES:
+        if family.source != "page":
+            continue
+        for application in applications_with_open_episode(family):
+            rules = integrity_rules_for(organization_id=application.job.organization_id)
+            with transaction.atomic():
+                JobApplication.objects.lock(application.pk)
+                changed = _family_update(application, family, at=now, now=now, rules=rules)
+            if changed:
+                _tell_board(application)
+            looked += 1
+    return looked
 
 
 __all__ = [

@@ -14,6 +14,7 @@ from common.errors import InvalidInput, NotAllowed, NotFound
 from monitoring import followups
 from monitoring.images.services import client_time
 from monitoring.integrity.rules import event_counted_at
+from monitoring.live import timeline_changed
 from monitoring.models import MonitoringEvent
 
 
@@ -65,4 +66,5 @@ def monitoring_event_record(
             detail=detail[:500],
         )
         pipeline.enqueue(followups.INTEGRITY_EVENT, event.pk)
+        timeline_changed(application.pk, "events", at=event.occurred_at)
     return event

@@ -8,6 +8,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from applications import notice
 from applications.selectors import applications_for_user, consent_latest
+from monitoring.integrity.selectors import screen_sharing_state
 
 
 def _require_candidate(user) -> None:
@@ -52,6 +53,11 @@ def interview_detail(request, application_id: int):
         "screenMonitoring": application.screen_monitoring,
         "cameraInterval": application.camera_interval,
         "screenInterval": application.screen_interval,
+        # never | open | stopped: a page loaded without sharing while the record says "open"
+        # records that sharing ended; after "stopped" it asks to share again.
+        "screenSharing": screen_sharing_state(application_id=application.pk)
+        if application.screen_monitoring
+        else "never",
         "heartbeatMs": int(settings.CAMERA_HEARTBEAT_SECONDS * 1000),
     }
     return render(

@@ -19,6 +19,7 @@ from applications.selectors import (
     CONSENT_STATES,
     applications_for_user,
     applications_with_consent_state,
+    consent_history,
     consent_state_for,
 )
 from cameras.models import CameraEvent
@@ -88,6 +89,19 @@ def applications_for_console(
     if live_only:
         qs = qs.filter(pk__in=live_application_ids())
     return qs.order_by(*CONSOLE_SORTS.get(sort, CONSOLE_SORTS[""]))
+
+
+# What each count of an interview counts — said on hover wherever a count is shown (header,
+# summary, console, report); the CSV has one row per counted thing.
+COUNT_HINTS = {
+    "captures": "Camera snapshots and screen captures stored (deleted ones are not counted; "
+    "their slots stay on the timeline).",
+    "events": "Page events (tab hidden or shown, focus lost or regained, screen sharing started "
+    "or stopped, full screen left) and camera events (on, off, silent). The candidate's "
+    "answers to the notice are counted apart.",
+    "consent": "The candidate's answers to the monitoring notice: given, withdrawn, declined.",
+    "incidents": "Sustained episodes that cost points; single flagged frames do not count.",
+}
 
 
 @dataclass(frozen=True)
@@ -227,6 +241,7 @@ def report_for_print(*, application: JobApplication, now: datetime) -> dict:
     return {
         "report": report,
         "incidents": incidents,
+        "consent": consent_history(application_id=application.pk),
         "rules": rules,
         "frames": report_frames(incidents=report["incidents"]),
         "contributions": report_contributions(application=application),

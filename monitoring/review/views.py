@@ -21,6 +21,7 @@ from monitoring.models import AccessEvent, MonitoringEvent
 from monitoring.privacy.selectors import receipt_for_user
 
 from .selectors import (
+    COUNT_HINTS,
     application_records,
     applications_for_console,
     applications_with_counts,
@@ -74,6 +75,7 @@ def console(request):
             "live_only": live_only,
             "sort": sort,
             "statuses": JobApplication.Status.choices,
+            "count_hints": COUNT_HINTS,
         },
     )
 
@@ -92,6 +94,8 @@ def review_timeline(request, application_id: int):
         "viewer": {"id": request.user.pk, "name": request.user.display_name},
         "canDelete": request.user.is_staff_role,
         "pageSize": settings.MONITORING_TIMELINE_PAGE_SIZE,
+        "inProgress": application.status == JobApplication.Status.IN_PROGRESS,
+        "countHints": COUNT_HINTS,
         # Every word the page shows for a flag, incident or event, from the one server source.
         "labels": {
             "incidents": INCIDENT_LABELS,
@@ -117,6 +121,7 @@ def review_timeline(request, application_id: int):
             "erase_blocked": erase_blocked,
             "timeline_config": config,
             "record": application_records(applications=[application])[application.pk],
+            "count_hints": COUNT_HINTS,
         },
     )
 
@@ -154,6 +159,11 @@ def review_report(request, application_id: int):
             "record": application_records(applications=[application])[application.pk],
             "report": report,
             "incidents": printed["incidents"],
+            "consent": printed["consent"],
+            "consent_versions": list(
+                dict.fromkeys(a["notice_version"] for a in printed["consent"])
+            ),
+            "count_hints": COUNT_HINTS,
             "rules": printed["rules"],
             "frames": [(frame, urls.get(frame.file.name, "")) for frame in frames],
             "contributions": printed["contributions"],

@@ -227,7 +227,7 @@ function fillCard(card, stream, board) {
     const secs = Math.max(0, Math.round((board.serverNow() - since) / 1000));
     const span = secs < 120 ? `${secs} s` : `${Math.floor(secs / 60)} min`;
     banner.textContent = `⚠ ${stream.incident.label} for ${span}`;
-    banner.title = stream.incident.reason;
+    banner.title = `${stream.incident.label} since ${formatTime(since, { seconds: true })}`;
     card.classList.add("has-incident");
   } else if (banner) {
     banner.remove();

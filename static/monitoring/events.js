@@ -28,12 +28,13 @@ export class EventReporter {
     if (on && !was) this.reportState("page opened");
   }
 
-  async report(type, detail = "") {
+  /** `keepalive`: the page is going away — one attempt the browser finishes after it. */
+  async report(type, detail = "", { keepalive = false } = {}) {
     if (!this._enabled) return;
     const body = { type, occurred_at: serverNow().toISOString(), detail };
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
+    for (let attempt = 1; attempt <= (keepalive ? 1 : ATTEMPTS); attempt += 1) {
       try {
-        await postJSON(this.url, body);
+        await postJSON(this.url, body, { keepalive });
         return;
       } catch (err) {
         if (!err.retryable) return;

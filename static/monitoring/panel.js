@@ -52,6 +52,7 @@ export function mountInterviewPanel(root, config) {
     show("[data-withdrawn]", status === "withdrawn");
     events.enabled = active;
     if (active) startAutoCapture();
+    if (active) setTimeout(() => checkShareOnResume(), 0); // once the share section is wired
   }
 
   // --- Consent ----------------------------------------------------------------------------
@@ -158,9 +159,9 @@ export function mountInterviewPanel(root, config) {
     stopAutoCapture();
     setFinishing(`Uploading ${queue.length} remaining capture${queue.length === 1 ? "" : "s"}…`);
     await queue.drain();
+    events.enabled = false; // finishing ends the share: not an incident
     await camera.stop();
     screen.stop();
-    events.enabled = false;
     try {
       const done = await postJSON(`${api}/finish/`);
       status = done.status;
@@ -219,10 +220,20 @@ export function mountInterviewPanel(root, config) {
   camera.addEventListener("started", () => setTimeout(() => captureCamera(), 1000));
 
   // --- Screen share -----------------------------------------------------------------------
+  // However sharing ends — this page's button, the browser's own bar, the track ending, a
+  // reload, the tab closed — the record says so (screen_share_stopped) and, while the page is
+  // open, the candidate is asked to share again.
   const shareButton = $("[data-share]");
   const shareMessage = $("[data-share-message]");
+  let leaving = false; // the page is going away (reload, tab closed): say so while it can
+  const sharingAsked = () => config.screenMonitoring && status === "in_progress" && consented;
+  function askToShare(how) {
+    renderShare(`Screen sharing ${how}. This interview needs your entire screen shared: share it again to go on — until you do, the recruiter sees that it stopped.`, "error");
+    shareButton.focus();
+  }
   function renderShare(message = "", kind = "warn") {
     const on = screen.isSharing;
+    shareButton.classList.toggle("btn-attention", !on && kind === "error");
     shareButton.textContent = on ? "Stop sharing" : "Share entire screen";
     shareButton.classList.toggle("btn-danger", on);
     shareButton.classList.toggle("btn-primary", !on);
@@ -251,13 +262,32 @@ export function mountInterviewPanel(root, config) {
     toast("Screen sharing on.", "ok");
   });
   screen.addEventListener("ended", () => {
-    renderShare("You stopped sharing your screen. Share it again to continue the interview.");
-    events.report("screen_share_stopped", "ended by the candidate");
+    events.report("screen_share_stopped", "ended in the browser");
+    if (sharingAsked()) askToShare("stopped");
+    else renderShare();
   });
   screen.addEventListener("stopped", () => {
-    renderShare();
-    if (status === "in_progress") events.report("screen_share_stopped", "stopped on the page");
+    if (leaving) {
+      events.report("screen_share_stopped", "page closed or reloaded", { keepalive: true });
+      return;
+    }
+    events.report("screen_share_stopped", "stopped on the page");
+    if (sharingAsked() && events.enabled) askToShare("stopped");
+    else renderShare();
   });
+  // A page that comes back (a reload, a crash) without sharing, while the record says the
+  // screen is shared: the share ended with the old page. Said once, when recording resumes.
+  let sharingRecord = config.screenSharing || "never"; // never | open | stopped
+  function checkShareOnResume() {
+    if (!sharingAsked() || !events.enabled || screen.isSharing) return;
+    if (sharingRecord === "open") {
+      events.report("screen_share_stopped", "the page was reloaded without sharing");
+      askToShare("ended when the page was reloaded");
+    } else if (sharingRecord === "stopped") {
+      askToShare("is off");
+    }
+    sharingRecord = "never"; // said once; from here the page's own events speak
+  }
 
   // --- Full-screen preview ----------------------------------------------------------------
   $("[data-fullscreen]").addEventListener("click", () => {
@@ -298,6 +328,7 @@ export function mountInterviewPanel(root, config) {
 
   // --- Leaving ----------------------------------------------------------------------------
   window.addEventListener("pagehide", () => {
+    leaving = true;
     stopAutoCapture();
     screen.stop();
   });

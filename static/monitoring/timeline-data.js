@@ -92,13 +92,15 @@ export class TimelineData extends Emitter {
     this.signer = new ThumbnailSigner(this.images);
     this.byId = new Map();
     this.deleted = new Map(); // id -> the slot of a capture a reviewer deleted
-    this.events = [];
+    this.events = []; // page and camera events: what "events" counts on every page
+    this.consent = []; // the candidate's answers to the notice, counted apart
     this.incidents = [];
     this.integrity = null;
     this.since = null;
     this.hasMore = false;
     this.loading = false;
     this.flaggedOnly = false;
+    this.ready = false;
   }
 
   /** For tests: the sizes of the signing batches sent so far. */
@@ -124,6 +126,7 @@ export class TimelineData extends Emitter {
 
   async loadAll() {
     await Promise.all([this.loadEvents(), this.loadPage(), this.loadIntegrity()]);
+    this.ready = true; // everything read once: counts from here on are whole
     this.notify();
   }
 
@@ -168,12 +171,74 @@ export class TimelineData extends Emitter {
       this.events = [
         ...page.map((e) => ({ ...e, at: e.occurred_at })),
         ...camera.map((e) => ({ ...e, type: e.kind, at: e.occurred_at })),
-        // The candidate's answers to the notice: given, withdrawn, declined.
-        ...consent.history.map((m) => ({ type: `consent_${m.decision}`, at: m.at, detail: `notice ${m.notice_version}` })),
       ].sort((a, b) => a.at.localeCompare(b.at));
+      // The candidate's answers to the notice: given, withdrawn, declined.
+      this.consent = consent.history.map((m) => ({ type: `consent_${m.decision}`, at: m.at, detail: `notice ${m.notice_version}` }));
     } catch (err) {
       this.emit("error", { message: `Could not load events: ${err.message}` });
     }
+  }
+
+  /**
+   * What an open timeline heard changed (monitoring/live.py): read it again through the API.
+   * `what` is a set of "captures", "events", "integrity"; `at` the earliest capture time heard
+   * of (or null: from the newest loaded capture). The integrity summary is read again on any
+   * change (its evidence counts move with every capture).
+   */
+  async refresh(what, at = null) {
+    const reads = [this.loadIntegrity()];
+    if (what.has("events")) reads.push(this.loadEvents());
+    if (what.has("captures")) reads.push(this.refreshCaptures(at));
+    await Promise.all(reads);
+    this.notify();
+  }
+
+  /** New, re-analysed and deleted captures from `at` on. While later pages are unread the
+   * "Load later captures" button brings them in order instead. */
+  async refreshCaptures(at) {
+    if (this.hasMore) return;
+    const items = this.items();
+    const newest = items.length ? items[items.length - 1].timestamp : null;
+    const fromMs = Math.min(...[at, newest].filter(Boolean).map((t) => Date.parse(t) - 1));
+    const from = Number.isFinite(fromMs) ? new Date(fromMs).toISOString() : null;
+    let data;
+    try {
+      data = await this.images.getImages({ since: from, limit: this.pageSize });
+    } catch (err) {
+      this.emit("error", { message: `Could not load new captures: ${err.message}` });
+      return;
+    }
+    const seen = new Set();
+    const changed = [];
+    for (const kind of ["camera", "screen"]) {
+      for (const item of data[kind]) {
+        const before = this.byId.get(item.id);
+        if (before && JSON.stringify(flagsOf(before)) !== JSON.stringify(flagsOf(item))) changed.push(item.id);
+        this.byId.set(item.id, { ...item, image_type: kind });
+        seen.add(item.id);
+      }
+      if (data[kind].length === this.pageSize) {
+        this.hasMore = true; // more arrived than a page: the button reads on from here
+        this.since = data[kind][data[kind].length - 1].timestamp;
+      }
+    }
+    for (const slot of data.deleted || []) {
+      this.deleted.set(slot.id, slot);
+      // The slot this page marked itself when its reviewer deleted the capture.
+      for (const [key, local] of this.deleted) {
+        if (String(key).startsWith("local-") && local.timestamp === slot.timestamp && local.image_type === slot.image_type) this.deleted.delete(key);
+      }
+    }
+    if (!this.hasMore) {
+      // Everything after `from` is in the answer: a loaded capture missing from it is deleted.
+      for (const [id, item] of this.byId) {
+        if ((from === null || Date.parse(item.timestamp) > fromMs) && !seen.has(id)) {
+          this.byId.delete(id);
+          changed.push(id);
+        }
+      }
+    }
+    if (changed.length) this.emit("captures-changed", { ids: changed });
   }
 
   async remove(id, { by } = {}) {

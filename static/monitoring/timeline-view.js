@@ -3,6 +3,7 @@
 // label comes from the server (`labels` in the page's json_script config).
 
 import { formatDateTime, formatTime } from "../js/time.js";
+import { duration, incidentText, zoneName } from "./incidents.js";
 import { byTime, flagsOf } from "./timeline-data.js";
 
 const EVENT_TONE = {
@@ -33,9 +34,27 @@ export function lateNote(item) {
 const fmtTime = (iso) => formatTime(iso, { seconds: true });
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
+/** The score's level: a number over too few usable frames is a state, not a colour. */
+export function scoreLevel(integrity) {
+  if (integrity.state === "insufficient_evidence") return "unknown";
+  return integrity.score >= 85 ? "ok" : integrity.score >= 60 ? "warn" : "bad";
+}
+
+/** Recording has begun (else the score is "–" and the page says "not started yet"). */
+export const hasStarted = (integrity) => Boolean(integrity.started || integrity.incidents.length);
+
+/** "Face visible in 4 of 6 analysed frames · 1 waiting for analysis · 12 min recorded". */
+export function evidenceText(integrity) {
+  const parts = [`Face visible in ${integrity.frames_with_one_face} of ${plural(integrity.frames_analysed, "analysed frame")}`];
+  if (integrity.frames_pending) parts.push(`${integrity.frames_pending} waiting for analysis`);
+  if (integrity.recorded_seconds) parts.push(`camera live ${duration(integrity.recorded_seconds)}`);
+  return parts.join(" · ");
+}
+
 export class TimelineView {
-  constructor(root, data, { labels, candidateId, viewer = null }) {
+  constructor(root, data, { labels, candidateId, viewer = null, countHints = {} }) {
     this.root = root;
+    this.countHints = countHints; // what each count counts (monitoring/review/selectors.py)
     this.data = data;
     this.labels = labels;
     this.candidateId = candidateId;
@@ -161,10 +180,11 @@ export class TimelineView {
         at: incident.started_at,
         type: `incident-${incident.type}`,
         tone: "bad",
-        text: `Incident: ${incident.reason}`,
+        text: `Incident: ${incidentText(incident, { label: this.flagLabel(incident.type) })}`,
+        title: incident.reason,
       });
     }
-    for (const event of data.flaggedOnly ? [] : data.events) {
+    for (const event of data.flaggedOnly ? [] : [...data.events, ...data.consent]) {
       if (!data.hasMore || (last && event.at <= last) || !first) {
         const late = event.late ? ` (sent late, received ${fmtTime(event.received_at)})` : "";
         group(minuteKey(event.at)).events.push({
@@ -203,6 +223,7 @@ export class TimelineView {
         chip.className = `event-chip event-${event.tone}`;
         chip.dataset.eventType = event.type;
         chip.textContent = event.text;
+        if (event.title) chip.title = event.title;
         ev.append(chip);
       }
       row.append(label, cam, scr, ev);
@@ -211,10 +232,35 @@ export class TimelineView {
     this.rowsEl.replaceChildren(fragment);
     this.more.hidden = !data.hasMore;
     const items = data.items();
-    this.empty.hidden = items.length > 0 || data.events.length > 0;
+    this.empty.hidden = items.length > 0 || data.events.length > 0 || data.consent.length > 0;
     const cams = items.filter((i) => i.image_type === "camera").length;
     const flagged = items.filter((i) => flagsOf(i).length).length;
-    this.summary.textContent = `${flagged} flagged · ${plural(cams, "camera snapshot")} · ${plural(items.length - cams, "screen capture")} · ${plural(data.events.length, "event")}${data.hasMore ? " loaded so far" : ""}`;
+    const parts = [
+      [`${flagged} flagged`, ""],
+      [plural(cams, "camera snapshot"), ""],
+      [plural(items.length - cams, "screen capture"), ""],
+      [plural(data.events.length, "event"), this.countHints.events],
+      [plural(data.consent.length, "consent answer"), this.countHints.consent],
+    ];
+    this.summary.replaceChildren(...parts.flatMap(([text, hint], i) => {
+      const span = document.createElement("span");
+      span.textContent = text;
+      if (hint) span.title = hint;
+      span.dataset.count = ["flagged", "camera", "screen", "events", "consent"][i];
+      return i ? [" · ", span] : [span];
+    }), data.hasMore ? " loaded so far" : "");
+    if (data.ready && !data.hasMore) this.renderRecordLine(cams, items.length - cams, data.events.length);
+  }
+
+  /** The header's counts, kept current while the timeline hears of new captures and events
+   * (only when everything is loaded: then both count the same things). */
+  renderRecordLine(camera, screen, events) {
+    const line = document.querySelector("[data-record]");
+    if (!line) return;
+    const captures = line.querySelector('[data-cell="captures"]');
+    const count = line.querySelector('[data-cell="events"]');
+    if (captures) captures.textContent = `${camera} camera · ${screen} screen`;
+    if (count) count.textContent = plural(events, "event");
   }
 
   renderLoading() {
@@ -226,8 +272,19 @@ export class TimelineView {
     const summary = this.data.integrity;
     if (!box || !summary) return;
     const score = box.querySelector("[data-score]");
-    score.textContent = String(summary.score);
-    score.dataset.level = summary.score >= 85 ? "ok" : summary.score >= 60 ? "warn" : "bad";
+    const started = hasStarted(summary);
+    score.textContent = started ? String(summary.score) : "–";
+    score.dataset.level = started ? scoreLevel(summary) : "unknown";
+    score.title = started ? "" : "Nothing has been recorded yet";
+    const evidence = box.querySelector("[data-evidence]");
+    if (evidence) {
+      evidence.textContent = started ? evidenceText(summary) : "Not started yet: nothing has been recorded.";
+      evidence.classList.toggle("alert", summary.state === "insufficient_evidence" && started);
+      evidence.classList.toggle("alert-warn", summary.state === "insufficient_evidence" && started);
+      if (summary.state === "insufficient_evidence" && started) {
+        evidence.textContent += ". Too few frames show the candidate's face for the score to mean much — look at the captures.";
+      }
+    }
     const table = box.querySelector("[data-integrity-table]");
     const entries = Object.entries(summary.summary);
     if (entries.length) {
@@ -259,11 +316,15 @@ export class TimelineView {
     }
     box.querySelector("[data-incidents]").replaceChildren(...summary.incidents.map((i) => {
       const li = document.createElement("li");
-      li.textContent = i.reason;
+      li.textContent = `${incidentText(i, { label: this.flagLabel(i.type) })} · −${i.points}`;
+      li.title = i.reason; // the stored wording, in UTC
       li.dataset.incidentType = i.type;
+      li.dataset.incidentId = String(i.id);
       if (i.ongoing) li.classList.add("ongoing");
       return li;
     }));
+    const zone = box.querySelector("[data-zone]");
+    if (zone) zone.textContent = `Times in ${zoneName()}.`;
     box.hidden = false;
   }
 }

@@ -4,6 +4,7 @@
 
 import { toast } from "../js/toast.js";
 import { TimelineData } from "./timeline-data.js";
+import { TimelineLive } from "./timeline-live.js";
 import { TimelineView, TimelineViewer } from "./timeline-view.js";
 
 export function mountTimeline(root, config) {
@@ -12,6 +13,7 @@ export function mountTimeline(root, config) {
     labels: config.labels,
     candidateId: config.candidateId,
     viewer: config.viewer,
+    countHints: config.countHints,
   });
   const viewer = new TimelineViewer(document.querySelector("[data-viewer]"), data, view, { toast });
   const open = (id) => viewer.open(id);
@@ -20,6 +22,7 @@ export function mountTimeline(root, config) {
   data.on("loading", () => view.renderLoading());
   data.on("loaded", () => view.renderLoading());
   data.on("integrity", () => view.renderIntegrity(document.querySelector("[data-integrity]")));
+  data.on("captures-changed", (e) => e.detail.ids.forEach((id) => view.forget(id)));
   data.on("error", (e) => toast(e.detail.message, "error"));
   data.signer.on("error", (e) => toast(e.detail.message, "error"));
 
@@ -27,6 +30,25 @@ export function mountTimeline(root, config) {
   const flaggedToggle = document.querySelector("[data-flagged-only]");
   flaggedToggle?.addEventListener("change", () => data.setFlaggedOnly(flaggedToggle.checked));
 
+  // An interview in progress: new captures, events and incidents appear as they happen.
+  let live = null;
+  if (config.inProgress) {
+    live = new TimelineLive(data, { applicationId: config.applicationId });
+    const badge = document.querySelector("[data-live-updates]");
+    live.on("state", (e) => {
+      if (!badge) return;
+      badge.hidden = false;
+      badge.dataset.state = e.detail.state;
+      badge.textContent = {
+        live: "Updating live",
+        reconnecting: "Live updates paused — reconnecting…",
+        off: "Live updates off — reload the page",
+        connecting: "Connecting…",
+      }[e.detail.state];
+    });
+    live.connect();
+  }
+
   data.loadAll();
-  return { state: data, data, view, viewer, loadPage: () => data.loadPage(), openViewer: open };
+  return { state: data, data, view, viewer, live, loadPage: () => data.loadPage(), openViewer: open };
 }

@@ -132,7 +132,7 @@ def test_manual_capture_share_stop_tab_hidden_and_finish(acme, page, base_url, p
     page.evaluate(
         "window.invigilPanel.screen.stream.getVideoTracks()[0].dispatchEvent(new Event('ended'))"
     )
-    expect(page.locator("[data-share-message]")).to_contain_text("You stopped sharing")
+    expect(page.locator("[data-share-message]")).to_contain_text("share it again")
     page.evaluate("""() => {
         Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
         document.dispatchEvent(new Event("visibilitychange"));

@@ -121,8 +121,10 @@ def test_timeline_lazy_thumbnails_viewer_and_delete(
     expect(page.get_by_role("button", name="Load later captures")).to_be_hidden()
     expect(page.locator(".thumb")).to_have_count(34)
     expect(page.locator("[data-summary]")).to_contain_text(
-        "22 camera snapshots · 12 screen captures · 6 events"  # 5 + "consent given"
+        "22 camera snapshots · 12 screen captures · 5 events · 1 consent answer"
     )
+    # One meaning per count: the header counts the same events as the summary.
+    expect(page.locator('[data-record] [data-cell="events"]')).to_have_text("5 events")
     page.evaluate("window.scrollTo(0, 0)")
     expect(page.locator('.event-chip[data-event-type="tab_hidden"]')).to_be_visible()
     # Hidden for 30 s (≥ 10 s): a sustained incident, in the summary and in its minute.

@@ -36,7 +36,9 @@ def test_the_report_holds_score_weights_incidents_and_who_changed_the_record(acm
     response = client.get(_url(acme.application))
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'data-report-score data-level="ok">88<' in html  # 100 − 3 min × 4
+    # 100 − 3 min × 4, over no analysed camera frame: a state, not a green number
+    assert 'data-report-score data-level="unknown">88<' in html
+    assert "Face visible in 0 of 0 analysed camera frames" in html
     assert "Interview tab hidden" in html and "4/min" in html
     assert "Rita Reyes added 1 capture." in html
     assert "John Carter (" in html  # by name, with what tells them apart
