@@ -25,6 +25,10 @@ import pytest
 
 from .conftest import ROLES
 
+# Minutes of a real server, in the production shape (PostgreSQL, the Redis channel layer):
+# the full run (bin/test) has it, the fast tier does not.
+pytestmark = pytest.mark.services
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 SEED = 20261130
 MAX_EXAMPLES = int(os.environ.get("CONTRACT_MAX_EXAMPLES", "25"))
