@@ -115,27 +115,59 @@ def _run(world, role: str, name: str, schema: Path, config: Path, select: list[s
 
 
 def _summary(output: str) -> str:
-    lines = [line.strip(" =") for line in output.splitlines() if re.search(r"\bin \d", line)]
-    return lines[-1] if lines else output.strip().splitlines()[-1]
+    """The CLI's own closing line, with its count of test cases."""
+    closing = [line.strip(" =") for line in output.splitlines() if re.search(r"\bin \d", line)]
+    cases = re.search(r"Test cases:\s*\n\s*(.+)", output)
+    return " · ".join(filter(None, [cases and cases.group(1).strip(), closing and closing[-1]]))
+
+
+# The CLI's failure titles (its "Failures:" section), by what the issue counts.
+KINDS = {
+    "server errors": ("Server error",),
+    "schema violations": ("Response violates schema", "Missing required response headers"),
+    "undocumented statuses": ("Undocumented status code",),
+    "undocumented content types": ("Undocumented Content-Type", "Missing Content-Type header"),
+    "undocumented codes or values": ("Undocumented error code", "Undocumented value"),
+}
+
+
+def _counts(outputs: list[str]) -> dict[str, int]:
+    counts = dict.fromkeys(KINDS, 0)
+    for output in outputs:
+        for title, number in re.findall(r"ST\d+ ([^:\n]+): (\d+)", output):
+            for kind, titles in KINDS.items():
+                if title.strip() in titles:
+                    counts[kind] += int(number)
+    return counts
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_operation_answers_as_documented(world, role, tmp_path, capsys):
+    raw = world.schema(role)
     schema = tmp_path / "openapi.json"
-    schema.write_text(json.dumps(world.schema(role)))
+    schema.write_text(json.dumps(raw))
     config = _config(world, tmp_path / "schemathesis.toml")
     runs = [
         ("reads and writes", [f"--exclude-operation-id={op}" for op in STATE_CHANGES + LAST]),
         ("state changes", [f"--include-operation-id={op}" for op in STATE_CHANGES]),
         ("token revocation", [f"--include-operation-id={op}" for op in LAST]),
     ]
-    failed = []
+    failed, outputs, cases = [], [], 0
     with capsys.disabled():
         for name, select in runs:
             code, output = _run(world, role, name, schema, config, select)
+            outputs.append(output)
             print(f"\n[schemathesis · {role} · {name}] {_summary(output)}")
             if os.environ.get("CONTRACT_VERBOSE"):
                 print(output)
             if code != 0:
                 failed.append(f"--- {name} ---\n{output}")
+            if found := re.search(r"Test cases:\s*\n\s*(\d+) generated", output):
+                cases += int(found.group(1))
+        operations = sum(len(set(ops) - {"parameters"}) for ops in raw["paths"].values())
+        counts = _counts(outputs)
+        print(
+            f"[schemathesis · {role}] {operations} operations, {cases} test cases: "
+            + ", ".join(f"{n} {kind}" for kind, n in counts.items())
+        )
     assert not failed, "\n".join(failed)
