@@ -4,7 +4,16 @@ Scope: candidate → own applications; recruiter → jobs of their organization;
 An object outside the caller's scope is reported as missing (404), never as forbidden.
 """
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from accounts.models import User
 from accounts.scoping import role_scope
@@ -45,12 +54,13 @@ def job_get_for_user(*, user: User, job_id: int) -> Job:
 def invitation_get_pending(*, invitation_id: int) -> Invitation | None:
     return (
         Invitation.objects.select_related("application__candidate", "application__job")
-        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .filter(pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True)
         .first()
     )
 
 
 def consent_active(*, application_id: int) -> MonitoringConsent | None:
+    """The consent in force, if any (it may be to an older notice: `.outdated`)."""
     return MonitoringConsent.objects.active().filter(application_id=application_id).first()
 
 
@@ -63,11 +73,54 @@ def consent_history(*, application_id: int) -> list[dict]:
     """Every answer, oldest first, as moments: given, withdrawn, declined."""
     moments = []
     for consent in MonitoringConsent.objects.filter(application_id=application_id):
-        if consent.accepted_at is not None:
-            moments.append(("given", consent.accepted_at, consent.notice_version))
-        if consent.withdrawn_at is not None:
-            moments.append(("withdrawn", consent.withdrawn_at, consent.notice_version))
-        if consent.declined_at is not None:
-            moments.append(("declined", consent.declined_at, consent.notice_version))
+        for decision, at in (
+            ("given", consent.accepted_at),
+            ("withdrawn", consent.withdrawn_at),
+            ("declined", consent.declined_at),
+        ):
+            if at is not None:
+                moments.append((decision, at, consent.notice_version, consent.language))
     moments.sort(key=lambda m: m[1])
-    return [{"decision": d, "at": at, "notice_version": v} for d, at, v in moments]
+    return [
+        {"decision": d, "at": at, "notice_version": v, "language": lang}
+        for d, at, v, lang in moments
+    ]
+
+
+CONSENT_LABELS = {
+    "not_yet": "Not yet",
+    "given": "Given",
+    "declined": "Declined",
+    "withdrawn": "Withdrawn",
+}
+CONSENT_STATES = tuple(CONSENT_LABELS)
+
+
+def applications_with_consent_state(
+    qs: QuerySet[JobApplication],
+) -> QuerySet[JobApplication]:
+    """Annotate `consent_state` from the latest answer to the notice: not_yet (none), given
+    (active; agreed, perhaps to an older notice), declined, withdrawn. One subquery each."""
+    latest = MonitoringConsent.objects.filter(application=OuterRef("pk")).order_by(
+        "-created_at", "-id"
+    )
+    return qs.annotate(
+        _consent_declined=Subquery(latest.values("declined_at")[:1]),
+        _consent_withdrawn=Subquery(latest.values("withdrawn_at")[:1]),
+        _consent_any=Exists(latest),
+    ).annotate(
+        consent_state=Case(
+            When(_consent_any=False, then=Value("not_yet")),
+            When(_consent_declined__isnull=False, then=Value("declined")),
+            When(_consent_withdrawn__isnull=False, then=Value("withdrawn")),
+            default=Value("given"),
+            output_field=CharField(),
+        )
+    )
+
+
+def consent_state_for(*, application_id: int) -> str:
+    latest = consent_latest(application_id=application_id)
+    if latest is None:
+        return "not_yet"
+    return {"declined": "declined", "withdrawn": "withdrawn"}.get(latest.state, "given")

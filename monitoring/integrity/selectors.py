@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from applications.models import JobApplication
+from applications.selectors import consent_history
 from cameras.models import CameraEvent
 from monitoring.models import (
     DeletedCapture,
@@ -158,7 +159,7 @@ def incidents_for_family(
     *,
     now: datetime,
 ) -> list[integrity.Incident]:
-    return integrity.interval_incidents(
+    incidents = integrity.interval_incidents(
         events,
         start=set(family.start),
         end=set(family.end),
@@ -167,6 +168,36 @@ def incidents_for_family(
         now=now,
         open_end=application_is_open(application),
         window=application_window(application) if family.source == "camera" else (None, None),
+    )
+    return without_consent_gaps(application, incidents, rules)
+
+
+def consent_gaps(application: JobApplication) -> list[tuple[datetime, datetime | None]]:
+    """When the candidate's consent was withdrawn: from each withdrawal to the next consent
+    (None: not given again). Nothing in these counts (integrity.outside_gaps)."""
+    gaps: list[tuple[datetime, datetime | None]] = []
+    opened = None
+    for decision in consent_history(application_id=application.pk):
+        if decision["decision"] == "withdrawn" and opened is None:
+            opened = decision["at"]
+        elif decision["decision"] == "given" and opened is not None:
+            gaps.append((opened, decision["at"]))
+            opened = None
+    if opened is not None:
+        gaps.append((opened, None))
+    return gaps
+
+
+def without_consent_gaps(
+    application: JobApplication, incidents: list[integrity.Incident], rules: integrity.Rules
+) -> list[integrity.Incident]:
+    minimum = {family.kind: family.min_seconds(rules) for family in FAMILIES}
+    minimum["snapshot_gap"] = 2 * application.camera_interval
+    return integrity.outside_gaps(
+        incidents,
+        consent_gaps(application),
+        min_seconds=minimum,
+        interval=application.camera_interval,
     )
 
 
@@ -192,7 +223,7 @@ def integrity_compute(*, application: JobApplication, now: datetime | None = Non
             "occurred_at", "id"
         )
         marks = [*images, *deleted]  # a deleted frame leaves no silence behind
-        incidents += integrity.snapshot_gaps(
+        gaps = integrity.snapshot_gaps(
             [m.captured_at for m in marks if not m.late],
             camera_live_intervals(list(camera), now=now, open_end=open_end),
             interval=application.camera_interval,
@@ -200,6 +231,7 @@ def integrity_compute(*, application: JobApplication, now: datetime | None = Non
             now=now,
             late=[integrity.LateFrame(m.captured_at, m.received_at) for m in marks if m.late],
         )
+        incidents += without_consent_gaps(application, gaps, rules)
     incidents.sort(key=lambda i: (i.started_at, i.type))
     value, summary = integrity.score(incidents, rules.weights)
     return {"score": value, "summary": summary, "incidents": incidents, "rules": rules}
@@ -217,6 +249,7 @@ def incident_from_row(row: IntegrityEvent) -> integrity.Incident:
         image_ids=list(row.image_ids),
         reason=row.reason,
         frame_count=row.frame_count,
+        id=row.pk,
     )
 
 
@@ -241,27 +274,81 @@ def integrity_report_from(
     rows: list[IntegrityEvent],
     rules: integrity.Rules,
     now: datetime,
+    evidence: dict,
 ) -> dict:
     incidents = [_extended(incident_from_row(row), application, now) for row in rows]
     incidents.sort(key=lambda i: (i.started_at, i.type))
     value, summary = integrity.score(incidents, rules.weights)
-    return {"score": value, "summary": summary, "incidents": incidents, "rules": rules}
+    for incident in incidents:
+        incident.points = integrity.incident_points(incident, rules.weights)
+    return {
+        "score": value,
+        "summary": summary,
+        "incidents": incidents,
+        "rules": rules,
+        "started": application.started_at is not None,
+        **evidence,
+    }
+
+
+def evidence_for(
+    *, applications: list[JobApplication], now: datetime
+) -> dict[int, dict[str, int | float | str]]:
+    """What a score rests on, per application: the candidate's camera frames analysed and
+    pending, those showing exactly one face, the seconds the camera was live. With camera
+    monitoring, fewer than half of the analysed frames showing the candidate's face is
+    `insufficient_evidence`: a score over unusable frames is a state, not a number. Three
+    queries for any number of applications."""
+    ids = [a.pk for a in applications]
+    frames = (
+        MonitoringImage.objects.filter(
+            application_id__in=ids,
+            image_type=ImageType.CAMERA,
+            uploaded_by_id=F("application__candidate_id"),
+        )
+        .values("application_id")
+        .annotate(
+            analysed=Count("pk", filter=Q(analysis__isnull=False)),
+            pending=Count("pk", filter=Q(analysis__isnull=True)),
+            one_face=Count("pk", filter=Q(analysis__face_count=1)),
+        )
+    )
+    counts = {row["application_id"]: row for row in frames}
+    events: dict[int, list[CameraEvent]] = {pk: [] for pk in ids}
+    for event in CameraEvent.objects.filter(application_id__in=ids).order_by("occurred_at", "id"):
+        events[event.application_id].append(event)
+    result = {}
+    for application in applications:
+        row = counts.get(application.pk, {"analysed": 0, "pending": 0, "one_face": 0})
+        live = camera_live_intervals(
+            events[application.pk], now=now, open_end=application_is_open(application)
+        )
+        usable = row["analysed"] > 0 and 2 * row["one_face"] >= row["analysed"]
+        result[application.pk] = {
+            "frames_analysed": row["analysed"],
+            "frames_pending": row["pending"],
+            "frames_with_one_face": row["one_face"],
+            "recorded_seconds": round(sum((b - a).total_seconds() for a, b in live), 1),
+            "state": "ok"
+            if usable or not application.camera_monitoring
+            else ("insufficient_evidence"),
+        }
+    return result
 
 
 def integrity_report(*, application: JobApplication, now: datetime | None = None) -> dict:
-    """The score, summary and incidents as stored, the ongoing part computed up to now.
+    """The score, summary and incidents as stored, the ongoing part computed up to now, and
+    what the score rests on (evidence_for).
 
     A read: it writes nothing and tells no board. Console, timeline, API and CSV all show this.
     """
-    rows = list(IntegrityEvent.objects.filter(application_id=application.pk))
-    rules = integrity_rules_for(organization_id=application.job.organization_id)
-    return integrity_report_from(application, rows, rules, now or timezone.now())
+    return integrity_reports(applications=[application], now=now)[application.pk]
 
 
 def integrity_reports(
     *, applications: list[JobApplication], now: datetime | None = None
 ) -> dict[int, dict]:
-    """integrity_report for many applications (the console's page) in two queries."""
+    """integrity_report for many applications (the console's page) in a few queries."""
     now = now or timezone.now()
     rows: dict[int, list[IntegrityEvent]] = {a.pk: [] for a in applications}
     for row in IntegrityEvent.objects.filter(application_id__in=list(rows)):
@@ -269,7 +356,10 @@ def integrity_reports(
     rules: dict[int, integrity.Rules] = {}
     for org_id in {a.job.organization_id for a in applications}:
         rules[org_id] = integrity_rules_for(organization_id=org_id)
+    evidence = evidence_for(applications=applications, now=now)
     return {
-        a.pk: integrity_report_from(a, rows[a.pk], rules[a.job.organization_id], now)
+        a.pk: integrity_report_from(
+            a, rows[a.pk], rules[a.job.organization_id], now, evidence[a.pk]
+        )
         for a in applications
     }
