@@ -146,9 +146,10 @@ WATCH_ERROR = Message(
     "A watch request or signal refused; nothing was relayed.",
     {
         "code": listed(
-            ["not_visible", "not_live", "too_many_viewers", "invalid"],
+            ["not_visible", "not_live", "too_many_viewers", "consent_outdated", "invalid"],
             "Why: the candidate is not on this board; their camera or page is not live; "
-            "LIVE_VIEWERS_MAX reviewers already watch; a malformed or foreign message.",
+            "LIVE_VIEWERS_MAX reviewers already watch; the candidate has not agreed to the "
+            "current notice (they are asked again); a malformed or foreign message.",
         ),
         "message": {"type": "string"},
         "watch_id": WATCH_ID,

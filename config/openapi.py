@@ -147,6 +147,7 @@ CODES = {
     "consent_required": "The candidate has not consented (or withdrew consent).",
     "legal_hold": "The interview is under a legal hold.",
     "interview_in_progress": "The interview is in progress: finish or withdraw it first.",
+    "notice_outdated": "The notice the page showed has changed since: show the current one.",
     # 413, 415
     "request_too_large": "The body passes REQUEST_MAX_BYTES (MONITORING_UPLOAD_MAX_BYTES for "
     "uploads).",
@@ -176,7 +177,11 @@ OPERATION_ERRORS: dict[str, dict[int, list[str] | None]] = {
     },
     "applications_camera_events_list": {404: ["application_not_found"]},
     "applications_consent_retrieve": {404: ["application_not_found"]},
-    "applications_consent_create": {403: ["not_candidate"], 404: ["application_not_found"]},
+    "applications_consent_create": {
+        403: ["not_candidate"],
+        404: ["application_not_found"],
+        409: ["notice_outdated"],
+    },
     "applications_start_create": {
         403: ["not_candidate"],
         404: ["application_not_found"],

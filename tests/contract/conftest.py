@@ -70,7 +70,7 @@ def build_world(acme, globex, admin_user) -> World:
     a finished and an invited interview of John's, a candidate whose interviews are all over
     (the user erasure's subject) and a done erasure receipt."""
     john, rita = acme.candidate, acme.recruiter
-    MonitoringConsentFactory(application=acme.application, notice_version="2026-11-live")
+    MonitoringConsentFactory(application=acme.application)  # to the notice in force
     now = timezone.now()
     images = []
     for n, kind in enumerate(("camera", "camera", "screen")):
