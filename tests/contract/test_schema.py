@@ -6,6 +6,7 @@ response values listed rather than enumerated, the error table held to the sourc
 import re
 from pathlib import Path
 
+import jsonschema
 import pytest
 from django.urls import path
 from drf_spectacular.generators import SchemaGenerator
@@ -144,6 +145,20 @@ def test_values_that_may_grow_are_listed_not_enumerated_in_answers(schema):
     status = schema["components"]["schemas"]["ApplicationOutput"]["properties"]["status"]
     assert status["type"] == "string"
     assert {"invited", "in_progress", "completed", "withdrawn"} == set(status["x-extensible-enum"])
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_path_the_schema_does_not_list_answers_the_error_shape(
+    schema, acme, client_for, settings, debug
+):
+    """The schema's description promises it; with DEBUG on too (not Django's HTML page)."""
+    settings.DEBUG = debug
+    response = client_for(acme.recruiter).get("/api/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    error = schema["components"]["schemas"]["Error"]
+    jsonschema.Draft7Validator(error).validate(response.json())
+    assert response.json()["code"] == "not_found"
 
 
 def test_socket_codes_are_listed_too():
