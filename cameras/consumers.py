@@ -1,5 +1,6 @@
 """The live board socket (one snapshot on connect, then stream events as they happen) and the
-candidate's presence socket (heartbeats).
+candidate's presence socket (heartbeats). What each takes and sends is cameras.messages: a
+message is dispatched to the handler its entry names.
 
 Both live only as long as the sign-in that opened them (accounts.sockets), and limit what a
 connection may send per message type (RATE_LIMIT_SOCKET_*): beyond it, an `error` with code
@@ -16,7 +17,7 @@ from accounts.sockets import CLOSE_NOT_SIGNED_IN, SessionBoundConsumer
 from common.ratelimit import SocketLimits
 from common.time import iso_utc
 
-from . import presence, watch
+from . import messages, presence, watch
 from .groups import board_groups_for_viewer
 from .services import board_snapshot
 
@@ -55,6 +56,15 @@ class WatchingConsumer(LimitedConsumer):
     the board and "candidate" on the presence socket."""
 
     side = ""
+    socket: messages.Socket  # what this socket takes and sends (cameras.messages)
+
+    async def receive_json(self, content, **kwargs):
+        """Each message type to the handler the catalogue names; anything else is refused."""
+        handler = self.socket.handler_for(content["type"])
+        if handler is None:
+            await self.send_error("invalid", self.socket.refusal())
+            return
+        await getattr(self, handler)(content)
 
     async def watch_relay(self, event):
         """A message the server routed to exactly this socket (cameras.watch)."""
@@ -107,6 +117,7 @@ class WatchingConsumer(LimitedConsumer):
 
 class LiveBoardConsumer(WatchingConsumer):
     side = "viewer"
+    socket = messages.BOARD
 
     groups_joined: list[str]
 
@@ -154,13 +165,7 @@ class LiveBoardConsumer(WatchingConsumer):
             except Exception:  # the layer is gone; its groups expire by themselves
                 logger.info("Could not leave %s", group)
 
-    async def receive_json(self, content, **kwargs):
-        if content["type"].startswith("watch."):
-            await self.handle_watch(content)
-            return
-        if content["type"] != "snapshot":
-            await self.send_error("invalid", 'A board sends {"type": "snapshot"} or watch.*.')
-            return
+    async def on_snapshot(self, content):
         if not await self.within_limits("snapshot"):
             return
         if not await self.privileged():  # signed URLs only for a sign-in that still holds
@@ -191,6 +196,7 @@ class PresenceConsumer(WatchingConsumer):
 
     user_id: int | None = None
     side = "candidate"
+    socket = messages.PRESENCE
     registered_for: int | None = None  # the interview this socket is the way to reach
 
     def rates(self) -> dict[str, str]:
@@ -217,13 +223,7 @@ class PresenceConsumer(WatchingConsumer):
             except Exception:  # the database is away: the sweep ends what is left
                 logger.info("Could not end the watches of %s", self.channel_name)
 
-    async def receive_json(self, content, **kwargs):
-        if content["type"].startswith("watch."):
-            await self.handle_watch(content)
-            return
-        if content["type"] != "heartbeat":
-            await self.send_error("invalid", 'Send {"type": "heartbeat"} or watch.*.')
-            return
+    async def on_heartbeat(self, content):
         application_id = content.get("application_id")
         if application_id is not None and (
             not isinstance(application_id, int) or isinstance(application_id, bool)

@@ -1,5 +1,7 @@
 """One shape for every API error: `{"success": false, "message", "code"}` with a 4xx/5xx."""
 
+import math
+
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -68,12 +70,16 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.Throttled):
-        seconds = int(exc.wait or 1)
+        # Whole seconds, at least 1 (DRF writes "0" for a wait under a second).
+        seconds = max(1, math.ceil(exc.wait or 1))
+        response["Retry-After"] = str(seconds)
         response.data = error_body(f"Too many requests; try again in {seconds} s.", "rate_limited")
         return response
     if isinstance(exc, exceptions.ValidationError):
         code = _first_code(exc.detail, "invalid")
-        response.data = error_body(_first_message(exc.detail), code, errors=exc.detail)
+        # `errors` is always an object (the schema's Error): a bare list is the body's.
+        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = error_body(_first_message(exc.detail), code, errors=errors)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = _first_code(detail, getattr(exc, "default_code", "error"))

@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from .asyncapi import AsyncApiView
 from .exceptions import json_or_default
 from .health import may_see_reasons, readiness
 from .schema import SchemaView
@@ -29,11 +30,14 @@ def api_root(request, format=None):
             "camera_status": reverse("api-camera-status", request=request, format=format),
             "active_streams": reverse("api-camera-active-streams", request=request, format=format),
             "schema": reverse("api-schema", request=request, format=format),
+            "asyncapi": reverse("api-asyncapi", request=request, format=format),
             "docs": reverse("api-docs", request=request, format=format),
         }
     )
 
 
+# The probes are for load balancers and operators (README, "Reliability"), not part of the
+# integrators' contract: they stay out of the schema.
 @extend_schema(exclude=True)
 @api_view(["GET"])
 @authentication_classes([])
@@ -62,6 +66,7 @@ api_patterns = [
     path("", include("cameras.api.urls")),
     path("", include("monitoring.api.urls")),
     path("schema/", SchemaView.as_view(), name="api-schema"),
+    path("asyncapi/", AsyncApiView.as_view(), name="api-asyncapi"),
     # The split view serves Swagger UI's initialiser as a script file: no inline script (CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

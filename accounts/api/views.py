@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -77,12 +77,15 @@ class MeApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema_serializer(component_name="Me")
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         username = serializers.CharField()
         name = serializers.CharField(source="display_name")
         role = serializers.CharField()
-        organization = serializers.CharField(source="organization.name", default=None)
+        organization = serializers.CharField(
+            source="organization.name", default=None, allow_null=True
+        )
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request):

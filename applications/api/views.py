@@ -27,13 +27,16 @@ from .serializers import (
 
 
 def _paginated(request, view, queryset, serializer_class):
-    paginator = PageNumberPagination()
+    """`{count, next, previous, results}`: the view's `pagination_class` (the schema reads it
+    from there and documents the page)."""
+    paginator = view.pagination_class()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 class ApplicationListApi(APIView):
     permission_classes = [ReadOnlyOrRecruiterOrAdmin]
+    pagination_class = PageNumberPagination
 
     @extend_schema(responses=ApplicationOutputSerializer(many=True))
     def get(self, request):
@@ -81,6 +84,7 @@ class ApplicationDetailApi(APIView):
 
 class JobListApi(APIView):
     permission_classes = [ReadOnlyOrRecruiterOrAdmin]
+    pagination_class = PageNumberPagination
 
     @extend_schema(responses=JobOutputSerializer(many=True))
     def get(self, request):

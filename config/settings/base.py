@@ -204,17 +204,39 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.openapi.InvigilAutoSchema",  # + each operation's errors
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
     "DATETIME_FORMAT": "iso-8601",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Invigil API",
-    "DESCRIPTION": "Interview monitoring: camera presence, monitoring images, consent, events.",
+    "DESCRIPTION": """Interview monitoring: camera presence, monitoring images, consent, events.
+
+**Sign-in**: `Authorization: Token …` from `POST /api/auth/token/`, or the browser session
+(unsafe methods then need the CSRF token in `X-CSRFToken`).
+
+**Errors** have one shape, `Error`: `{"success": false, "message", "code"}`. Each operation
+lists every error status it can answer and, for each, the `code`s it can carry. Beyond those,
+any path under `/api/` may answer `bad_request` (400: refused before routing, e.g. a `Host`
+not served here), `not_found` (404: a path not listed here), `method_not_allowed` (405: a
+method the path does not list) and `server_error` (500: with an `error_id` to quote).
+
+**Versions**: fields, endpoints, error codes and listed values may be added without notice;
+anything else changes only in a new version, and what is going away is marked `deprecated`
+first (README, "API contract"). The WebSockets are described at `/api/asyncapi/` (AsyncAPI
+3.0).""",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Request bodies are JSON (DESIGN.md); uploads document multipart beside it themselves.
+    # The form parsers stay for the browsable API, which posts forms.
+    "PARSER_WHITELIST": ["common.parsers.BoundedJSONParser"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.open_response_enums",  # values that may grow are listed, not enums
+    ],
+    "ENUM_NAME_OVERRIDES": {"EventTypeEnum": "monitoring.models.MonitoringEvent.Type"},
     # Swagger UI from the installed sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -6,7 +6,7 @@ Thin: parse, fetch through a scoped selector, call one service, render through a
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import ProhibitNullCharactersValidator
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
@@ -78,6 +78,29 @@ class UploadInputSerializer(serializers.Serializer):
         return attrs
 
 
+class JsonUploadSerializer(UploadInputSerializer):
+    """An upload as JSON: the image in `image_data`, base64 (the seed's contract).
+
+    (For the schema: the view reads both kinds of body with UploadInputSerializer.)"""
+
+    image = None
+    image_data = Base64Field(
+        trim_whitespace=False,
+        allow_blank=True,
+        help_text="Base64 or a data: URL of a JPEG, PNG or WebP image.",
+    )
+
+
+class MultipartUploadSerializer(UploadInputSerializer):
+    """An upload as multipart/form-data: the image file in `image` (what the page sends: a
+    third smaller than base64, nothing to decode)."""
+
+    image_data = None
+    image = serializers.FileField(
+        allow_empty_file=True, help_text="The image file: JPEG, PNG or WebP."
+    )
+
+
 class UploadOutputSerializer(serializers.Serializer):
     """An UploadResult: the stored image, or the one first stored under the same client_id."""
 
@@ -102,6 +125,26 @@ class PersonSerializer(serializers.Serializer):
     name = serializers.CharField(source="display_name")
 
 
+class AnalysisSerializer(serializers.Serializer):
+    """What the server saw in a capture (DESIGN.md): camera frames carry `face_count` and
+    `brightness`, screen captures `change_fraction`."""
+
+    face_count = serializers.IntegerField(required=False, allow_null=True)
+    brightness = serializers.FloatField(
+        required=False, allow_null=True, help_text="Grey mean, 0–255 (camera frames)."
+    )
+    change_fraction = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        help_text="Share of pixels changed since the previous screen capture.",
+    )
+    flags = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Camera frames: `camera_covered`, `frozen_frame`, `no_face`, "
+        "`multiple_faces` (more may be added); screen captures: none.",
+    )
+
+
 class ImageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     s3Key = serializers.CharField(source="file.name")
@@ -121,6 +164,7 @@ class ImageSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     analysis = serializers.SerializerMethodField()
 
+    @extend_schema_field(AnalysisSerializer(allow_null=True))
     def get_analysis(self, obj) -> dict | None:
         """DESIGN.md: null until computed; camera {face_count, brightness, flags}, screen
         {change_fraction, flags: []}."""
@@ -185,6 +229,12 @@ class SignedUrlsOutputSerializer(serializers.Serializer):
 
 # --- Views ------------------------------------------------------------------------------------
 
+# The schema's example upload (what /api/docs/ fills in, and what the contract fuzzer sends).
+EXAMPLE_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAABAAAAAMCAIAAADkharWAAAAF0lEQVR42mOMqpjGQApgYiARjGoYKRoAVd0BgOwTOC8"
+    "AAAAASUVORK5CYII="
+)
+
 
 class UploadThrottle(LimitsThrottle):
     """Uploads per application and type: a burst of RATE_LIMIT_UPLOAD_BURST (a queue drained
@@ -228,8 +278,20 @@ class MonitoringImageListApi(CountAfterAccessMixin, APIView):
         return Response(TimelineSerializer(timeline).data)
 
     @extend_schema(
-        request=UploadInputSerializer,
+        request={
+            "application/json": JsonUploadSerializer,
+            "multipart/form-data": MultipartUploadSerializer,
+        },
         responses={201: UploadOutputSerializer, 200: UploadOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "CameraCapture",
+                summary="A camera capture (base64 PNG, 16×12)",
+                value={"image_type": "camera", "image_data": EXAMPLE_PNG},
+                request_only=True,
+                media_type="application/json",
+            )
+        ],
     )
     def post(self, request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)
