@@ -123,6 +123,8 @@ class Socket:
         return None
 
     def refusal(self) -> str:
+        if not self.receives:
+            return "This socket only sends; it takes no message."
         return f"This socket takes: {', '.join(m.type for m in self.receives)}."
 
 

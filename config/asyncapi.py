@@ -1,10 +1,13 @@
 """The AsyncAPI 3.0 document of the sockets, at /api/asyncapi/, beside the OpenAPI schema.
 
-Built from cameras.messages, the catalogue the consumers dispatch by, so what it says is what
-the sockets do. Why a served AsyncAPI document rather than a page of docs/: integrators read
-it with the same kind of tooling as the OpenAPI schema (AsyncAPI Studio, generators, payload
-validators), it is versioned with the API, and it cannot go stale in a folder.
+Built from cameras.messages and monitoring.messages, the catalogues the consumers dispatch
+by, so what it says is what the sockets do. Why a served AsyncAPI document rather than a page
+of docs/: integrators read it with the same kind of tooling as the OpenAPI schema (AsyncAPI
+Studio, generators, payload validators), it is versioned with the API, and it cannot go stale
+in a folder.
 """
+
+import re
 
 from django.conf import settings
 from drf_spectacular.renderers import OpenApiYamlRenderer
@@ -14,11 +17,25 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cameras.messages import SOCKETS, Message, Socket
+from cameras.messages import SOCKETS as CAMERA_SOCKETS
+from cameras.messages import Message, Socket
+from monitoring.messages import TIMELINE
+
+SOCKETS = (*CAMERA_SOCKETS, TIMELINE)
 
 
 def _message_id(socket: Socket, direction: str, message: Message) -> str:
     return f"{socket.name}.{direction}.{message.type}"
+
+
+def _parameters(address: str) -> dict:
+    """A templated address names its parameters (AsyncAPI 3.0 requires them)."""
+    names = re.findall(r"{(\w+)}", address)
+    if not names:
+        return {}
+    return {
+        "parameters": {name: {"description": f"The {name.replace('_', ' ')}."} for name in names}
+    }
 
 
 def asyncapi_document(*, host: str, secure: bool) -> dict:
@@ -56,6 +73,7 @@ def asyncapi_document(*, host: str, secure: bool) -> dict:
             ),
             "servers": [{"$ref": "#/servers/site"}],
             "messages": channel_messages,
+            **_parameters(socket.address),
         }
     return {
         "asyncapi": "3.0.0",

@@ -15,6 +15,7 @@ from accounts.sockets import CLOSE_NOT_SIGNED_IN, SessionBoundConsumer
 from applications.selectors import applications_for_user
 
 from .live import timeline_group
+from .messages import TIMELINE
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class TimelineConsumer(SessionBoundConsumer):
                 logger.info("Could not leave %s", self.group)
 
     async def receive_json(self, content, **kwargs):
-        await self.send_error("invalid", "A timeline only listens; it sends nothing.")
+        await self.send_error("invalid", TIMELINE.refusal())
 
     async def timeline_changed(self, event):
         await self.send_json({"type": "changed", "what": event["what"], "at": event["at"]})

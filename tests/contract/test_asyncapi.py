@@ -39,6 +39,7 @@ def test_the_document_is_valid_asyncapi_3(acme, client_for):
     assert {c["address"] for c in document["channels"].values()} == {
         "/ws/camera/streams/",
         "/ws/camera/presence/",
+        "/ws/monitoring/timeline/{application_id}/",
     }
     assert document["servers"]["site"] == {
         **document["servers"]["site"],

@@ -10,6 +10,7 @@ import csv
 import io
 from datetime import timedelta
 
+import jsonschema
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -21,6 +22,7 @@ from applications.notice import CURRENT as NOTICE
 from applications.services import application_finish, consent_give, consent_withdraw
 from cameras.models import CameraEvent
 from config.asgi import application as asgi_application
+from config.asyncapi import asyncapi_document
 from monitoring.integrity.selectors import integrity_compute, integrity_report
 from monitoring.integrity.services import (
     integrity_camera_changed,
@@ -248,11 +250,19 @@ async def _timeline(app_id, cookie=None):
     return comm
 
 
+def _documented(frame: dict) -> dict:
+    """The frame is one the AsyncAPI document describes for the timeline socket."""
+    document = asyncapi_document(host="testserver", secure=False)
+    schema = document["components"]["messages"][f"timeline.out.{frame['type']}"]["payload"]
+    jsonschema.Draft7Validator(schema).validate(frame)
+    return frame
+
+
 async def _heard(comm, quiet: float = 1.0) -> set[str]:
     """What the socket was told until it stayed quiet for `quiet` seconds."""
     heard = set()
     while not await comm.receive_nothing(timeout=quiet):
-        message = await comm.receive_json_from()
+        message = _documented(await comm.receive_json_from())
         assert message["type"] == "changed"
         heard.add(message["what"])
     return heard
@@ -272,12 +282,12 @@ async def test_the_timeline_socket_is_scoped_like_the_timeline(acme, globex, adm
         }
     for user in (acme.recruiter, admin_user):
         mine = await _timeline(app_id, await _sign_in(user))
-        assert await mine.receive_json_from(timeout=3) == {
+        assert _documented(await mine.receive_json_from(timeout=3)) == {
             "type": "ready",
             "application_id": app_id,
         }
         await mine.send_json_to({"type": "hello"})
-        assert (await mine.receive_json_from(timeout=3))["code"] == "invalid"
+        assert _documented(await mine.receive_json_from(timeout=3))["code"] == "invalid"
         await mine.disconnect()
 
 
