@@ -28,6 +28,7 @@ def api_root(request, format=None):
             "me": reverse("api-me", request=request, format=format),
             "camera_status": reverse("api-camera-status", request=request, format=format),
             "active_streams": reverse("api-camera-active-streams", request=request, format=format),
+            "webhook_endpoints": reverse("api-webhook-endpoints", request=request, format=format),
             "schema": reverse("api-schema", request=request, format=format),
             "docs": reverse("api-docs", request=request, format=format),
         }
@@ -61,6 +62,7 @@ api_patterns = [
     path("", include("applications.api.urls")),
     path("", include("cameras.api.urls")),
     path("", include("monitoring.api.urls")),
+    path("", include("integrations.api.urls")),
     path("schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's initialiser as a script file: no inline script (CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
