@@ -23,6 +23,13 @@ from django.conf import settings
 MAX_URL_LENGTH = 2000
 
 
+# What WEBHOOK_ALLOW_PRIVATE lets through: private networks (RFC 1918, unique local), and
+# loopback and link-local (below). Documentation, shared (CGNAT) and reserved ranges never.
+PRIVATE_NETWORKS = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+)
+
+
 class AddressRefused(Exception):
     """The URL may not be called; the message says why in words a customer understands."""
 
@@ -80,7 +87,8 @@ def address_allowed(address: str) -> bool:
         return False
     if ip.is_global:
         return True
-    return settings.WEBHOOK_ALLOW_PRIVATE and (ip.is_private or ip.is_loopback or ip.is_link_local)
+    private = any(ip in network for network in PRIVATE_NETWORKS if network.version == ip.version)
+    return settings.WEBHOOK_ALLOW_PRIVATE and (private or ip.is_loopback or ip.is_link_local)
 
 
 def resolve(host: str, port: int) -> list[str]:

@@ -30,7 +30,7 @@ from accounts.models import Organization, User
 from applications.models import JobApplication
 from applications.services.mail import send_email
 from common import pipeline
-from common.errors import InvalidInput, NotAllowed
+from common.errors import InvalidInput, NotAllowed, NotFound
 from common.models import OutboxMessage
 from common.time import iso_utc
 
@@ -57,7 +57,7 @@ def _organization_for_write(*, actor: User, organization: Organization | None) -
         if actor.organization_id is None:
             raise NotAllowed("You are not a member of an organization.", code="no_organization")
         if organization is not None and organization.pk != actor.organization_id:
-            raise InvalidInput("organization_id: not found.", code="organization_not_found")
+            raise NotFound("Organization not found.", code="organization_not_found")
         return actor.organization
     if actor.is_admin_role:
         if organization is None:
