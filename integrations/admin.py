@@ -78,7 +78,10 @@ class WebhookEndpointAdmin(InvigilModelAdmin):
     def deliveries_link(self, obj: WebhookEndpoint) -> str:
         url = reverse("admin:integrations_webhookdelivery_changelist")
         url += f"?endpoint__id__exact={obj.pk}"
-        return format_html('<a href="{}">{} deliveries</a>', url, obj.deliveries.count())
+        count = obj.deliveries.count()
+        return format_html(
+            '<a href="{}">{} deliver{}</a>', url, count, "y" if count == 1 else "ies"
+        )
 
     def save_model(self, request, obj, form, change) -> None:
         data = form.cleaned_data

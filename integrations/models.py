@@ -13,6 +13,7 @@ class WebhookEndpoint(models.Model):
         "accounts.Organization", on_delete=models.CASCADE, related_name="webhook_endpoints"
     )
     url = models.CharField(
+        "URL",
         max_length=2000,
         help_text="https in production; may not resolve to a private, loopback or link-local "
         "address unless WEBHOOK_ALLOW_PRIVATE is set.",

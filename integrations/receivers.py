@@ -2,10 +2,20 @@
 receiver runs inside the transaction of the change it hears of, so the outbox messages it
 writes commit with that change or not at all.
 
-A feature that lands with a new event (identity.mismatch, decision.made,
-candidate.responded) sends its own signal from its app and is connected here with one
-receiver calling `services.webhook_event_emit(organization_id=…, event_type=events.…,
-at=…, data={"application_id": …, …})`.
+The hook for the features that land next (identity.mismatch, decision.made,
+candidate.responded): the feature sends a signal of its own app, inside the transaction of
+its change, and gets one receiver here, e.g.
+
+    @receiver(decision_made, dispatch_uid="integrations.decision_made")
+    def on_decision_made(sender, *, application_id, at, outcome, state, **kwargs) -> None:
+        services.application_event_emit(
+            event_type=events.DECISION_MADE,
+            application_id=application_id,
+            at=at,
+            data={"outcome": outcome, "state": state},
+        )
+
+(the data each event carries is named in integrations/events.py).
 """
 
 from django.dispatch import receiver
@@ -40,8 +50,8 @@ def on_recording_began(sender, *, application_id, at, **kwargs) -> None:
 
 
 @receiver(incident_opened, dispatch_uid="integrations.incident_opened")
-def on_incident_opened(sender, *, application, incident, **kwargs) -> None:
-    services.incident_opened_emit(application=application, incident=incident)
+def on_incident_opened(sender, *, application, incidents, **kwargs) -> None:
+    services.incidents_opened_emit(application=application, incidents=incidents)
 
 
 @receiver(erasure_completed, dispatch_uid="integrations.erasure_completed")

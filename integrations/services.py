@@ -181,14 +181,21 @@ def _body(event_type: str, at: datetime, data: dict) -> str:
 
 
 def webhook_event_emit(
-    *, organization_id: int | None, event_type: str, at: datetime, data: dict
+    *,
+    organization_id: int | None,
+    event_type: str,
+    at: datetime,
+    data: dict,
+    targets: list[WebhookEndpoint] | None = None,
 ) -> list[WebhookDelivery]:
     """Write one delivery per endpoint of the organization that asked for this event, each
     through its own outbox message, in the caller's transaction (the event and its webhooks
-    commit together, or neither does). `data` must carry `application_id`."""
+    commit together, or neither does). `data` must carry `application_id`; `targets`, when
+    the caller already read them for several events of one kind."""
     if organization_id is None:
         return []
-    targets = endpoints_for_event(organization_id=organization_id, event_type=event_type)
+    if targets is None:
+        targets = endpoints_for_event(organization_id=organization_id, event_type=event_type)
     if not targets:
         return []
     body = _body(event_type, at, data)
@@ -209,31 +216,40 @@ def webhook_event_emit(
         return WebhookDelivery.objects.bulk_create(deliveries)
 
 
-def _application_ids(application_id: int) -> dict | None:
-    return (
+def application_event_emit(
+    *, event_type: str, application_id: int, at: datetime, data: dict | None = None
+) -> list[WebhookDelivery]:
+    """An event about one interview, to its organization's endpoints: `data` after
+    `application_id`, `job_id` and `candidate_id`. The hook a new event is connected with
+    (integrations/receivers.py)."""
+    row = (
         JobApplication.objects.filter(pk=application_id)
-        .values("job_id", "job__organization_id", "candidate_id", "started_at")
+        .values("job_id", "job__organization_id", "candidate_id")
         .first()
+    )
+    if row is None:
+        return []
+    return webhook_event_emit(
+        organization_id=row["job__organization_id"],
+        event_type=event_type,
+        at=at,
+        data={
+            "application_id": application_id,
+            "job_id": row["job_id"],
+            "candidate_id": row["candidate_id"],
+            **(data or {}),
+        },
     )
 
 
 def interview_started_emit(*, application_id: int, at: datetime, started_by: str) -> None:
     """`interview.started`: the start transition ("candidate") or, for an interview opened in
     progress, its first recording ("first_recording") — whichever stamped `started_at`."""
-    row = _application_ids(application_id)
-    if row is None:
-        return
-    webhook_event_emit(
-        organization_id=row["job__organization_id"],
+    application_event_emit(
         event_type=events.INTERVIEW_STARTED,
+        application_id=application_id,
         at=at,
-        data={
-            "application_id": application_id,
-            "job_id": row["job_id"],
-            "candidate_id": row["candidate_id"],
-            "started_at": iso_utc(at),
-            "started_by": started_by,
-        },
+        data={"started_at": iso_utc(at), "started_by": started_by},
     )
 
 
@@ -258,23 +274,33 @@ def interview_finished_emit(*, application: JobApplication, at: datetime) -> Non
     )
 
 
-def incident_opened_emit(*, application: JobApplication, incident) -> None:
-    """`incident.opened`: a new incident id (what a reviewer would look at: its type, when,
-    how many frames, the reason in words — no image, no link)."""
-    webhook_event_emit(
-        organization_id=application.job.organization_id,
-        event_type=events.INCIDENT_OPENED,
-        at=timezone.now(),
-        data={
-            "application_id": application.pk,
-            "incident_id": incident.pk,
-            "type": incident.type,
-            "started_at": iso_utc(incident.started_at),
-            "ongoing": incident.ongoing,
-            "frame_count": incident.frame_count,
-            "reason": incident.reason,
-        },
+def incidents_opened_emit(*, application: JobApplication, incidents: list) -> None:
+    """`incident.opened`, one per new incident id (what a reviewer would look at: its type,
+    when, how many frames, the reason in words — no image, no link). The endpoints are read
+    once for all of them."""
+    organization_id = application.job.organization_id
+    targets = endpoints_for_event(
+        organization_id=organization_id, event_type=events.INCIDENT_OPENED
     )
+    if not targets:
+        return
+    now = timezone.now()
+    for incident in incidents:
+        webhook_event_emit(
+            organization_id=organization_id,
+            event_type=events.INCIDENT_OPENED,
+            at=now,
+            targets=targets,
+            data={
+                "application_id": application.pk,
+                "incident_id": incident.pk,
+                "type": incident.type,
+                "started_at": iso_utc(incident.started_at),
+                "ongoing": incident.ongoing,
+                "frame_count": incident.frame_count,
+                "reason": incident.reason,
+            },
+        )
 
 
 def erasure_completed_emit(*, job, organizations: dict[int, int | None]) -> None:

@@ -83,7 +83,7 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
 def _post_to(target: Target, address: str, body: bytes, headers: dict, timeout) -> Answer:
     pool = _pool(target, address, timeout)
     started = time.monotonic()
-    answer = Answer(address=address)
+    answer = Answer(address=address.split("%", 1)[0])  # an IPv6 zone is not stored
     try:
         response = pool.urlopen(
             "POST",

@@ -6,9 +6,10 @@ commit or roll back with it.
 
 from django.dispatch import Signal
 
-# A new incident was stored: sent once per incident id, when its row is created (an incident
-# that grows, shrinks or is re-scored keeps its id and is not announced again).
-# kwargs: application (JobApplication), incident (IntegrityEvent)
+# New incidents were stored: each incident id is in exactly one of these, sent when its row
+# is created (an incident that grows, shrinks or is re-scored keeps its id and is not
+# announced again). One signal per change, however many incidents it opened.
+# kwargs: application (JobApplication), incidents (list of IntegrityEvent, never empty)
 incident_opened = Signal()
 
 # An erasure job finished (asked for, retention, an admin's delete): every interview it covers

@@ -88,8 +88,8 @@ def _replace(
     if unmatched:
         IntegrityEvent.objects.filter(pk__in=[row.pk for row in unmatched]).delete()
     IntegrityEvent.objects.bulk_create(created)
-    for row in created:
-        incident_opened.send(sender=IntegrityEvent, application=application, incident=row)
+    if created:
+        incident_opened.send(sender=IntegrityEvent, application=application, incidents=created)
     if whole:
         IntegritySummary.objects.update_or_create(
             application=application,

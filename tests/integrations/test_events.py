@@ -219,3 +219,33 @@ def test_erasing_a_candidate_tells_each_organization_of_its_own_interviews(
         for d in WebhookDelivery.objects.filter(event_type="erasure.completed")
     }
     assert sent == {(ours.pk, acme.application.pk), (theirs.pk, second.pk)}
+
+
+def test_the_hook_for_events_whose_features_land_later(acme):
+    """identity.mismatch, decision.made, candidate.responded: subscribed to today, sent the
+    day their feature's receiver calls `application_event_emit`."""
+    from integrations import events
+    from integrations.services import application_event_emit
+
+    endpoint = WebhookEndpointFactory(organization=acme.organization, events=["decision.made"])
+    at = timezone.now()
+    [delivery] = application_event_emit(
+        event_type=events.DECISION_MADE,
+        application_id=acme.application.pk,
+        at=at,
+        data={"outcome": "cleared", "state": "final"},
+    )
+    assert delivery.endpoint == endpoint
+    assert json.loads(delivery.payload)["data"] == {
+        "application_id": acme.application.pk,
+        "job_id": acme.job.pk,
+        "candidate_id": acme.candidate.pk,
+        "outcome": "cleared",
+        "state": "final",
+    }
+    assert (
+        application_event_emit(
+            event_type=events.IDENTITY_MISMATCH, application_id=acme.application.pk, at=at
+        )
+        == []
+    )  # nobody asked for it
