@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Organization
 from applications.permissions import IsRecruiterOrAdmin
+from common.throttles import LimitsThrottle
 from integrations import selectors, services
 
 from .serializers import (
@@ -77,11 +78,29 @@ class WebhookEndpointDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+TEST_RATE = "10/minute"
+
+
+class EndpointTestThrottle(LimitsThrottle):
+    """Each test is a request our servers make to somewhere else: at most 10 a minute per
+    person (429 `rate_limited`), so the action cannot be turned into a flood."""
+
+    scope = "webhook_test"
+
+    def key(self, request, view) -> tuple:
+        return (request.user.pk,)
+
+    def rate(self, request, view) -> str:
+        return TEST_RATE
+
+
 class WebhookEndpointTestApi(APIView):
     """Send a signed `webhook.test` event to the endpoint now, once, and answer how it went
-    (200 either way: `delivered`, the status, the time, the start of the answer)."""
+    (200 either way: `delivered`, the status, the time, the start of the answer); 10 a minute
+    per person."""
 
     permission_classes = [IsRecruiterOrAdmin]
+    throttle_classes = [EndpointTestThrottle]
 
     @extend_schema(request=None, responses=EndpointTestSerializer)
     def post(self, request, endpoint_id: int):

@@ -196,3 +196,16 @@ def test_the_schema_documents_the_endpoints(acme, client_for):
     paths = schema.json()["paths"]
     assert "/api/webhook-endpoints/" in paths
     assert "/api/webhook-endpoints/{endpoint_id}/test/" in paths
+
+
+def test_the_test_action_is_limited_per_person(acme, token_client_for, limits_on, monkeypatch):
+    from integrations import services, transport
+
+    monkeypatch.setattr(
+        transport, "post", lambda url, **kw: transport.Answer(status_code=204, latency_ms=1)
+    )
+    endpoint = WebhookEndpointFactory(organization=acme.organization)
+    client = token_client_for(acme.recruiter)
+    codes = [client.post(f"{LIST}{endpoint.pk}/test/").status_code for _ in range(11)]
+    assert codes == [200] * 10 + [429]
+    assert services.WebhookDelivery.objects.filter(event_type="webhook.test").count() == 10
