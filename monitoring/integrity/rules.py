@@ -68,6 +68,7 @@ class Incident:
     reason: str = ""
     frame_count: int = 0
     id: int | None = None  # the stored incident's id (stable while it grows or shrinks)
+    points: int | None = None  # what it costs the score (set where a report is made)
 
     @property
     def duration_seconds(self) -> float:
