@@ -19,3 +19,8 @@ legal_hold_changed = Signal()
 # A reviewer changed an interview's monitoring settings (before recording began).
 # kwargs: application, actor, changes ({field: (old, new)})
 application_settings_changed = Signal()
+
+# An interview in progress without a start had its first recording (consent given, a first
+# capture, the camera on): `started_at` was stamped now (application_recording_began).
+# kwargs: application_id, at
+recording_began = Signal()

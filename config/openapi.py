@@ -110,6 +110,8 @@ CODES = {
     "surrogate_characters_not_allowed": "A text contains lone surrogate characters.",
     "authorization": "The username and password do not match an active account.",
     "cannot_invite": "This address cannot be invited (a staff or deactivated account).",
+    "url_not_allowed": "The webhook URL may not be called: not https, credentials in it, or "
+    "a name that resolves to an address that is not public (README, Integrations).",
     "status_not_writable": "The status changes only through start, finish and withdraw.",
     "not_a_candidate": "Only a candidate's data can be erased this way.",
     "empty_image": "The image is empty.",
@@ -139,6 +141,7 @@ CODES = {
     "job_not_found": "No such job, or not visible to the caller.",
     "organization_not_found": "No such organization, or not the recruiter's own.",
     "image_not_found": "No such capture, or not visible to the caller.",
+    "webhook_endpoint_not_found": "No such webhook endpoint, or not visible to the caller.",
     # 409
     "application_exists": "The candidate already has an application for this job.",
     "settings_locked": "Recording has begun: the monitoring settings are locked.",
@@ -163,6 +166,18 @@ CODES = {
 # What services and views raise beyond the derived statuses, per operationId. `None` drops a
 # derived status the operation cannot give (said why beside it).
 OPERATION_ERRORS: dict[str, dict[int, list[str] | None]] = {
+    "webhook_endpoints_create": {
+        400: ["url_not_allowed", "invalid", "required"],
+        403: ["no_organization"],
+        404: ["organization_not_found", "not_found"],
+    },
+    "webhook_endpoints_retrieve": {404: ["webhook_endpoint_not_found"]},
+    "webhook_endpoints_partial_update": {
+        400: ["url_not_allowed", "invalid"],
+        404: ["webhook_endpoint_not_found"],
+    },
+    "webhook_endpoints_destroy": {404: ["webhook_endpoint_not_found"]},
+    "webhook_endpoints_test_create": {404: ["webhook_endpoint_not_found"]},
     "applications_create": {
         400: ["cannot_invite"],
         403: ["no_organization"],

@@ -29,6 +29,7 @@ def api_root(request, format=None):
             "me": reverse("api-me", request=request, format=format),
             "camera_status": reverse("api-camera-status", request=request, format=format),
             "active_streams": reverse("api-camera-active-streams", request=request, format=format),
+            "webhook_endpoints": reverse("api-webhook-endpoints", request=request, format=format),
             "schema": reverse("api-schema", request=request, format=format),
             "asyncapi": reverse("api-asyncapi", request=request, format=format),
             "docs": reverse("api-docs", request=request, format=format),
@@ -65,6 +66,7 @@ api_patterns = [
     path("", include("applications.api.urls")),
     path("", include("cameras.api.urls")),
     path("", include("monitoring.api.urls")),
+    path("", include("integrations.api.urls")),
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("asyncapi/", AsyncApiView.as_view(), name="api-asyncapi"),
     # The split view serves Swagger UI's initialiser as a script file: no inline script (CSP).

@@ -9,6 +9,8 @@ from applications.models import Invitation, Job, JobApplication, MonitoringConse
 from applications.notice import CURRENT as NOTICE
 from cameras.models import CameraEvent, CameraStream, LiveWatch
 from common.models import OutboxMessage
+from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from integrations.services import secret_new
 from monitoring.models import (
     AccessEvent,
     DeletedCapture,
@@ -235,3 +237,36 @@ class DeletedCaptureFactory(factory.django.DjangoModelFactory):
     received_at = factory.LazyAttribute(lambda o: o.captured_at)
     by_candidate = True
     image_id = factory.Sequence(lambda n: 1_000_000 + n)
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookEndpoint
+
+    organization = factory.SubFactory(OrganizationFactory)
+    url = "https://ats.example.com/hooks/invigil"
+    events = factory.LazyFunction(lambda: ["interview.started", "interview.finished"])
+    secret = factory.LazyFunction(secret_new)
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookDelivery
+
+    endpoint = factory.SubFactory(WebhookEndpointFactory)
+    event_type = "interview.finished"
+    application_id = 1
+    payload = (
+        '{"type":"interview.finished","timestamp":"2026-12-01T10:00:00Z",'
+        '"data":{"application_id":1}}'
+    )
+
+
+class WebhookAttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookAttempt
+
+    delivery = factory.SubFactory(WebhookDeliveryFactory)
+    status_code = 200
+    latency_ms = 12
+    address = "203.0.113.10"

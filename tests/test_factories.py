@@ -8,7 +8,7 @@ from django.apps import apps
 
 from tests import factories
 
-PROJECT = ("accounts", "applications", "cameras", "common", "monitoring")
+PROJECT = ("accounts", "applications", "cameras", "common", "monitoring", "integrations")
 
 
 def _factories():

@@ -7,6 +7,7 @@ BASE = Path(__file__).resolve().parents[1]
 README = (BASE / "README.md").read_text()
 TOP = (
     r"bench|bin|docs|static|templates|config|common|accounts|cameras|monitoring|applications"
+    r"|integrations"
     r"|tests|\.ci|requirements[\w-]*\.txt|manage\.py|pyproject\.toml"
 )
 

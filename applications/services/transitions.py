@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import JobApplication
-from applications.signals import application_status_changed
+from applications.signals import application_status_changed, recording_began
 from common.errors import Conflict, NotAllowed
 
 
@@ -84,12 +84,19 @@ def application_transition(*, actor: User, application: JobApplication, to: str)
 def application_recording_began(*, application_id: int, at: datetime) -> bool:
     """The first recording of an interview that is in progress without a start (opened, not
     started by the candidate): consent given, a first capture, the camera on. It is stamped
-    once and never moves; finishing never stamps it. Returns whether it stamped it now."""
-    return bool(
-        JobApplication.objects.filter(
-            pk=application_id, status=Status.IN_PROGRESS, started_at=None
-        ).update(started_at=at)
-    )
+    once and never moves; finishing never stamps it. Returns whether it stamped it now.
+
+    The floors above hear of a stamp through `recording_began`, in the recording's
+    transaction (every caller holds one; `savepoint=False` costs nothing inside it)."""
+    with transaction.atomic(savepoint=False):
+        stamped = bool(
+            JobApplication.objects.filter(
+                pk=application_id, status=Status.IN_PROGRESS, started_at=None
+            ).update(started_at=at)
+        )
+        if stamped:
+            recording_began.send(sender=JobApplication, application_id=application_id, at=at)
+    return stamped
 
 
 def application_start(*, actor: User, application: JobApplication) -> JobApplication:

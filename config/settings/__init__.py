@@ -14,9 +14,11 @@ it to that).
     limits    bodies, messages, costly endpoints, rate limits, lockout, proxies, sessions
     tasks     Celery or the embedded runner, the outbox, every periodic sweep (once)
     security  HTTPS, cookies, CSP, Permissions-Policy, CORS
+    integrations  outbound webhooks: who may be called, retries, disabling
 """
 
 from .base import *  # noqa: F403
+from .integrations import *  # noqa: F403
 from .limits import *  # noqa: F403
 from .privacy import *  # noqa: F403
 from .realtime import *  # noqa: F403

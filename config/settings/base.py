@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "applications",
     "cameras",
     "monitoring",
+    "integrations",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ from cameras.services import camera_stream_incident
 from common.time import iso_utc
 from monitoring.live import timeline_changed
 from monitoring.models import IntegrityEvent, IntegritySummary, MonitoringEvent, MonitoringImage
+from monitoring.signals import incident_opened
 
 from . import rules as integrity
 from .selectors import (
@@ -69,7 +70,10 @@ def _replace(
     it in time or starts with the same frame; a stored one that no new version continues is
     deleted (its evidence is gone). The summary's penalty moves by the difference (no re-read
     of the other episodes) — or, for the whole interview (`whole`), is set afresh. True when
-    a stored incident changed."""
+    a stored incident changed.
+
+    Each incident created here (a new id) is announced once through `incident_opened`, in
+    the caller's transaction; one kept in place is not announced again."""
     old_points = sum(integrity.incident_points(_as_rules_incident(o), rules.weights) for o in old)
     new_points = sum(integrity.incident_points(i, rules.weights) for i in new)
     unmatched = sorted(old, key=lambda row: (row.started_at, row.pk))
@@ -90,6 +94,8 @@ def _replace(
     if unmatched:
         IntegrityEvent.objects.filter(pk__in=[row.pk for row in unmatched]).delete()
     IntegrityEvent.objects.bulk_create(created)
+    if created:
+        incident_opened.send(sender=IntegrityEvent, application=application, incidents=created)
     if whole:
         IntegritySummary.objects.update_or_create(
             application=application,

@@ -37,6 +37,7 @@ from monitoring.models import (
     MonitoringEvent,
     MonitoringImage,
 )
+from monitoring.signals import erasure_completed
 
 from .selectors import retention_due
 
@@ -195,6 +196,12 @@ def _delete_rows(job: ErasureJob, deadline: float) -> None:
         if time.monotonic() >= deadline:
             return
     with transaction.atomic():
+        # Whose interviews these were, read before their rows go (the admin's delete took
+        # its row already: the job names the organization).
+        organizations = dict.fromkeys(ids, job.organization_id)
+        organizations.update(
+            JobApplication.objects.filter(pk__in=ids).values_list("pk", "job__organization_id")
+        )
         rows = _delete_record_rows(ids)
         if job.kind == Kind.RETENTION:
             JobApplication.objects.filter(pk__in=ids).update(recording_deleted_at=timezone.now())
@@ -209,6 +216,7 @@ def _delete_rows(job: ErasureJob, deadline: float) -> None:
         ErasureJob.objects.filter(pk=job.pk).update(
             rows_deleted=job.rows_deleted, state=State.DONE, erased_at=job.erased_at, last_error=""
         )
+        erasure_completed.send(sender=ErasureJob, job=job, organizations=organizations)
 
 
 def _delete_record_rows(ids: list[int]) -> int:

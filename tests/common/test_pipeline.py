@@ -26,7 +26,15 @@ print("apps:", apps)
 print("missing:", missing)
 """
 
-PROJECT = ["accounts", "applications", "cameras", "common", "config", "monitoring"]
+PROJECT = [
+    "accounts",
+    "applications",
+    "cameras",
+    "common",
+    "config",
+    "monitoring",
+    "integrations",
+]
 
 
 def _modules():
@@ -47,7 +55,8 @@ def test_a_fresh_process_knows_every_follow_up_the_apps_declare():
         timeout=60,
         check=True,
     )
-    assert "apps: ['applications', 'common', 'monitoring']" in out.stdout, out.stdout
+    expected = "apps: ['applications', 'common', 'integrations', 'monitoring']"
+    assert expected in out.stdout, out.stdout
     assert "missing: []" in out.stdout, out.stdout + out.stderr
 
 

@@ -19,7 +19,7 @@ from cameras import messages
 from config.openapi import CODES, OPERATION_ERRORS
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-APPS = ("accounts", "applications", "cameras", "monitoring", "common", "config")
+APPS = ("accounts", "applications", "cameras", "monitoring", "integrations", "common", "config")
 ERROR_REF = "#/components/schemas/Error"
 
 # Codes raised in the source that no API operation answers, and why.
