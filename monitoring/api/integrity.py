@@ -25,6 +25,9 @@ class IncidentSerializer(serializers.Serializer):
     frame_count = serializers.IntegerField()
     image_ids = serializers.ListField(child=serializers.IntegerField())
     reason = serializers.CharField()
+    earlier_application_id = serializers.IntegerField(
+        allow_null=True, help_text="identity_changed_since: the earlier interview it names."
+    )
 
     def get_label(self, incident) -> str:
         return LABELS[incident.type]

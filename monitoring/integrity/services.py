@@ -38,6 +38,7 @@ from .selectors import (
     frame_from_deletion,
     frame_from_image,
     frames_for_candidate,
+    identity_changed_for,
     incident_families_for,
     incidents_for_family,
     integrity_compute,
@@ -112,6 +113,8 @@ def _replace(
 def _same_incident(row: IntegrityEvent, incident: integrity.Incident) -> bool:
     if row.type != incident.type:
         return False
+    if row.type == integrity.IDENTITY_CHANGED:  # one per earlier interview, all at one instant
+        return row.earlier_application_id == incident.earlier_application_id
     overlaps = row.started_at <= incident.ended_at and incident.started_at <= row.ended_at
     same_first = bool(row.image_ids) and row.image_ids[:1] == incident.image_ids[:1]
     return overlaps or same_first
@@ -126,6 +129,7 @@ def _fields(incident: integrity.Incident) -> dict:
         "frame_count": incident.frame_count,
         "image_ids": list(incident.image_ids),
         "reason": incident.reason[:300],
+        "earlier_application_id": incident.earlier_application_id,
     }
 
 
@@ -160,13 +164,34 @@ def _tell_board(application: JobApplication) -> None:
 def _frames_update(
     application: JobApplication, *, at: datetime, image_id: int, rules: integrity.Rules
 ) -> None:
-    """Re-evaluate the frame-flag episodes around one capture (new, re-analysed or deleted).
+    """Re-evaluate the frame episodes around one capture (new, re-analysed or deleted), on
+    each track: the analysis flags, and identity (where the organization matches faces)."""
+    for track in integrity.TRACKS:
+        if track == "identity" and not rules.identity:
+            continue
+        _track_update(application, track, at=at, image_id=image_id, rules=rules)
 
-    The window holds `sustain_frames + 1` analysed frames either side: a run that reaches past
-    it is long enough to have been stored as an incident, whose stored extent continues it.
-    """
+
+# What "known on this track" means for a stored capture (rules.track_flag for the models).
+_TRACK_KNOWN = {
+    "frame": {"analysis__isnull": False},
+    "identity": {"analysis__identity_mismatch__isnull": False},
+}
+
+
+def _track_update(
+    application: JobApplication,
+    track: str,
+    *,
+    at: datetime,
+    image_id: int,
+    rules: integrity.Rules,
+) -> None:
+    """The window holds `sustain_frames + 1` frames known on the track either side: a run that
+    reaches past it is long enough to have been stored as an incident, whose stored extent
+    continues it."""
     k = rules.sustain_frames + 1
-    analysed = frames_for_candidate(application).filter(analysis__isnull=False)
+    analysed = frames_for_candidate(application).filter(**_TRACK_KNOWN[track])
     analysed = analysed.select_related("analysis")
     deleted = deletions_for_candidate(application)
     key = (at, image_id)
@@ -192,7 +217,7 @@ def _frames_update(
     stored = list(
         IntegrityEvent.objects.filter(
             application_id=application.pk,
-            type__in=integrity.FRAME_FLAGS,
+            type__in=integrity.TRACKS[track],
             started_at__lte=hi,
             ended_at__gte=lo,
         )
@@ -200,7 +225,7 @@ def _frames_update(
     at_the_end = len(after) < k  # nothing analysed beyond the window
     at_the_start = len(before) < k  # nothing analysed before it
     new = []
-    for flag, run in integrity.frame_runs(window):
+    for flag, run in integrity.frame_runs(window, track):
         if flag is None:
             continue
         start, end, ongoing = run[0].at, run[-1].at, False
@@ -440,6 +465,23 @@ def integrity_camera_changed(*, camera_event_id: int, now: datetime | None = Non
         )
 
 
+def integrity_identity_changed(*, application_id: int) -> None:
+    """The interview's selfie changed (or an earlier interview's did): its comparisons with the
+    candidate's earlier interviews, stored again (a handful of rows)."""
+    application = _application(application_id)
+    if application is None:
+        return
+    rules = integrity_rules_for(organization_id=application.job.organization_id)
+    with transaction.atomic():
+        JobApplication.objects.lock(application.pk)
+        stored = list(
+            IntegrityEvent.objects.filter(
+                application_id=application.pk, type=integrity.IDENTITY_CHANGED
+            )
+        )
+        _replace(application, stored, identity_changed_for(application, rules), rules)
+
+
 def integrity_rebuild(*, application_id: int, now: datetime | None = None) -> dict | None:
     """Recompute every incident from scratch and store them (rules changed, interview ended);
     incidents that go on keep their ids."""
@@ -474,6 +516,7 @@ __all__ = [
     "integrity_event_recorded",
     "integrity_frame_changed",
     "integrity_frame_removed",
+    "integrity_identity_changed",
     "integrity_rebuild",
     "snapshot_gaps_sweep",
 ]

@@ -31,6 +31,8 @@ from monitoring.models import (
     AccessEvent,
     DeletedCapture,
     ErasureJob,
+    IdentityDecision,
+    IdentityReference,
     IntegrityEvent,
     IntegritySummary,
     MonitoringEvent,
@@ -211,9 +213,17 @@ def _delete_rows(job: ErasureJob, deadline: float) -> None:
 
 
 def _delete_record_rows(ids: list[int]) -> int:
-    """What retention removes: page events, incidents, the score, camera history."""
+    """What retention removes: page events, incidents, the score, camera history, and the
+    identity check (references with their face templates, reviewers' decisions)."""
     rows = 0
-    for model in (MonitoringEvent, IntegrityEvent, IntegritySummary, DeletedCapture):
+    for model in (
+        MonitoringEvent,
+        IntegrityEvent,
+        IntegritySummary,
+        DeletedCapture,
+        IdentityDecision,
+        IdentityReference,
+    ):
         deleted, _ = model.objects.filter(application_id__in=ids).delete()
         rows += deleted
     return rows + camera_history_delete(application_ids=ids)
@@ -348,5 +358,7 @@ def _count_record(application_id: int) -> int:
             IntegrityEvent,
             MonitoringConsent,
             DeletedCapture,
+            IdentityReference,
+            IdentityDecision,
         )
     )
