@@ -47,8 +47,8 @@ def main() -> None:
     from accounts.models import Organization, User
     from applications.models import Job, JobApplication, MonitoringConsent
     from common import pipeline
-    from monitoring.faces.detectors import best_detector
     from monitoring.analysis.services import frame_analyze
+    from monitoring.faces.detectors import best_detector
     from monitoring.images.services import monitoring_image_upload
     from monitoring.models import FrameAnalysis, MonitoringImage
 

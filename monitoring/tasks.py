@@ -11,8 +11,8 @@ from applications.models import JobApplication
 
 from . import followups
 from .analysis.services import analyses_reconcile, image_analyze
-from .images.services import image_object_delete, orphan_objects_sweep, snapshot_announce
 from .identity.services import identity_frames_match
+from .images.services import image_object_delete, orphan_objects_sweep, snapshot_announce
 from .images.storage import STORAGE_ERRORS
 from .integrity import services as integrity
 from .privacy import services as privacy

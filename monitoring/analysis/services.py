@@ -16,12 +16,12 @@ from PIL import Image
 
 from common import pipeline
 from monitoring import followups
+from monitoring.faces.detectors import best_detector
 from monitoring.identity.services import frame_identity, frame_identity_recheck
 from monitoring.integrity.services import integrity_frame_changed
 from monitoring.models import FrameAnalysis, ImageType, MonitoringImage
 
 from . import frames
-from monitoring.faces.detectors import best_detector
 
 logger = logging.getLogger(__name__)
 

@@ -159,9 +159,7 @@ class IdentityApi(CountAfterAccessMixin, APIView):
             info=request_info(request),
             **serializer.validated_data,
         )
-        return Response(
-            ReferenceOutputSerializer(result).data, status=status.HTTP_201_CREATED
-        )
+        return Response(ReferenceOutputSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
 class IdentityConfirmApi(APIView):

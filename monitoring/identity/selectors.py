@@ -187,4 +187,3 @@ def _state(application, *, check, selfie, document, document_match, decision) ->
     if check == Organization.IdentityCheck.SELFIE_AND_DOCUMENT and document is None:
         return State.UNVERIFIED
     return State.VERIFIED
-

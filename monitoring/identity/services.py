@@ -260,9 +260,7 @@ def identity_decide(
     if not actor.is_staff_role:
         raise NotAllowed("Only reviewers decide on identity.", code="permission_denied")
     if identity_settings(application)[0] == "off":
-        raise Conflict(
-            "This organization does not check identity.", code="identity_not_required"
-        )
+        raise Conflict("This organization does not check identity.", code="identity_not_required")
     if decision not in IdentityDecision.Decision.values:
         raise InvalidInput("decision must be confirmed or rejected.", code="invalid_choice")
     with transaction.atomic():
@@ -363,9 +361,7 @@ def frame_identity(*, image: MonitoringImage, data: bytes, faces: list[dict]) ->
     if selfie is None:
         return dict(NOT_COMPARED)
     try:
-        return _frame_match(
-            image, faces, selfie, threshold, _decode(data) if faces else None
-        )
+        return _frame_match(image, faces, selfie, threshold, _decode(data) if faces else None)
     except TemplatesUnavailable as exc:
         logger.warning("Frame %s not matched: %s", image.pk, exc)
         return dict(NOT_COMPARED)

@@ -284,7 +284,8 @@ def orphan_objects_sweep(*, min_age: timedelta | None = None, prefix: str = KEY_
     """Delete stored objects that no row references and that are older than `min_age`.
 
     Catches the one case the upload cannot clean up itself: the process died between writing
-    the object and writing its row. Captures and identity references are both rows. Young objects are left alone (an upload may be mid-way).
+    the object and writing its row (captures and identity references alike). Young objects
+    are left alone (an upload may be mid-way).
     """
     min_age = (
         min_age if min_age is not None else timedelta(seconds=settings.MONITORING_ORPHAN_MIN_AGE)
