@@ -197,19 +197,23 @@ def _track_update(
     key = (at, image_id)
 
     def side(*, earlier: bool) -> list[integrity.Frame]:
-        """The k frames (captures and deleted slots) just before or just after `key`. Range
-        conditions the (application, type, captured_at) indexes can serve; the few frames of
-        exactly the same instant are told apart by id here."""
+        """The k + 1 frames (captures and deleted slots) just before or just after `key` (one
+        more than the window: whether anything lies beyond it). Range conditions the
+        (application, type, captured_at) indexes can serve; the few frames of exactly the
+        same instant are told apart by id here."""
         order = ("-captured_at", "-pk") if earlier else ("captured_at", "pk")
         bound = {"captured_at__lte" if earlier else "captured_at__gte": at}
-        found = [frame_from_image(i) for i in analysed.filter(**bound).order_by(*order)[: k + 3]]
-        found += [frame_from_deletion(d) for d in deleted.filter(**bound).order_by(*order)[: k + 3]]
+        found = [frame_from_image(i) for i in analysed.filter(**bound).order_by(*order)[: k + 4]]
+        found += [frame_from_deletion(d) for d in deleted.filter(**bound).order_by(*order)[: k + 4]]
         keep = [
             f for f in found if ((f.at, f.image_id) < key if earlier else (f.at, f.image_id) > key)
         ]
-        return sorted(keep, key=lambda f: (f.at, f.image_id), reverse=earlier)[:k]
+        return sorted(keep, key=lambda f: (f.at, f.image_id), reverse=earlier)[: k + 1]
 
     before, after = side(earlier=True), side(earlier=False)
+    at_the_end = len(after) <= k  # nothing known beyond the window
+    at_the_start = len(before) <= k  # nothing known before it
+    before, after = before[:k], after[:k]
     me = [frame_from_image(i) for i in analysed.filter(pk=image_id)]
     window = [*reversed(before), *me, *after]
     lo = min([at, *[f.at for f in window]])
@@ -222,8 +226,6 @@ def _track_update(
             ended_at__gte=lo,
         )
     )
-    at_the_end = len(after) < k  # nothing analysed beyond the window
-    at_the_start = len(before) < k  # nothing analysed before it
     new = []
     for flag, run in integrity.frame_runs(window, track):
         if flag is None:
