@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageStat
 
-from accounts.models import User
+from accounts.models import Organization, User
 from applications.models import JobApplication
 from applications.services import application_recording_began, recording_check
 from common import pipeline
@@ -436,3 +436,34 @@ def _later_interviews(application: JobApplication) -> list[int]:
         .exclude(pk=application.pk)
         .values_list("pk", flat=True)
     )
+
+
+def identity_settings_apply(*, organization_id: int) -> int:
+    """The organization's identity settings changed. Each compared frame is judged again by
+    the new threshold (its distance is kept, nothing is described again); frames not compared
+    yet with the current selfie are matched (identity switched on); every interview with a
+    reference has its incidents rebuilt (identity switched off drops them). Returns the
+    interviews brought up to date."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return 0
+    frames = FrameAnalysis.objects.filter(
+        image__application__job__organization_id=organization_id,
+        identity_distance__isnull=False,
+    )
+    threshold = organization.identity_threshold
+    frames.filter(identity_distance__gt=threshold).update(identity_mismatch=True)
+    frames.filter(identity_distance__lte=threshold).update(identity_mismatch=False)
+    ids = list(
+        JobApplication.objects.filter(
+            job__organization_id=organization_id, identity_references__isnull=False
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    for application_id in ids:
+        if organization.identity_check == Organization.IdentityCheck.OFF:
+            integrity_rebuild(application_id=application_id)
+        else:
+            identity_frames_match(application_id=application_id)  # it rebuilds too
+    return len(ids)

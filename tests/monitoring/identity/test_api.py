@@ -472,3 +472,27 @@ def test_erasure_leaves_no_reference_decision_or_template(
     assert response.status_code == 200, response.json()
     assert not IdentityReference.objects.exists() and not IdentityDecision.objects.exists()
     assert not FrameAnalysis.objects.exists() and bucket_keys(s3) == []
+
+
+def test_a_new_threshold_judges_the_frames_again(
+    consented, john, rita, django_capture_on_commit_callbacks
+):
+    app = consented.application
+    capture = django_capture_on_commit_callbacks
+    _show(john, app, "selfie", photo("obama_2012"), capture)
+    t0 = timezone.now() - timedelta(minutes=3)
+    for i, name in enumerate(["obama_2009", "obama_2010", "obama_2009"]):
+        _capture(john, app, photo(name), t0 + timedelta(seconds=30 * i), capture)
+    assert _incidents(rita, app, "identity_mismatch") == []
+    organization = consented.organization
+    organization.identity_threshold = 0.3  # stricter than any two photos of him here
+    with capture(execute=True):
+        organization.save()
+    assert [f["identity"]["matches"] for f in _listing(rita, app)] == [False, False, False]
+    [incident] = _incidents(rita, app, "identity_mismatch")
+    assert incident["frame_count"] == 3
+    organization.identity_check = "off"
+    with capture(execute=True):
+        organization.save()
+    assert _incidents(rita, app, "identity_mismatch") == []
+    assert rita.get(_identity(app)).json()["state"] == "not_required"
