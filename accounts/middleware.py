@@ -5,8 +5,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 
-LAST_SEEN = "invigil_last_seen"
-WRITE_EVERY = 60  # seconds: the session is saved at most once a minute for this
+from .sessions import LAST_SEEN, TOUCH_EVERY
 
 
 class SessionIdleTimeoutMiddleware:
@@ -20,6 +19,6 @@ class SessionIdleTimeoutMiddleware:
             last = session.get(LAST_SEEN, now)
             if now - last > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)  # user_logged_out closes their sockets too
-            elif now - last >= WRITE_EVERY or LAST_SEEN not in session:
+            elif now - last >= TOUCH_EVERY or LAST_SEEN not in session:
                 session[LAST_SEEN] = now
         return self.get_response(request)

@@ -4,7 +4,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from .signals import password_changed, user_deactivated
+from .signals import password_changed, user_deactivated, user_rights_changed
 
 
 class Organization(models.Model):
@@ -91,28 +91,41 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    RIGHTS = ("role", "organization_id", "is_staff", "is_superuser")
+
     @classmethod
     def from_db(cls, db, field_names, values):
         user = super().from_db(db, field_names, values)
         user._stored_active = user.is_active if "is_active" in field_names else None
+        if set(cls.RIGHTS) <= set(field_names):  # a full row, not a deferred one
+            user._stored_rights = user._rights()
         return user
+
+    def _rights(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.RIGHTS)
 
     def set_password(self, raw_password):
         super().set_password(raw_password)
         self._password_changed = True
 
     def save(self, *args, **kwargs):
-        """Tell the rest of the app when a password changed or an account was deactivated:
-        those end every session of the user (accounts.receivers)."""
+        """Tell the rest of the app when a password changed, an account was deactivated or its
+        rights changed (role, organization, staff status): those end the user's sessions or
+        sockets (accounts.receivers)."""
         adding = self._state.adding
         changed = getattr(self, "_password_changed", False)
         deactivated = getattr(self, "_stored_active", None) is True and not self.is_active
+        stored_rights = getattr(self, "_stored_rights", None)
+        rights_changed = stored_rights is not None and stored_rights != self._rights()
         super().save(*args, **kwargs)
         self._password_changed, self._stored_active = False, self.is_active
+        self._stored_rights = self._rights()
         if not adding and changed:
             password_changed.send(sender=User, user=self)
         if not adding and deactivated:
             user_deactivated.send(sender=User, user=self)
+        if not adding and rights_changed:
+            user_rights_changed.send(sender=User, user=self)
 
     @property
     def display_name(self) -> str:

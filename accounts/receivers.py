@@ -1,6 +1,6 @@
 """Sessions end on sign-out (that session's sockets), on a password change and on
-deactivation (every socket and the API token of the user); failed sign-ins are counted per
-address."""
+deactivation (every socket and the API token of the user), on a change of rights (every
+socket); failed sign-ins are counted per address."""
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out, user_login_failed
@@ -14,7 +14,7 @@ from common.http import client_ip
 from .authentication import token_cache
 from .models import User
 from .sessions import session_sockets_close, user_sessions_end
-from .signals import password_changed, user_deactivated
+from .signals import password_changed, user_deactivated, user_rights_changed
 
 SIGNIN_FAILURES = "signin-failures"
 
@@ -43,6 +43,13 @@ def on_password_changed(sender, user, **kwargs) -> None:
 @receiver(user_deactivated, dispatch_uid="accounts.sessions.deactivated")
 def on_deactivated(sender, user, **kwargs) -> None:
     user_sessions_end(user_id=user.pk, reason="deactivated", tokens=True)
+
+
+@receiver(user_rights_changed, dispatch_uid="accounts.sessions.rights")
+def on_rights_changed(sender, user, **kwargs) -> None:
+    """A board joined its groups with the old rights: it closes (the page reconnects with the
+    new ones). API tokens stay: every request reads the user's rights afresh."""
+    user_sessions_end(user_id=user.pk, reason="rights_changed", tokens=False)
 
 
 @receiver(post_delete, sender=Token, dispatch_uid="accounts.tokens.deleted")

@@ -61,3 +61,30 @@ def token_revoke(*, user: User) -> int:
     """Revoke the user's API token (a new sign-in issues another). Returns how many went."""
     deleted, _ = Token.objects.filter(user=user).delete()
     return deleted
+
+
+# --- What is kept about a person's sign-ins ---------------------------------------------------
+
+
+def _signin_models():
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    return (AccessAttempt, AccessLog, AccessFailureLog)
+
+
+def signin_records_erase(*, user: User, username: str) -> int:
+    """Forget a person's sign-ins (django-axes' attempts, failures and log, by the username
+    they used) and the name the admin's history of their account shows. Returns rows gone."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    deleted = sum(m.objects.filter(username=username).delete()[0] for m in _signin_models())
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+    ).update(object_repr=user.username, change_message="")
+    return deleted
+
+
+def signin_records_expire(*, before) -> int:
+    """Sign-in records older than SIGNIN_LOG_RETENTION_DAYS go (the daily retention sweep)."""
+    return sum(m.objects.filter(attempt_time__lt=before).delete()[0] for m in _signin_models())

@@ -6,6 +6,8 @@ answers by closing with 4401 — whatever process holds it (the channel layer ca
 processes with Redis) — and it forwards nothing after it.
 """
 
+import time
+from dataclasses import dataclass
 from importlib import import_module
 
 from django.conf import settings
@@ -47,11 +49,51 @@ def user_sessions_end(*, user_id: int, reason: str, tokens: bool) -> None:
     user_sockets_close(user_id=user_id, reason=reason)
 
 
-def session_still_valid(*, user_id: int, session_key: str | None) -> bool:
-    """The user is still active and, for a browser socket, its session still exists."""
-    if not User.objects.filter(pk=user_id, is_active=True).exists():
+# When the browser session last made a request (accounts.middleware writes it, sockets too).
+LAST_SEEN = "invigil_last_seen"
+TOUCH_EVERY = 60  # seconds: a session is saved at most once a minute for this
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What a socket was opened with: a change of any of these closes it."""
+
+    role: str
+    organization_id: int | None
+    is_staff: bool
+    is_superuser: bool
+
+
+def rights_of(user: User) -> Rights:
+    return Rights(user.role, user.organization_id, user.is_staff, user.is_superuser)
+
+
+def _session(session_key: str):
+    """The session's data, or None when it ended or expired (the store reads nothing then)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    data = store.load()
+    return (store, data) if store.session_key is not None else (store, None)
+
+
+def session_check(*, user_id: int, session_key: str | None, rights: Rights) -> bool:
+    """Whether a socket opened with this sign-in may still act: the user is active with the
+    rights the socket was opened with, and (a browser socket) its session has not ended,
+    expired, or stayed idle beyond SESSION_IDLE_TIMEOUT."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or rights_of(user) != rights:
         return False
     if session_key is None:
         return True
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    return store().exists(session_key)
+    _, data = _session(session_key)
+    if data is None:
+        return False
+    last_seen = data.get(LAST_SEEN)
+    return last_seen is None or time.time() - last_seen <= settings.SESSION_IDLE_TIMEOUT
+
+
+def session_touch(*, session_key: str) -> None:
+    """The socket's user did something: the session is not idle (like a request)."""
+    store, data = _session(session_key)
+    if data is not None and time.time() - data.get(LAST_SEEN, 0) >= TOUCH_EVERY:
+        store[LAST_SEEN] = int(time.time())
+        store.save()

@@ -7,3 +7,5 @@ from django.dispatch import Signal
 
 password_changed = Signal()
 user_deactivated = Signal()
+# The role, organization or staff status changed: sockets opened with the old rights close.
+user_rights_changed = Signal()

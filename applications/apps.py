@@ -6,4 +6,7 @@ class ApplicationsConfig(AppConfig):
     name = "applications"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401 - the e-mails the outbox delivers, by name
+        from . import (
+            receivers,  # noqa: F401 - invitations end when a password is set
+            tasks,  # noqa: F401 - the e-mails the outbox delivers, by name
+        )

@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from accounts.models import Organization
 
+from . import notice
+
 MIN_INTERVAL_SECONDS = 2
 MAX_INTERVAL_SECONDS = 3600
 DEFAULT_INTERVAL_SECONDS = 30
@@ -150,6 +152,12 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Ended unused: another invitation of the candidate was used, or the password "
+        "was set another way.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -160,16 +168,23 @@ class Invitation(models.Model):
 
 class ConsentQuerySet(models.QuerySet):
     def active(self) -> "ConsentQuerySet":
-        """Given and not withdrawn: what monitoring needs before it records anything."""
-        return self.filter(accepted_at__isnull=False, withdrawn_at__isnull=True)
+        """Given, not withdrawn, not replaced by a consent to a newer notice."""
+        return self.filter(
+            accepted_at__isnull=False, withdrawn_at__isnull=True, replaced_at__isnull=True
+        )
+
+    def current(self) -> "ConsentQuerySet":
+        """Active and to the notice in force: what recording and live watching need."""
+        return self.active().filter(notice_version=notice.CURRENT)
 
 
 class MonitoringConsent(models.Model):
     """The candidate's answer to the monitoring notice of one interview: consent given (and
     perhaps withdrawn later) or declined. Every answer is kept: the consent history.
 
-    Uploads need an active consent (given, not withdrawn). The notice version records which
-    text the candidate saw, so a changed notice can ask again.
+    Recording needs a current consent: given, not withdrawn, to the notice in force
+    (applications.notice). The version and the language of the text shown are recorded; a
+    consent to an older notice is replaced when the candidate agrees to the new one.
     """
 
     application = models.ForeignKey(
@@ -179,7 +194,13 @@ class MonitoringConsent(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    language = models.CharField(
+        max_length=16, blank=True, help_text="The language the notice was shown in."
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the candidate agreed to a newer notice instead."
+    )
     created_at = models.DateTimeField(default=timezone.now, help_text="When the answer was given.")
 
     objects = ConsentQuerySet.as_manager()
@@ -189,7 +210,9 @@ class MonitoringConsent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["application"],
-                condition=Q(withdrawn_at__isnull=True, accepted_at__isnull=False),
+                condition=Q(
+                    withdrawn_at__isnull=True, replaced_at__isnull=True, accepted_at__isnull=False
+                ),
                 name="one_active_consent_per_application",
             ),
             models.CheckConstraint(
@@ -206,4 +229,11 @@ class MonitoringConsent(models.Model):
     def state(self) -> str:
         if self.declined_at is not None:
             return "declined"
-        return "withdrawn" if self.withdrawn_at else "active"
+        if self.withdrawn_at:
+            return "withdrawn"
+        return "replaced" if self.replaced_at else "active"
+
+    @property
+    def outdated(self) -> bool:
+        """Given to a notice that has changed since."""
+        return self.state == "active" and self.notice_version != notice.CURRENT

@@ -45,12 +45,13 @@ def job_get_for_user(*, user: User, job_id: int) -> Job:
 def invitation_get_pending(*, invitation_id: int) -> Invitation | None:
     return (
         Invitation.objects.select_related("application__candidate", "application__job")
-        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .filter(pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True)
         .first()
     )
 
 
 def consent_active(*, application_id: int) -> MonitoringConsent | None:
+    """The consent in force, if any (it may be to an older notice: `.outdated`)."""
     return MonitoringConsent.objects.active().filter(application_id=application_id).first()
 
 
@@ -63,11 +64,15 @@ def consent_history(*, application_id: int) -> list[dict]:
     """Every answer, oldest first, as moments: given, withdrawn, declined."""
     moments = []
     for consent in MonitoringConsent.objects.filter(application_id=application_id):
-        if consent.accepted_at is not None:
-            moments.append(("given", consent.accepted_at, consent.notice_version))
-        if consent.withdrawn_at is not None:
-            moments.append(("withdrawn", consent.withdrawn_at, consent.notice_version))
-        if consent.declined_at is not None:
-            moments.append(("declined", consent.declined_at, consent.notice_version))
+        for decision, at in (
+            ("given", consent.accepted_at),
+            ("withdrawn", consent.withdrawn_at),
+            ("declined", consent.declined_at),
+        ):
+            if at is not None:
+                moments.append((decision, at, consent.notice_version, consent.language))
     moments.sort(key=lambda m: m[1])
-    return [{"decision": d, "at": at, "notice_version": v} for d, at, v in moments]
+    return [
+        {"decision": d, "at": at, "notice_version": v, "language": lang}
+        for d, at, v, lang in moments
+    ]

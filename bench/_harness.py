@@ -40,6 +40,7 @@ def _production_env(**values: str) -> dict[str, str]:
         SECURE_HSTS_SECONDS="0",
         LOG_LEVEL="WARNING",
         RATE_LIMIT_ENABLED="false",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         PYTHONUNBUFFERED="1",
         OMP_NUM_THREADS="1",
     )
@@ -111,6 +112,7 @@ def bench_candidates(
 
     from accounts.models import Organization, User
     from applications.models import Job, JobApplication, MonitoringConsent
+    from applications.notice import CURRENT as NOTICE
 
     org, _ = Organization.objects.get_or_create(slug=org_slug, defaults={"name": org_slug.title()})
     job, _ = Job.objects.get_or_create(organization=org, title=f"{org.name} job")
@@ -128,7 +130,7 @@ def bench_candidates(
         # Anything recorded needs an interview in progress with consent (409 otherwise).
         if not MonitoringConsent.objects.active().filter(application=app).exists():
             MonitoringConsent.objects.create(
-                application=app, notice_version="bench", accepted_at=timezone.now()
+                application=app, notice_version=NOTICE, accepted_at=timezone.now()
             )
         people.append((user, app, Token.objects.get_or_create(user=user)[0].key))
     return people

@@ -46,6 +46,7 @@ def main() -> None:
 
     from accounts.models import Organization, User
     from applications.models import Job, JobApplication, MonitoringConsent
+    from applications.notice import CURRENT as NOTICE
     from common import pipeline
     from monitoring.analysis.services import frame_analyze
     from monitoring.faces.detectors import best_detector
@@ -58,7 +59,7 @@ def main() -> None:
         job=Job.objects.create(organization=org, title="J"), candidate=user, status="in_progress"
     )
     MonitoringConsent.objects.create(
-        application=app, notice_version="b", accepted_at=timezone.now()
+        application=app, notice_version=NOTICE, accepted_at=timezone.now()
     )
     detector = best_detector()
     print(
@@ -75,7 +76,7 @@ def main() -> None:
             status="in_progress",
         )
         MonitoringConsent.objects.create(
-            application=other, notice_version="b", accepted_at=timezone.now()
+            application=other, notice_version=NOTICE, accepted_at=timezone.now()
         )
         data = base64.b64encode((FRAMES / name).read_bytes()).decode()
         image = monitoring_image_upload(

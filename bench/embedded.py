@@ -37,6 +37,7 @@ SETUP = f"""
 import json
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
+from applications.notice import CURRENT as NOTICE
 from accounts.models import Organization, User
 from applications.models import Job, JobApplication, MonitoringConsent
 org = Organization.objects.create(name="Day", slug="day")
@@ -47,7 +48,7 @@ out = {{"recruiter": Token.objects.create(user=rita).key, "candidates": []}}
 for i in range({CANDIDATES}):
     user = User.objects.create(username=f"c{{i}}", role="candidate")
     app = JobApplication.objects.create(job=job, candidate=user, status="in_progress")
-    MonitoringConsent.objects.create(application=app, notice_version="b", accepted_at=now)
+    MonitoringConsent.objects.create(application=app, notice_version=NOTICE, accepted_at=now)
     out["candidates"].append((Token.objects.create(user=user).key, app.id))
 print("SETUP" + json.dumps(out))
 """

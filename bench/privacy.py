@@ -35,6 +35,7 @@ from datetime import timedelta
 from pathlib import Path
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
+from applications.notice import CURRENT as NOTICE
 from accounts.models import Organization, User
 from applications.models import Job, JobApplication, MonitoringConsent
 from monitoring.images.storage import storage_key, store
@@ -51,7 +52,7 @@ for size in SIZES:
     app = JobApplication.objects.create(
         job=job, candidate=user, status="completed", started_at=start, completed_at=timezone.now()
     )
-    MonitoringConsent.objects.create(application=app, notice_version="b", accepted_at=start)
+    MonitoringConsent.objects.create(application=app, notice_version=NOTICE, accepted_at=start)
     rows, total = [], 0
     for i in range(size):
         at = start + timedelta(seconds=10 * i)

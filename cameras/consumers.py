@@ -12,7 +12,6 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.sessions import session_still_valid
 from accounts.sockets import CLOSE_NOT_SIGNED_IN, SessionBoundConsumer
 from common.ratelimit import SocketLimits
 from common.time import iso_utc
@@ -64,6 +63,8 @@ class WatchingConsumer(LimitedConsumer):
     async def handle_watch(self, content) -> None:
         if not await self.within_limits("signal"):
             return
+        if content["type"] == "watch.request" and not await self.privileged():
+            return  # a sign-in that no longer holds asks for nobody's video
         try:
             outbox = await self._watch(content)
         except watch.WatchRefused as refused:
@@ -127,7 +128,8 @@ class LiveBoardConsumer(WatchingConsumer):
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
         try:
-            await self.join_session(user)
+            if not await self.join_session(user):
+                return
             self.groups_joined = board_groups_for_viewer(
                 is_admin=user.is_admin_role, organization_id=user.organization_id
             )
@@ -161,8 +163,7 @@ class LiveBoardConsumer(WatchingConsumer):
             return
         if not await self.within_limits("snapshot"):
             return
-        if not await self._still_signed_in():
-            await self.session_end({})
+        if not await self.privileged():  # signed URLs only for a sign-in that still holds
             return
         await self.send_json(await self._snapshot(self.scope["user"]))
 
@@ -177,14 +178,6 @@ class LiveBoardConsumer(WatchingConsumer):
     @database_sync_to_async
     def _snapshot(self, user) -> dict:
         return board_snapshot(user=user)
-
-    @database_sync_to_async
-    def _still_signed_in(self) -> bool:
-        """Signed URLs only for a sign-in that still holds (should a close have been lost)."""
-        session = self.scope.get("session")
-        return session_still_valid(
-            user_id=self.scope["user"].pk, session_key=getattr(session, "session_key", None)
-        )
 
 
 class PresenceConsumer(WatchingConsumer):
@@ -213,7 +206,7 @@ class PresenceConsumer(WatchingConsumer):
             await self.close(code=CLOSE_NOT_SIGNED_IN)
             return
         self.user_id = user.pk
-        await self.join_session(user)
+        await self.join_session(user)  # closed 4401 when the sign-in does not hold
 
     async def disconnect(self, code):
         await self.leave_session()
@@ -239,7 +232,10 @@ class PresenceConsumer(WatchingConsumer):
             return
         if not await self.within_limits("heartbeat"):
             return
+        if self.ended:
+            return
         presence.batcher().add(self, self.user_id, application_id)  # batched, flushed each second
+        await self.active()  # an interview under way keeps its session from going idle
         # The server's time: the page dates its captures and events by the server's clock.
         await self.send_json({"type": "ack", "server_time": iso_utc(timezone.now())})
         if application_id is not None and application_id != self.registered_for:

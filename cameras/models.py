@@ -129,6 +129,8 @@ class LiveWatch(models.Model):
         INTERVIEW_ENDED = "interview_ended", "The interview ended or consent was withdrawn"
         SOCKET_CLOSED = "socket_closed", "A socket closed"
         REPLACED = "replaced", "The candidate's page reconnected"
+        TIME_LIMIT = "time_limit", "It reached LIVE_WATCH_MAX_SECONDS (the board may ask again)"
+        RIGHTS_CHANGED = "rights_changed", "The reviewer's rights or session changed"
 
     watch_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     viewer = models.ForeignKey(

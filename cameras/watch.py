@@ -9,9 +9,13 @@ returns the messages to send as (channel, message) pairs: the consumers send the
 `await`, receivers and services through `relay_after_commit`.
 """
 
+import base64
+import hashlib
+import hmac
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -19,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from applications.selectors import applications_for_user
+from applications.selectors import applications_for_user, consent_active
 from common import pipeline
 
 from .models import CameraStream, LiveWatch
@@ -35,7 +39,7 @@ Outbox = list[tuple[str, dict]]
 
 @dataclass
 class WatchRefused(Exception):
-    code: str  # not_visible | not_live | too_many_viewers | invalid
+    code: str  # not_visible | not_live | too_many_viewers | consent_outdated | invalid
     message: str
 
 
@@ -43,8 +47,33 @@ def _relay(channel: str, message: dict) -> tuple[str, dict]:
     return channel, {"type": RELAY, "message": message}
 
 
-def ice_servers() -> list:
-    return list(settings.WEBRTC_ICE_SERVERS)
+def turn_credentials(*, watch_id: str, expires: datetime) -> tuple[str, str]:
+    """Credentials of the TURN REST scheme (coturn's `use-auth-secret`): the user name is
+    `<expiry epoch seconds>:<watch id>`, the password base64(HMAC-SHA1(secret, user name)).
+    The TURN server checks both itself, so they stop working when the watch could be over."""
+    username = f"{int(expires.timestamp())}:{watch_id}"
+    digest = hmac.new(
+        settings.WEBRTC_TURN_SECRET.encode(), username.encode(), hashlib.sha1
+    ).digest()
+    return username, base64.b64encode(digest).decode()
+
+
+def ice_servers(watch: LiveWatch) -> list:
+    """The ICE servers of one watch: WEBRTC_ICE_SERVERS as configured, except that with
+    WEBRTC_TURN_SECRET set every TURN server gets credentials of this watch, valid until its
+    time limit plus a minute (static TURN passwords would be an open relay for anyone ever
+    watched)."""
+    servers = [dict(server) for server in settings.WEBRTC_ICE_SERVERS]
+    if not settings.WEBRTC_TURN_SECRET:
+        return servers
+    expires = watch.started_at + timedelta(seconds=settings.LIVE_WATCH_MAX_SECONDS + 60)
+    username, credential = turn_credentials(watch_id=str(watch.watch_id), expires=expires)
+    for server in servers:
+        urls = server.get("urls", [])
+        urls = [urls] if isinstance(urls, str) else urls
+        if any(str(url).startswith(("turn:", "turns:")) for url in urls):
+            server.update(username=username, credential=credential)
+    return servers
 
 
 # --- The candidate's presence socket -------------------------------------------------------
@@ -83,6 +112,15 @@ def watch_request(*, viewer: User, user_id, viewer_channel: str) -> Outbox:
         if visible:
             raise WatchRefused("not_live", "This candidate's camera is not on right now.")
         raise WatchRefused("not_visible", "This candidate is not on your board.")
+    consent = (
+        consent_active(application_id=stream.application_id) if stream.application_id else None
+    )
+    if stream.application_id and (consent is None or consent.outdated):
+        raise WatchRefused(
+            "consent_outdated",
+            "The candidate has not agreed to the current monitoring notice (which covers live "
+            "watching): they are asked again on their page.",
+        )
     maximum = settings.LIVE_VIEWERS_MAX
     with transaction.atomic():
         stream = CameraStream.objects.select_for_update().get(pk=stream.pk)
@@ -107,7 +145,11 @@ def watch_request(*, viewer: User, user_id, viewer_channel: str) -> Outbox:
             candidate_channel=stream.presence_channel,
             started_at=timezone.now(),
         )
-    base = {"type": "watch.request", "watch_id": str(watch.watch_id), "ice_servers": ice_servers()}
+    base = {
+        "type": "watch.request",
+        "watch_id": str(watch.watch_id),
+        "ice_servers": ice_servers(watch),
+    }
     return [
         _relay(watch.candidate_channel, {**base, "viewer_name": viewer.display_name}),
         _relay(viewer_channel, {**base, "user_id": user_id}),
@@ -172,6 +214,14 @@ def watches_end_for_channel(*, channel: str) -> Outbox:
         Q(viewer_channel=channel) | Q(candidate_channel=channel)
     )
     return _end(watches, reason=Reason.SOCKET_CLOSED, skip=channel)
+
+
+def watches_end_expired(*, now: datetime | None = None) -> Outbox:
+    """Watches that reached LIVE_WATCH_MAX_SECONDS end (their TURN credentials expire a minute
+    later); the board may ask again."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.LIVE_WATCH_MAX_SECONDS)
+    expired = LiveWatch.objects.filter(ended_at__isnull=True, started_at__lt=cutoff)
+    return _end(expired, reason=Reason.TIME_LIMIT)
 
 
 def watches_end_for_candidate(

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from applications.models import Invitation, Job, JobApplication, MonitoringConsent
+from applications.notice import CURRENT as NOTICE
 from cameras.models import CameraEvent, CameraStream, LiveWatch
 from common.models import OutboxMessage
 from monitoring.models import (
@@ -93,7 +94,7 @@ class MonitoringConsentFactory(factory.django.DjangoModelFactory):
         model = MonitoringConsent
 
     application = factory.SubFactory(JobApplicationFactory)
-    notice_version = "test"
+    notice_version = NOTICE
     accepted_at = factory.LazyFunction(timezone.now)
 
 

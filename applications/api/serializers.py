@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from rest_framework import serializers
 
+from applications import notice
 from applications.models import (
     MAX_INTERVAL_SECONDS,
     MIN_INTERVAL_SECONDS,
@@ -120,6 +121,16 @@ class ConsentInputSerializer(serializers.Serializer):
             "once), and otherwise records that the candidate declined."
         )
     )
+    notice_version = serializers.CharField(
+        required=False,
+        max_length=20,
+        help_text="The notice the page showed; an older one answers 409 notice_outdated.",
+    )
+    language = serializers.CharField(
+        required=False,
+        max_length=16,
+        help_text="The language the notice was shown in (default: the page's language).",
+    )
 
 
 @dataclass(frozen=True)
@@ -138,21 +149,47 @@ class ConsentState:
     def state(self) -> str:
         return self.consent.state if self.consent is not None else "none"
 
+    @property
+    def outdated(self) -> bool:
+        return self.consent is not None and self.consent.outdated
+
+    @property
+    def current_notice_version(self) -> str:
+        return notice.CURRENT
+
+    @property
+    def changes(self) -> list[str]:
+        """What changed since the notice the candidate agreed to (when it has changed)."""
+        if not self.outdated:
+            return []
+        return notice.notice_changes_since(self.consent.notice_version)
+
 
 class ConsentMomentSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["given", "withdrawn", "declined"])
     at = serializers.DateTimeField()
     notice_version = serializers.CharField()
+    language = serializers.CharField(help_text="The language the notice was shown in.")
 
 
 class ConsentOutputSerializer(serializers.Serializer):
     application_id = serializers.IntegerField()
     accepted = serializers.BooleanField(help_text="Consent is given and not withdrawn.")
     state = serializers.ChoiceField(
-        choices=["none", "active", "withdrawn", "declined"], help_text="The latest answer."
+        choices=["none", "active", "withdrawn", "declined", "replaced"],
+        help_text="The latest answer.",
     )
     notice_version = serializers.CharField(source="consent.notice_version", allow_null=True)
     accepted_at = serializers.DateTimeField(source="consent.accepted_at", allow_null=True)
     withdrawn_at = serializers.DateTimeField(source="consent.withdrawn_at", allow_null=True)
     declined_at = serializers.DateTimeField(source="consent.declined_at", allow_null=True)
+    language = serializers.CharField(source="consent.language", allow_null=True)
+    outdated = serializers.BooleanField(
+        help_text="Consent was given to a notice that has changed since: nothing is recorded "
+        "until the candidate agrees to the current one."
+    )
+    current_notice_version = serializers.CharField()
+    changes = serializers.ListField(
+        child=serializers.CharField(), help_text="What changed since (when outdated)."
+    )
     history = ConsentMomentSerializer(many=True, help_text="Every answer, oldest first.")

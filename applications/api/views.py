@@ -1,6 +1,7 @@
 """Thin API views: parse, call one selector or service, render."""
 
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
@@ -146,15 +147,21 @@ class ConsentApi(APIView):
         )
         serializer = ConsentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if serializer.validated_data["accepted"]:
-            _, created = services.consent_give(
-                actor=request.user, application=application, ip=client_ip(request)
-            )
+        data = serializer.validated_data
+        answer = {
+            "actor": request.user,
+            "application": application,
+            "ip": client_ip(request),
+            "language": data.get("language") or translation.get_language() or "",
+            "notice_version": data.get("notice_version"),
+        }
+        if data["accepted"]:
+            _, created = services.consent_give(**answer)
             return Response(
                 ConsentOutputSerializer(_consent_state(application.pk)).data,
                 status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
             )
-        services.consent_refuse(actor=request.user, application=application, ip=client_ip(request))
+        services.consent_refuse(**answer)
         return Response(ConsentOutputSerializer(_consent_state(application.pk)).data)
 
 

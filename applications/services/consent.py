@@ -1,10 +1,10 @@
 """The candidate's answers to the monitoring notice, and the one rule for recording."""
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from applications import notice
 from applications.models import JobApplication, MonitoringConsent
 from applications.selectors import consent_active, consent_latest
 from applications.signals import consent_recorded
@@ -25,24 +25,46 @@ def _announce(application, actor, action: str, consent: MonitoringConsent, ip) -
     )
 
 
-def consent_give(
-    *, actor: User, application: JobApplication, ip: str | None = None
-) -> tuple[MonitoringConsent, bool]:
-    """Record the candidate's consent to monitoring. Returns (consent, created).
+def _check_version(shown: str | None) -> None:
+    """The page says which notice it showed: an answer to an older one is not an answer."""
+    if shown is not None and shown != notice.CURRENT:
+        raise Conflict(
+            "The monitoring notice has changed since this page showed it: read it again.",
+            code="notice_outdated",
+        )
 
-    Only the candidate of the application may consent; giving it again changes nothing.
+
+def consent_give(
+    *,
+    actor: User,
+    application: JobApplication,
+    ip: str | None = None,
+    language: str = "",
+    notice_version: str | None = None,
+) -> tuple[MonitoringConsent, bool]:
+    """Record the candidate's consent to the notice in force, in the language it was shown.
+    Returns (consent, created).
+
+    Only the candidate of the application may consent; giving it again changes nothing. A
+    consent to an older notice is replaced (the candidate has read what changed).
     """
     if application.candidate_id != actor.pk:
         raise NotAllowed("Only the candidate can consent to monitoring.", code="not_candidate")
+    _check_version(notice_version)
     existing = consent_active(application_id=application.pk)
-    if existing is not None:
+    if existing is not None and not existing.outdated:
         return existing, False
     try:
         with transaction.atomic():
             now = timezone.now()
+            if existing is not None:
+                MonitoringConsent.objects.filter(pk=existing.pk, replaced_at=None).update(
+                    replaced_at=now
+                )
             consent = MonitoringConsent.objects.create(
                 application=application,
-                notice_version=settings.MONITORING_NOTICE_VERSION,
+                notice_version=notice.CURRENT,
+                language=language[:16],
                 accepted_at=now,
                 created_at=now,
                 ip=ip,
@@ -71,25 +93,36 @@ def consent_withdraw(
 
 @transaction.atomic
 def consent_refuse(
-    *, actor: User, application: JobApplication, ip: str | None = None
+    *,
+    actor: User,
+    application: JobApplication,
+    ip: str | None = None,
+    language: str = "",
+    notice_version: str | None = None,
 ) -> tuple[MonitoringConsent, str]:
     """The candidate's "no" to the notice: a withdrawal when consent is active, otherwise a
     decline, recorded with the notice version shown. Returns (record, "withdrawn" |
     "declined"). Saying no again to the same notice records nothing new."""
     if application.candidate_id != actor.pk:
         raise NotAllowed("Only the candidate can answer the notice.", code="not_candidate")
+    _check_version(notice_version)
     # One answer at a time.
     JobApplication.objects.lock(application.pk)
     withdrawn = consent_withdraw(actor=actor, application=application, ip=ip)
     if withdrawn is not None:
         return withdrawn, "withdrawn"
     latest = consent_latest(application_id=application.pk)
-    version = settings.MONITORING_NOTICE_VERSION
+    version = notice.CURRENT
     if latest is not None and latest.state == "declined" and latest.notice_version == version:
         return latest, "declined"
     now = timezone.now()
     declined = MonitoringConsent.objects.create(
-        application=application, notice_version=version, declined_at=now, created_at=now, ip=ip
+        application=application,
+        notice_version=version,
+        language=language[:16],
+        declined_at=now,
+        created_at=now,
+        ip=ip,
     )
     _announce(application, actor, "declined", declined, ip)
     return declined, "declined"
@@ -97,7 +130,8 @@ def consent_refuse(
 
 def recording_check(*, application: JobApplication) -> None:
     """The one rule for uploads, camera on and page events: nothing is recorded outside the
-    interview. 409 unless it is in progress and the candidate's consent is active.
+    interview. 409 unless it is in progress and the candidate's consent is active and to
+    the notice in force (a changed notice asks again).
 
     (`JobApplication.objects.recordable()` is the same rule as a query.)
     """
@@ -107,8 +141,15 @@ def recording_check(*, application: JobApplication) -> None:
             "recorded unless it is in progress.",
             code="application_not_active",
         )
-    if consent_active(application_id=application.pk) is None:
+    consent = consent_active(application_id=application.pk)
+    if consent is None:
         raise Conflict(
             "The candidate has not consented to monitoring for this interview.",
+            code="consent_required",
+        )
+    if consent.outdated:
+        raise Conflict(
+            "The monitoring notice has changed since the candidate agreed to it: nothing is "
+            "recorded until they have read what changed and agreed again.",
             code="consent_required",
         )

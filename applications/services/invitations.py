@@ -84,7 +84,19 @@ def invitation_from_token(*, token: str) -> Invitation:
             "This invitation link has already been used. Sign in with your password.",
             code="invitation_used",
         )
+    candidate = invitation.application.candidate
+    if not candidate.is_active or not candidate.is_candidate or candidate.is_staff:
+        # A deactivated or staff account never gets a password from a link.
+        raise InvalidInput("This invitation link is not valid.", code="invitation_invalid")
     return invitation
+
+
+def invitations_end(*, user_id: int) -> int:
+    """The candidate used an invitation or their password was set another way: every other
+    pending link of theirs stops working (it could set the password again)."""
+    return Invitation.objects.filter(
+        application__candidate_id=user_id, accepted_at=None, revoked_at=None
+    ).update(revoked_at=timezone.now())
 
 
 @transaction.atomic
@@ -98,8 +110,8 @@ def invitation_accept(*, token: str, password: str) -> User:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
         raise InvalidInput(" ".join(exc.messages), code="weak_password") from exc
-    user.set_password(password)
-    user.save(update_fields=["password"])
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+    user.set_password(password)  # the other pending links end with it (applications.receivers)
+    user.save(update_fields=["password"])
     return user

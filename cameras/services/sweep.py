@@ -21,10 +21,13 @@ def camera_streams_end_stale(*, now: datetime | None = None) -> int:
     any live stream whose interview may not be recorded any more (the applications receivers
     do that at once; this catches a change they never heard of).
 
+    Live watches that reached LIVE_WATCH_MAX_SECONDS end here too.
+
     Safe to run concurrently (Celery beat and the embedded runner): rows are locked and
     re-checked, so each stale stream ends once.
     """
     now = now or timezone.now()
+    watch.relay_after_commit(watch.watches_end_expired(now=now))
     for stream in CameraStream.objects.live(now=now).not_recordable().select_related("user")[:1000]:
         camera_stream_stop(user=stream.user, application_id=stream.application_id, now=now)
     ended = 0

@@ -159,7 +159,19 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Files served at the site's root (favicon.ico: browsers and the admin ask for it there).
 
 # --- Email ----------------------------------------------------------------------------------
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# With DEBUG off an e-mail backend must be chosen: a default console would write invitation
+# links (they set a password) into the logs. The console, chosen explicitly, leaves such links
+# out of what it writes unless DEBUG is on (common.mail).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="")
+if not EMAIL_BACKEND:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "EMAIL_BACKEND is not set. Set it to django.core.mail.backends.smtp.EmailBackend "
+            "(with EMAIL_HOST and friends), or choose the console explicitly with "
+            "EMAIL_BACKEND=common.mail.ConsoleEmailBackend (links that sign in are left out "
+            "of the log)."
+        )
+    EMAIL_BACKEND = "common.mail.ConsoleEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Invigil <no-reply@invigil.local>")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)

@@ -82,3 +82,6 @@ API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=7 * 24 * 3600)
 # any change of the user is exact; SQLite opening a connection per request is what it saves.
 API_TOKEN_CACHE_SECONDS = env.float("API_TOKEN_CACHE_SECONDS", default=0 if REDIS_URL else 10)
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=8 * 3600)
+# An open socket checks its sign-in (active, same rights, session neither ended, expired nor
+# idle) at least this often, besides before every privileged message.
+SOCKET_SESSION_CHECK_SECONDS = env.float("SOCKET_SESSION_CHECK_SECONDS", default=60.0)

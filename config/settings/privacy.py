@@ -2,8 +2,6 @@
 
 from .base import env
 
-# 2026-11-live: the notice says reviewers may watch the camera live (and that you see who).
-MONITORING_NOTICE_VERSION = env.str("MONITORING_NOTICE_VERSION", default="2026-11-live")
 MONITORING_RETENTION_DAYS = env.int("MONITORING_RETENTION_DAYS", default=90)
 # Privacy (README "Privacy"): retention runs daily in batches; an erasure works in short steps
 # that resume after a crash; receipts and audit entries are kept 24 months.
@@ -15,3 +13,5 @@ ERASURE_REQUEST_SECONDS = env.float("ERASURE_REQUEST_SECONDS", default=20.0)
 ERASURE_RESUME_SECONDS = env.float("ERASURE_RESUME_SECONDS", default=60.0)
 ERASURE_RECEIPT_DAYS = env.int("ERASURE_RECEIPT_DAYS", default=730)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
+# django-axes' records of sign-ins (username, address, browser) are kept this long.
+SIGNIN_LOG_RETENTION_DAYS = env.int("SIGNIN_LOG_RETENTION_DAYS", default=90)

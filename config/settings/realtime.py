@@ -46,3 +46,8 @@ LIVE_VIEWERS_MAX = env.int("LIVE_VIEWERS_MAX", default=3)  # reviewers at once p
 # RTCPeerConnection's iceServers, e.g. [{"urls": "turn:turn.example.com:3478", "username": "u",
 # "credential": "p"}]. Empty: host candidates only (one network, loopback).
 WEBRTC_ICE_SERVERS = env.json("WEBRTC_ICE_SERVERS", default=[])
+# With a TURN server that checks time-limited credentials (coturn: use-auth-secret,
+# static-auth-secret=<this>), each watch gets its own, valid for the watch plus a minute.
+WEBRTC_TURN_SECRET = env.str("WEBRTC_TURN_SECRET", default="")
+# A watch ends after this long (the board may ask again): its TURN credentials expire with it.
+LIVE_WATCH_MAX_SECONDS = env.int("LIVE_WATCH_MAX_SECONDS", default=3600)

@@ -85,7 +85,8 @@ def on_board_snapshots(sender, *, snapshots, actor, audience, **kwargs) -> None:
 
 @receiver(live_watch_ended, dispatch_uid="monitoring.audit.live_watch")
 def on_live_watch_ended(sender, *, watch, **kwargs) -> None:
-    """A watch session: who watched whom, from when to when (one entry, written at its end)."""
+    """A watch session: who watched (the actor) whose interview (the application), from when to
+    when — by id only: the names are shown from the rows, and go with an erasure."""
     seconds = round((watch.ended_at - watch.started_at).total_seconds())
     access_log(
         actor=watch.viewer,
@@ -93,7 +94,7 @@ def on_live_watch_ended(sender, *, watch, **kwargs) -> None:
         info=RequestInfo(),
         application_id=watch.application_id,
         detail=(
-            f"watched {watch.candidate.display_name} live from {iso_utc(watch.started_at)} "
+            f"watched candidate #{watch.candidate_id} live from {iso_utc(watch.started_at)} "
             f"to {iso_utc(watch.ended_at)} ({seconds} s; {watch.get_end_reason_display()})"
         ),
     )

@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from applications.models import JobApplication
-from applications.signals import application_status_changed
+from applications.signals import application_status_changed, consent_recorded
 from cameras.signals import camera_event_recorded
 from common import pipeline
 from monitoring import followups
@@ -21,4 +21,12 @@ def on_camera_event(sender, *, event_id: int, application_id: int | None, **kwar
 def on_status_changed(sender, *, application, new, **kwargs) -> None:
     """Started, finished, withdrawn: episodes that were open close (or may now open)."""
     if new != JobApplication.Status.INVITED:
+        pipeline.enqueue(followups.REBUILD_INTEGRITY, application.pk)
+
+
+@receiver(consent_recorded, dispatch_uid="monitoring.integrity.consent")
+def on_consent(sender, *, application, action, **kwargs) -> None:
+    """Time without consent counts for nothing: a withdrawal and a renewed consent re-judge
+    the episodes around them (rare: a rebuild)."""
+    if action in ("withdrawn", "given"):
         pipeline.enqueue(followups.REBUILD_INTEGRITY, application.pk)

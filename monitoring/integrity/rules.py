@@ -21,7 +21,7 @@ with every summary so the score can be checked by hand.
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from monitoring.labels import INCIDENT_LABELS as LABELS
@@ -92,6 +92,7 @@ class Incident:
     reason: str = ""
     frame_count: int = 0
     earlier_application_id: int | None = None  # identity_changed_since: which interview
+    id: int | None = None  # the stored incident's id (stable while it grows or shrinks)
 
     @property
     def duration_seconds(self) -> float:
@@ -99,11 +100,11 @@ class Incident:
 
 
 def _hms(value: datetime) -> str:
-    return value.strftime("%H:%M:%S")
+    return value.astimezone(UTC).strftime("%H:%M:%S")
 
 
 def _hm(value: datetime) -> str:
-    return value.strftime("%H:%M")
+    return value.astimezone(UTC).strftime("%H:%M")
 
 
 def _seconds(value: float) -> str:
@@ -114,19 +115,27 @@ def _seconds(value: float) -> str:
 def describe(
     incident: Incident, *, interval: int | None = None, arrived_at: datetime | None = None
 ) -> str:
-    """The plain-words reason of an incident, from its type and times (one wording)."""
+    """The plain-words reason of an incident, from its type and times (one wording), in UTC
+    and saying so: the stored text is for the CSV and the logs. Pages render an incident from
+    its fields in the reader's own zone."""
     label = LABELS[incident.type]
     start, end = incident.started_at, incident.ended_at
     if incident.type == IDENTITY_CHANGED:
         return incident.reason or label
     if incident.type in FRAME_KINDS:
         n = incident.frame_count
-        span = f"from {_hms(start)}" + (" (ongoing)" if incident.ongoing else f" to {_hms(end)}")
+        span = (
+            f"from {_hms(start)} UTC (ongoing)"
+            if incident.ongoing
+            else (f"from {_hms(start)} to {_hms(end)} UTC")
+        )
         return f"{label} {span}, {n} frame{'' if n == 1 else 's'}"
     if incident.type == "late_upload":
-        arrived = f" arrived at {_hm(arrived_at)}" if arrived_at else " arrived late"
-        return f"Captures from {_hm(start)}–{_hm(end)}{arrived} — network outage?"
-    span = f"since {_hms(start)}" if incident.ongoing else f"from {_hms(start)} to {_hms(end)}"
+        arrived = f" arrived at {_hm(arrived_at)} UTC" if arrived_at else " arrived late"
+        return f"Captures from {_hm(start)}–{_hm(end)} UTC{arrived} — network outage?"
+    span = (
+        f"since {_hms(start)} UTC" if incident.ongoing else f"from {_hms(start)} to {_hms(end)} UTC"
+    )
     text = f"{label} {span} ({_seconds(incident.duration_seconds)}"
     if incident.type == "snapshot_gap" and interval:
         text += f"; expected every {interval} s"
@@ -298,6 +307,63 @@ def identity_changed_incidents(
         )[:300]
         incidents.append(incident)
     return incidents
+
+
+def _subtract(
+    start: datetime, end: datetime, gaps: list[tuple[datetime, datetime | None]]
+) -> list[tuple[datetime, datetime]]:
+    """[start, end] minus every gap [lo, hi) (hi None: still going on)."""
+    pieces = [(start, end)]
+    for lo, hi in gaps:
+        rest = []
+        for a, b in pieces:
+            if b <= lo or (hi is not None and a >= hi):
+                rest.append((a, b))
+                continue
+            if a < lo:
+                rest.append((a, lo))
+            if hi is not None and b > hi:
+                rest.append((hi, b))
+        pieces = rest
+    return pieces
+
+
+def outside_gaps(
+    incidents: list[Incident],
+    gaps: list[tuple[datetime, datetime | None]],
+    *,
+    min_seconds: dict[str, float],
+    interval: int | None = None,
+) -> list[Incident]:
+    """The incidents with the time the candidate's consent was withdrawn taken out: the notice
+    promises they may withdraw at any time, so that time counts for nothing. An incident
+    across a withdrawal splits around it; a piece shorter than its kind's minimum
+    (`min_seconds`; a snapshot gap must still be longer than it) is not an incident. Frame
+    incidents never lie in a withdrawal: nothing is recorded then (nor a selfie taken)."""
+    if not gaps:
+        return incidents
+    kept = []
+    for incident in incidents:
+        if incident.type in FRAME_KINDS or incident.type in ("late_upload", IDENTITY_CHANGED):
+            kept.append(incident)
+            continue
+        pieces = _subtract(incident.started_at, incident.ended_at, gaps)
+        minimum = min_seconds.get(incident.type, 0)
+        for start, end in pieces:
+            seconds = (end - start).total_seconds()
+            if seconds < minimum or (incident.type == "snapshot_gap" and seconds <= minimum):
+                continue
+            piece = Incident(
+                incident.type,
+                start,
+                end,
+                ongoing=incident.ongoing and end == incident.ended_at,
+                frame_count=incident.frame_count,
+                image_ids=list(incident.image_ids),
+            )
+            piece.reason = describe(piece, interval=interval)
+            kept.append(piece)
+    return kept
 
 
 def incident_points(incident: Incident, weights: dict) -> int:

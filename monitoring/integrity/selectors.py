@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from applications.models import JobApplication
+from applications.selectors import consent_history
 from cameras.models import CameraEvent
 from monitoring.faces.templates import distance
 from monitoring.models import (
@@ -221,7 +222,7 @@ def incidents_for_family(
     *,
     now: datetime,
 ) -> list[integrity.Incident]:
-    return integrity.interval_incidents(
+    incidents = integrity.interval_incidents(
         events,
         start=set(family.start),
         end=set(family.end),
@@ -230,6 +231,36 @@ def incidents_for_family(
         now=now,
         open_end=application_is_open(application),
         window=application_window(application) if family.source == "camera" else (None, None),
+    )
+    return without_consent_gaps(application, incidents, rules)
+
+
+def consent_gaps(application: JobApplication) -> list[tuple[datetime, datetime | None]]:
+    """When the candidate's consent was withdrawn: from each withdrawal to the next consent
+    (None: not given again). Nothing in these counts (integrity.outside_gaps)."""
+    gaps: list[tuple[datetime, datetime | None]] = []
+    opened = None
+    for decision in consent_history(application_id=application.pk):
+        if decision["decision"] == "withdrawn" and opened is None:
+            opened = decision["at"]
+        elif decision["decision"] == "given" and opened is not None:
+            gaps.append((opened, decision["at"]))
+            opened = None
+    if opened is not None:
+        gaps.append((opened, None))
+    return gaps
+
+
+def without_consent_gaps(
+    application: JobApplication, incidents: list[integrity.Incident], rules: integrity.Rules
+) -> list[integrity.Incident]:
+    minimum = {family.kind: family.min_seconds(rules) for family in FAMILIES}
+    minimum["snapshot_gap"] = 2 * application.camera_interval
+    return integrity.outside_gaps(
+        incidents,
+        consent_gaps(application),
+        min_seconds=minimum,
+        interval=application.camera_interval,
     )
 
 
@@ -256,7 +287,7 @@ def integrity_compute(*, application: JobApplication, now: datetime | None = Non
             "occurred_at", "id"
         )
         marks = [*images, *deleted]  # a deleted frame leaves no silence behind
-        incidents += integrity.snapshot_gaps(
+        gaps = integrity.snapshot_gaps(
             [m.captured_at for m in marks if not m.late],
             camera_live_intervals(list(camera), now=now, open_end=open_end),
             interval=application.camera_interval,
@@ -264,6 +295,7 @@ def integrity_compute(*, application: JobApplication, now: datetime | None = Non
             now=now,
             late=[integrity.LateFrame(m.captured_at, m.received_at) for m in marks if m.late],
         )
+        incidents += without_consent_gaps(application, gaps, rules)
     incidents.sort(key=lambda i: (i.started_at, i.type))
     value, summary = integrity.score(incidents, rules.weights)
     return {"score": value, "summary": summary, "incidents": incidents, "rules": rules}
@@ -282,6 +314,7 @@ def incident_from_row(row: IntegrityEvent) -> integrity.Incident:
         reason=row.reason,
         frame_count=row.frame_count,
         earlier_application_id=row.earlier_application_id,
+        id=row.pk,
     )
 
 

@@ -43,6 +43,7 @@ from .selectors import (
     incidents_for_family,
     integrity_compute,
     integrity_rules_for,
+    without_consent_gaps,
 )
 
 
@@ -351,6 +352,7 @@ def _gaps_update(
         now=now,
         late=[integrity.LateFrame(t, r) for t, r, late in inside if late],
     )
+    new = without_consent_gaps(application, new, rules)
     stored = IntegrityEvent.objects.filter(
         application_id=application.pk, type__in=integrity.GAP_KINDS
     )

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from applications import notice
 from applications.selectors import applications_for_user, consent_latest
 
 
@@ -39,11 +40,14 @@ def interview_detail(request, application_id: int):
     )
     latest = consent_latest(application_id=application.pk)
     consent_state = latest.state if latest is not None else "none"
+    if latest is not None and latest.outdated:
+        consent_state = "outdated"  # agreed to an older notice: it asks again, saying what changed
     panel_config = {
         "applicationId": application.pk,
         "status": application.status,
         "consented": consent_state == "active",
         "consentState": consent_state,
+        "noticeVersion": notice.CURRENT,
         "cameraMonitoring": application.camera_monitoring,
         "screenMonitoring": application.screen_monitoring,
         "cameraInterval": application.camera_interval,
@@ -59,5 +63,8 @@ def interview_detail(request, application_id: int):
             "retention_days": application.job.organization.retention_window_days,
             "live_viewers_max": settings.LIVE_VIEWERS_MAX,
             "consent_declined_at": latest.declined_at if latest is not None else None,
+            "notice_changes": notice.notice_changes_since(latest.notice_version)
+            if consent_state == "outdated"
+            else [],
         },
     )

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import signin_records_erase, signin_records_expire
 from applications.models import Invitation, JobApplication, MonitoringConsent
 from cameras.services import camera_history_delete, camera_presence_erase
 from common import pipeline
@@ -264,6 +265,7 @@ def _anonymise(user_id: int) -> None:
     user.set_unusable_password()
     user.save()  # ends every session and socket, revokes the token (accounts.receivers)
     scrub_audit(user_id=user.pk, username=old_username)
+    signin_records_erase(user=user, username=old_username)
 
 
 def scrub_audit(*, user_id: int, username: str = "") -> None:
@@ -303,8 +305,10 @@ def retention_sweep(*, now=None) -> int:
 
 def records_expire(*, now=None) -> tuple[int, int]:
     """Receipts older than ERASURE_RECEIPT_DAYS and audit entries older than
-    AUDIT_RETENTION_DAYS are deleted (24 months each by default)."""
+    AUDIT_RETENTION_DAYS are deleted (24 months each by default); django-axes' sign-in records
+    older than SIGNIN_LOG_RETENTION_DAYS (90) too."""
     now = now or timezone.now()
+    signin_records_expire(before=now - timedelta(days=settings.SIGNIN_LOG_RETENTION_DAYS))
     receipts, _ = ErasureJob.objects.filter(
         state=State.DONE, erased_at__lt=now - timedelta(days=settings.ERASURE_RECEIPT_DAYS)
     ).delete()

@@ -27,7 +27,8 @@ export function mountInterviewPanel(root, config) {
   const timers = [];
   let status = config.status;
   let consented = config.consented;
-  let consentState = config.consentState || (consented ? "active" : "none"); // none | active | withdrawn | declined
+  // none | active | outdated (agreed to an older notice: asked again) | withdrawn | declined
+  let consentState = config.consentState || (consented ? "active" : "none");
   let reconsidering = false; // the candidate asked to read the notice again after a "no"
 
   // --- State and layout -------------------------------------------------------------------
@@ -57,17 +58,23 @@ export function mountInterviewPanel(root, config) {
   $("[data-consent-accept]")?.addEventListener("click", async (e) => {
     e.target.disabled = true;
     try {
-      await postJSON(`${api}/consent/`, { accepted: true });
+      await postJSON(`${api}/consent/`, { accepted: true, notice_version: config.noticeVersion });
+      const before = consentState;
       consented = true;
       consentState = "active";
       reconsidering = false;
-      toast(
-        status === "in_progress" ? "Thank you. Monitoring resumes." : "Thank you. Monitoring starts when you begin the interview.",
-        "ok",
-      );
+      $("[data-notice-changes]")?.remove();
+      let thanks = "Thank you. Monitoring starts when you begin the interview.";
+      if (status === "in_progress") {
+        thanks = before === "withdrawn" || before === "outdated"
+          ? "Thank you. Turn your camera on again to go on with the interview."
+          : "Thank you. Turn your camera on to begin.";
+      }
+      toast(thanks, "ok");
       e.target.disabled = false;
       layout();
     } catch (err) {
+      if (err.code === "notice_outdated") window.location.reload(); // a newer notice to read
       showConsentError(err.message);
       e.target.disabled = false;
     }
@@ -75,7 +82,8 @@ export function mountInterviewPanel(root, config) {
   $("[data-consent-decline]")?.addEventListener("click", async (e) => {
     e.target.disabled = true;
     try {
-      await postJSON(`${api}/consent/`, { accepted: false }); // recorded, with the notice version
+      // Recorded with the notice version shown.
+      await postJSON(`${api}/consent/`, { accepted: false, notice_version: config.noticeVersion });
       consentState = "declined";
       reconsidering = false;
       showConsentError("");

@@ -176,3 +176,66 @@ def test_staff_addresses_get_the_generic_refusal(
         "code": "cannot_invite",
     }
     assert not mail.outbox
+
+
+# --- Invitations end when used ----------------------------------------------------------------
+
+
+def _links(user) -> list[str]:
+    """A link for each pending invitation of the user (two interviews, two invitations)."""
+    from applications.services import invitation_token
+
+    return [
+        f"/invitations/{invitation_token(invitation=i)}/"
+        for i in Invitation.objects.filter(application__candidate=user).order_by("pk")
+    ]
+
+
+@pytest.fixture
+def invited_twice(acme, globex):
+    from applications.services import invitation_create
+    from tests.factories import JobApplicationFactory
+
+    nina = User.objects.create(username="nina", email="nina@example.com", role="candidate")
+    nina.set_unusable_password()
+    nina.save()
+    for org in (acme, globex):
+        application = JobApplicationFactory(job=org.job, candidate=nina)
+        invitation_create(actor=org.recruiter, application=application)
+    return nina
+
+
+def test_using_one_invitation_ends_the_others(client, invited_twice):
+    first, second = _links(invited_twice)
+    assert (
+        client.post(first, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}).status_code
+        == 302
+    )
+    other = client.get(second)
+    assert other.status_code == 400 and b"already been used" in other.content
+    stolen = client.post(
+        second, {"password1": "another-pass-9876", "password2": "another-pass-9876"}
+    )
+    assert stolen.status_code == 400
+    invited_twice.refresh_from_db()
+    assert invited_twice.check_password(NEW_PASSWORD)
+
+
+def test_a_password_set_another_way_ends_every_pending_invitation(client, invited_twice):
+    invited_twice.set_password("set-by-the-admin-42")  # the admin, or a password reset
+    invited_twice.save()
+    for link in _links(invited_twice):
+        assert client.get(link).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "change", [{"is_active": False}, {"role": "recruiter"}, {"is_staff": True}]
+)
+def test_a_link_of_a_deactivated_or_staff_account_never_sets_a_password(
+    client, invited_twice, change
+):
+    link = _links(invited_twice)[0]
+    User.objects.filter(pk=invited_twice.pk).update(**change)  # not through save: no signal
+    response = client.post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 400
+    assert not User.objects.get(pk=invited_twice.pk).has_usable_password()

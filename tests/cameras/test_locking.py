@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from applications.models import JobApplication, MonitoringConsent
+from applications.notice import CURRENT as NOTICE
 from applications.services import consent_refuse
 from cameras.models import CameraStream
 from cameras.services import camera_stream_set_status
@@ -36,7 +37,7 @@ def test_withdrawal_and_camera_off_at_once_both_succeed(acme):
     application.refresh_from_db()
     if not MonitoringConsent.objects.active().filter(application=application).exists():
         MonitoringConsent.objects.create(
-            application=application, notice_version="t", accepted_at=timezone.now()
+            application=application, notice_version=NOTICE, accepted_at=timezone.now()
         )
     camera_stream_set_status(user=acme.candidate, is_active=True, application=application)
     outcome = {}

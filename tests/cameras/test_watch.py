@@ -164,7 +164,9 @@ async def test_a_closed_socket_ends_the_watch_and_frees_the_slot(acme, settings)
             AccessEvent.objects.filter(action="watched_live").values_list("detail", flat=True)
         )
     )()
-    assert len(audit) == 1 and audit[0].startswith("watched John Carter live from ")
+    assert len(audit) == 1 and audit[0].startswith(
+        f"watched candidate #{acme.candidate.id} live from "
+    )
     await page.disconnect()
     await colleague.disconnect()
 
@@ -191,5 +193,78 @@ async def test_finishing_the_interview_ends_every_watch(acme):
         assert message["watch_id"] == watch_id and message["reason"] == "interview_ended"
     watch = await database_sync_to_async(LiveWatch.objects.get)()
     assert watch.ended_at is not None and watch.end_reason == "interview_ended"
+    await page.disconnect()
+    await board.disconnect()
+
+
+# --- Consent to the current notice; TURN credentials that expire ------------------------------
+
+
+async def test_a_candidate_whose_consent_predates_the_notice_cannot_be_watched(acme):
+    from applications.models import MonitoringConsent
+
+    page = await _candidate_page(acme)
+    board = await _board(acme.recruiter)
+    await database_sync_to_async(
+        lambda: MonitoringConsent.objects.filter(application=acme.application).update(
+            notice_version="2026-11"  # the notice before live watching
+        )
+    )()
+    await board.send_json_to({"type": "watch.request", "user_id": acme.candidate.id})
+    refused = await board.receive_json_from(timeout=3)
+    assert refused["type"] == "watch.error" and refused["code"] == "consent_outdated"
+    assert await page.receive_nothing(timeout=0.3)  # the candidate's page is not asked
+    assert not await database_sync_to_async(LiveWatch.objects.exists)()
+    await page.disconnect()
+    await board.disconnect()
+
+
+async def test_each_watch_gets_turn_credentials_that_expire_with_it(acme, settings):
+    import base64
+    import hashlib
+    import hmac
+
+    settings.WEBRTC_TURN_SECRET = "coturn-static-auth-secret"
+    settings.LIVE_WATCH_MAX_SECONDS = 1800
+    settings.WEBRTC_ICE_SERVERS = [
+        {"urls": "stun:stun.example.com:3478"},
+        {"urls": ["turn:turn.example.com:3478"], "username": "static", "credential": "static"},
+    ]
+    page = await _candidate_page(acme)
+    board = await _board(acme.recruiter)
+    await board.send_json_to({"type": "watch.request", "user_id": acme.candidate.id})
+    asked = await page.receive_json_from(timeout=3)
+    stun, turn = asked["ice_servers"]
+    assert stun == {"urls": "stun:stun.example.com:3478"}
+    watch = await database_sync_to_async(LiveWatch.objects.get)()
+    expiry, watch_id = turn["username"].split(":")
+    assert watch_id == str(watch.watch_id)
+    assert int(expiry) == int(watch.started_at.timestamp()) + 1800 + 60  # the watch + a minute
+    # What coturn computes to check it (use-auth-secret): the static password is never sent.
+    expected = hmac.new(b"coturn-static-auth-secret", turn["username"].encode(), hashlib.sha1)
+    assert turn["credential"] == base64.b64encode(expected.digest()).decode() != "static"
+    await page.disconnect()
+    await board.disconnect()
+
+
+async def test_a_watch_ends_at_its_time_limit(acme, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cameras.services import camera_streams_end_stale
+
+    page = await _candidate_page(acme)
+    board = await _board(acme.recruiter)
+    watch_id = await _watch(board, page, acme)
+    settings.LIVE_WATCH_MAX_SECONDS = 60
+    await database_sync_to_async(camera_streams_end_stale)(
+        now=timezone.now() + timedelta(seconds=61)
+    )
+    for comm in (page, board):
+        message = await comm.receive_json_from(timeout=3)
+        while message["type"] != "watch.end":
+            message = await comm.receive_json_from(timeout=3)
+        assert message["watch_id"] == watch_id and message["reason"] == "time_limit"
     await page.disconnect()
     await board.disconnect()

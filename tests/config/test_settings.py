@@ -32,8 +32,10 @@ KEEP_KEYS = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONP
 
 
 def _env(**overrides: str) -> dict[str, str]:
-    """A clean environment: only what the overrides say reaches the settings module."""
+    """A clean environment: only what the overrides say reaches the settings module (and an
+    e-mail backend, which production must name)."""
     env = {k: v for k, v in os.environ.items() if k in KEEP_KEYS}
+    env["EMAIL_BACKEND"] = "django.core.mail.backends.smtp.EmailBackend"
     env.update(overrides)
     return env
 
@@ -146,3 +148,31 @@ def test_every_environment_variable_the_code_reads_is_in_a_readme_table():
     table = "\n".join(rows)
     missing = {name: where for name, where in reads.items() if f"`{name}`" not in table}
     assert missing == {}
+
+
+def test_production_refuses_to_start_without_an_email_backend():
+    """The console would print invitation links (which set a password) into the logs."""
+    env = _env(DJANGO_SETTINGS_MODULE="config.settings", SECRET_KEY="k" * 50)
+    del env["EMAIL_BACKEND"]
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, cwd=BASE_DIR, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "EMAIL_BACKEND is not set" in result.stderr
+    chosen = _probe(SECRET_KEY="k" * 50, EMAIL_BACKEND="common.mail.ConsoleEmailBackend")
+    assert chosen["debug"] is False  # chosen explicitly: it starts
+
+
+def test_the_console_backend_leaves_invitation_links_out_of_the_log(settings, capsys):
+    from django.core.mail import EmailMessage
+
+    from common.mail import ConsoleEmailBackend
+
+    body = "Set your password here:\nhttps://invigil.example.com/invitations/eyJpIjo3fQ:1vX:abc/\n"
+    settings.DEBUG = False
+    ConsoleEmailBackend().send_messages([EmailMessage("Invite", body, to=["n@example.com"])])
+    written = capsys.readouterr().out
+    assert "eyJpIjo3fQ" not in written and "/invitations/[link left out of the log]/" in written
+    settings.DEBUG = True  # the local demo: the link is what the tester follows
+    ConsoleEmailBackend().send_messages([EmailMessage("Invite", body, to=["n@example.com"])])
+    assert "eyJpIjo3fQ" in capsys.readouterr().out

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from applications.models import MonitoringConsent
+from applications.notice import CURRENT as NOTICE
 from tests.e2e.conftest import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -37,7 +38,7 @@ SCRIPT = """async ({ applicationId }) => {
 
 def test_client_uploads_lists_signs_and_respects_roles(acme, page, base_url, password, bucket):
     MonitoringConsent.objects.create(
-        application=acme.application, notice_version="t", accepted_at=timezone.now()
+        application=acme.application, notice_version=NOTICE, accepted_at=timezone.now()
     )
     login(page, base_url, "john", password)
     result = page.evaluate(SCRIPT, {"applicationId": acme.application.id})

@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from applications.models import JobApplication, MonitoringConsent
+from applications.notice import CURRENT as NOTICE
 from cameras.models import CameraStream
 from monitoring.models import MonitoringEvent, MonitoringImage
 from tests.e2e.conftest import login, screenshot, wait_until
@@ -215,7 +216,7 @@ def test_a_reopened_tab_closes_its_own_hidden_episode(acme, page, base_url, pass
     from tests.factories import MonitoringEventFactory
 
     MonitoringConsent.objects.create(
-        application=acme.application, notice_version="t", accepted_at=timezone.now()
+        application=acme.application, notice_version=NOTICE, accepted_at=timezone.now()
     )
     hidden = MonitoringEventFactory(
         application=acme.application,

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from applications.models import JobApplication, MonitoringConsent
+from applications.notice import CURRENT as NOTICE
 from monitoring.integrity.services import integrity_rebuild
 from monitoring.models import AccessEvent
 from tests.e2e.conftest import login, screenshot
@@ -29,7 +30,7 @@ def _recordable(application) -> None:
         status="in_progress", started_at=timezone.now() - timedelta(minutes=5)
     )
     MonitoringConsent.objects.get_or_create(
-        application=application, defaults={"notice_version": "t", "accepted_at": timezone.now()}
+        application=application, defaults={"notice_version": NOTICE, "accepted_at": timezone.now()}
     )
 
 
@@ -95,17 +96,17 @@ def test_one_time_format_on_the_console_the_timeline_and_the_board(
 ):
     _recordable(acme.application)
     john = Api(base_url, acme.candidate, acme.application)
-    john.post("/api/camera/status", {"is_active": True, "application_id": acme.application.id})
-    taken = timezone.now().replace(microsecond=0) - timedelta(seconds=5)
-    john.upload("camera", taken, shade=10)
-    login(page, base_url, "rita", password)
+    with john.camera_on():
+        taken = timezone.now().replace(microsecond=0) - timedelta(seconds=5)
+        john.upload("camera", taken, shade=10)
+        login(page, base_url, "rita", password)
 
-    page.goto(base_url + "/console/")
-    on_console = page.locator("[data-last-capture] time").inner_text()
-    page.goto(f"{base_url}/console/applications/{acme.application.id}/")
-    on_timeline = page.locator(".thumb time").first.inner_text()
-    page.goto(base_url + "/console/live/")
-    on_board = page.locator(".stream-shot time").inner_text(timeout=WAIT_MS)
+        page.goto(base_url + "/console/")
+        on_console = page.locator("[data-last-capture] time").inner_text()
+        page.goto(f"{base_url}/console/applications/{acme.application.id}/")
+        on_timeline = page.locator(".thumb time").first.inner_text()
+        page.goto(base_url + "/console/live/")
+        on_board = page.locator(".stream-shot time").inner_text(timeout=WAIT_MS)
     expected = page.evaluate(
         "iso => new Intl.DateTimeFormat(undefined, "
         "{hour: '2-digit', minute: '2-digit', second: '2-digit'}).format(new Date(iso))",

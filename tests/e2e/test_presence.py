@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from applications.models import MonitoringConsent
+from applications.notice import CURRENT as NOTICE
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -30,7 +31,7 @@ def rita_board(browser, base_url, acme, password):
 @pytest.fixture
 def john_context(browser, base_url, acme, password, bucket):
     MonitoringConsent.objects.create(
-        application=acme.application, notice_version="t", accepted_at=timezone.now()
+        application=acme.application, notice_version=NOTICE, accepted_at=timezone.now()
     )
     context = browser.new_context(viewport={"width": 1366, "height": 860})
     page = context.new_page()
@@ -92,7 +93,7 @@ def test_silent_tab_leaves_the_board_after_the_timeout(rita_board, john_context)
 
 def test_permission_denied_is_explained(browser, base_url, acme, password):
     MonitoringConsent.objects.create(
-        application=acme.application, notice_version="t", accepted_at=timezone.now()
+        application=acme.application, notice_version=NOTICE, accepted_at=timezone.now()
     )
     context = browser.new_context()
     page = context.new_page()

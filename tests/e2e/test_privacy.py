@@ -122,3 +122,28 @@ def test_the_privacy_page_states_the_real_window(acme, page, base_url, password)
     screenshot(page, "privacy")
     page.goto(f"{base_url}/interview/{acme.application.id}/")
     expect(page.locator("[data-consent]")).to_contain_text("for 45 days after the interview")
+
+
+def test_a_changed_notice_says_what_changed_and_asks_again(acme, page, base_url, password):
+    """Consent to an older notice: the page shows what is new, recording waits for a yes."""
+    from django.utils import timezone
+
+    from applications.notice import CURRENT, notice_changes_since
+
+    consent = MonitoringConsent.objects.create(
+        application=acme.application, notice_version="2026-11", accepted_at=timezone.now()
+    )
+    login(page, base_url, "john", password)
+    page.goto(f"{base_url}/interview/{acme.application.id}/")
+    changes = page.locator("[data-notice-changes]")
+    expect(changes).to_contain_text("The monitoring notice has changed since you agreed")
+    expect(changes).to_contain_text(notice_changes_since("2026-11")[0][:40])
+    expect(page.locator("[data-workspace]")).to_be_hidden()  # nothing is recorded meanwhile
+    screenshot(page, "interview-notice-changed")
+    page.get_by_role("button", name="I agree — continue").click()
+    expect(page.locator("[data-workspace]")).to_be_visible()
+    expect(changes).to_have_count(0)
+    current = MonitoringConsent.objects.get(application=acme.application, replaced_at=None)
+    assert current.notice_version == CURRENT and current.language
+    consent.refresh_from_db()
+    assert consent.replaced_at is not None  # kept in the history, replaced

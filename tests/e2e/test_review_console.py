@@ -2,6 +2,8 @@
 
 import base64
 import io
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -12,6 +14,7 @@ from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
 from applications.models import MonitoringConsent
+from applications.notice import CURRENT as NOTICE
 from monitoring.models import MonitoringImage
 from tests.e2e.conftest import login, screenshot
 
@@ -40,6 +43,28 @@ class Api:
         assert response.status_code < 300, response.text
         return response.json()
 
+    @contextmanager
+    def camera_on(self, every: float = 1.0):
+        """The camera on, heartbeats every second in the background (as the page sends them):
+        however slow the machine, the stream stays live for the whole block."""
+        body = {"is_active": True, "application_id": self.app}
+        self.post("/api/camera/status", body)
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(every):
+                requests.post(
+                    self.base + "/api/camera/status", json=body, headers=self.headers, timeout=10
+                )
+
+        thread = threading.Thread(target=beat, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(15)
+
     def upload(self, kind, at, shade=0):
         return self.post(
             f"/api/applications/{self.app}/monitoring-images/",
@@ -51,7 +76,7 @@ class Api:
 def interview(acme, base_url, bucket):
     """john's interview with 34 captures over ~12 minutes and some events."""
     MonitoringConsent.objects.create(
-        application=acme.application, notice_version="t", accepted_at=timezone.now()
+        application=acme.application, notice_version=NOTICE, accepted_at=timezone.now()
     )
     api = Api(base_url, acme.candidate, acme.application)
     start = timezone.now() - timedelta(minutes=15)
@@ -215,7 +240,7 @@ def test_flagged_frames_are_marked_and_can_be_filtered(acme, page, base_url, pas
     from pathlib import Path
 
     MonitoringConsent.objects.create(
-        application=acme.application, notice_version="t", accepted_at=timezone.now()
+        application=acme.application, notice_version=NOTICE, accepted_at=timezone.now()
     )
     api = Api(base_url, acme.candidate, acme.application)
     frames = Path(__file__).resolve().parents[1] / "fixtures" / "frames"

@@ -42,7 +42,7 @@ out = {{"recruiter": Token.objects.create(user=rita).key, "candidates": []}}
 for i in range({CANDIDATES}):
     user = User.objects.create(username=f"c{{i}}", role="candidate", last_name=str(i))
     app = JobApplication.objects.create(job=job, candidate=user, status="in_progress")
-    MonitoringConsent.objects.create(application=app, notice_version="t", accepted_at=now)
+    MonitoringConsent.objects.create(application=app, notice_version=NOTICE, accepted_at=now)
     out["candidates"].append((Token.objects.create(user=user).key, app.id))
 print("SETUP" + json.dumps(out))
 """

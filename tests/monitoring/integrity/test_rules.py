@@ -29,7 +29,7 @@ def test_two_bad_frames_make_one_incident_with_the_right_span():
         T0 + timedelta(seconds=30),
     )
     assert incident.image_ids == [1, 2]
-    assert incident.reason == "No face visible from 10:02:15 to 10:02:30, 2 frames"
+    assert incident.reason == "No face visible from 10:02:15 to 10:02:30 UTC, 2 frames"
 
 
 def test_twenty_seconds_of_one_slow_frame_pair_counts_too():
@@ -84,7 +84,7 @@ def test_interval_incidents_respect_the_threshold():
         open_end=False,
     )
     assert [(i.duration_seconds, i.reason) for i in got] == [
-        (35.0, "Interview tab hidden from 10:03:00 to 10:03:35 (35 s)")
+        (35.0, "Interview tab hidden from 10:03:00 to 10:03:35 UTC (35 s)")
     ]
 
 

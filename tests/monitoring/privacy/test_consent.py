@@ -3,9 +3,9 @@ recorded with the notice version shown, kept in the consent history, audited; af
 withdrawal nothing is recorded (uploads, camera, events: 409)."""
 
 import pytest
-from django.conf import settings
 
 from applications.models import MonitoringConsent
+from applications.notice import CURRENT as NOTICE
 from cameras.models import CameraStream
 from monitoring.models import AccessEvent
 from tests.monitoring.conftest import b64, image_bytes
@@ -24,7 +24,7 @@ def test_declining_is_recorded_once_per_notice(acme, token_client_for):
     assert first.status_code == again.status_code == 200
     body = again.json()
     assert body["accepted"] is False and body["state"] == "declined"
-    assert body["declined_at"] and body["notice_version"] == settings.MONITORING_NOTICE_VERSION
+    assert body["declined_at"] and body["notice_version"] == NOTICE
     assert [m["decision"] for m in body["history"]] == ["declined"]
     assert MonitoringConsent.objects.count() == 1
     assert AccessEvent.objects.filter(action=AccessEvent.Action.CONSENT_DECLINED).count() == 1

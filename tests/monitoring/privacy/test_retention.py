@@ -155,3 +155,24 @@ def test_old_receipts_and_audit_entries_expire(acme, s3, sweep):
     later = timezone.now() + timedelta(days=settings.ERASURE_RECEIPT_DAYS + 1)
     sweep(later)
     assert not ErasureJob.objects.exists()
+
+
+def test_sign_in_records_follow_their_retention_setting(db, settings):
+    """django-axes keeps every sign-in (username, address, browser): SIGNIN_LOG_RETENTION_DAYS."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    settings.SIGNIN_LOG_RETENTION_DAYS = 30
+    now = timezone.now()
+    for model, extra in (
+        (AccessLog, {}),
+        (AccessFailureLog, {}),
+        (AccessAttempt, {"get_data": "", "post_data": "", "failures_since_start": 1}),
+    ):
+        for days in (31, 29):
+            row = model.objects.create(
+                username=f"someone-{days}", ip_address="192.0.2.1", user_agent="x", **extra
+            )
+            model.objects.filter(pk=row.pk).update(attempt_time=now - timedelta(days=days))
+    retention_sweep(now=now)
+    for model in (AccessLog, AccessFailureLog, AccessAttempt):
+        assert list(model.objects.values_list("username", flat=True)) == ["someone-29"], model

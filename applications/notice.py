@@ -1,0 +1,34 @@
+"""The monitoring notice a candidate agrees to: one version id per notice text.
+
+The text itself is the consent card of templates/monitoring/interview_detail.html (with its
+translations, which keep the version id). A consent is to one version: when the notice
+changes, recording and live watching stop until the candidate has read what changed and
+agreed again. A leaf module: imports nothing of the project.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NoticeVersion:
+    id: str
+    changed: str  # what this version changed, in the candidate's words
+
+
+VERSIONS = (  # newest first
+    NoticeVersion(
+        "2026-11-live",
+        "Recruiters may now watch your camera live while it is on. The video goes straight "
+        "to their browser and is not recorded, and this page tells you by name who is watching.",
+    ),
+    NoticeVersion("2026-11", "The first notice."),
+)
+CURRENT = VERSIONS[0].id
+
+
+def notice_changes_since(version: str | None) -> list[str]:
+    """What changed since `version`, newest first (for an unknown version, the newest change)."""
+    ids = [notice.id for notice in VERSIONS]
+    if version not in ids:
+        return [VERSIONS[0].changed]
+    return [notice.changed for notice in VERSIONS[: ids.index(version)]]
