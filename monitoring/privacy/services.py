@@ -197,7 +197,10 @@ def _delete_rows(job: ErasureJob, deadline: float) -> None:
         if time.monotonic() >= deadline:
             return
     with transaction.atomic():
+        compared = _compared_with(ids)
         rows = _delete_record_rows(ids)
+        for application_id in compared:  # their comparisons with these selfies are gone
+            pipeline.enqueue(followups.REBUILD_INTEGRITY, application_id)
         if job.kind == Kind.RETENTION:
             JobApplication.objects.filter(pk__in=ids).update(recording_deleted_at=timezone.now())
         else:
@@ -211,6 +214,27 @@ def _delete_rows(job: ErasureJob, deadline: float) -> None:
         ErasureJob.objects.filter(pk=job.pk).update(
             rows_deleted=job.rows_deleted, state=State.DONE, erased_at=job.erased_at, last_error=""
         )
+
+
+def _compared_with(ids: list[int]) -> list[int]:
+    """The other interviews whose selfies were compared with these interviews' selfies (the
+    same candidate's, in the same organization): `identity_changed_since` incidents name
+    them, and must go with the evidence."""
+    pairs = set(
+        IdentityReference.objects.filter(application_id__in=ids).values_list(
+            "application__candidate_id", "application__job__organization_id"
+        )
+    )
+    others = set()
+    for candidate_id, organization_id in pairs:
+        others |= set(
+            JobApplication.objects.filter(
+                candidate_id=candidate_id, job__organization_id=organization_id
+            )
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+    return sorted(others)
 
 
 def _delete_record_rows(ids: list[int]) -> int:

@@ -496,3 +496,19 @@ def test_a_new_threshold_judges_the_frames_again(
         organization.save()
     assert _incidents(rita, app, "identity_mismatch") == []
     assert rita.get(_identity(app)).json()["state"] == "not_required"
+
+
+def test_erasing_an_earlier_interview_takes_its_comparison_with_it(
+    consented, john, rita, token_client_for, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    screening = _earlier_interview(consented, "biden_2010", "Screening", token_client_for, capture)
+    app = consented.application
+    _show(john, app, "selfie", photo("obama_2012"), capture)
+    assert len(_incidents(rita, app, "identity_changed_since")) == 1
+    screening.status = "completed"
+    screening.save()
+    with capture(execute=True):
+        assert rita.post(f"/api/applications/{screening.id}/erase/").status_code == 200
+    assert _incidents(rita, app, "identity_changed_since") == []
+    assert rita.get(_identity(app)).json()["earlier_interviews"] == []
