@@ -512,3 +512,23 @@ def test_erasing_an_earlier_interview_takes_its_comparison_with_it(
         assert rita.post(f"/api/applications/{screening.id}/erase/").status_code == 200
     assert _incidents(rita, app, "identity_changed_since") == []
     assert rita.get(_identity(app)).json()["earlier_interviews"] == []
+
+
+def test_the_candidates_copy_holds_the_identity_photos(
+    consented, john, django_capture_on_commit_callbacks
+):
+    import io
+    import json
+    import zipfile
+
+    app = consented.application
+    _show(john, app, "selfie", photo("obama_2012"), django_capture_on_commit_callbacks)
+    _show(john, app, "selfie", photo("obama_2010"), django_capture_on_commit_callbacks)
+    response = john.get(f"/api/applications/{app.id}/export.zip")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    summary = json.loads(archive.read("identity.json"))
+    assert [r["kind"] for r in summary["references"]] == ["selfie", "selfie"]
+    assert summary["references"][0]["replaced_at"] is not None
+    for entry in summary["references"]:
+        assert archive.read(entry["file"])[:2] == b"\xff\xd8"  # the JPEG itself
