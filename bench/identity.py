@@ -95,6 +95,7 @@ def analysis_part() -> None:
 
     from accounts.models import Organization, User
     from applications.models import Job, JobApplication, MonitoringConsent
+    from applications.notice import CURRENT as NOTICE
     from common import pipeline
     from monitoring.analysis.services import frame_analyze
     from monitoring.identity.services import identity_reference_submit
@@ -112,7 +113,7 @@ def analysis_part() -> None:
             status="in_progress",
         )
         MonitoringConsent.objects.create(
-            application=app, notice_version="b", accepted_at=timezone.now()
+            application=app, notice_version=NOTICE, accepted_at=timezone.now()
         )
         apps.append((app, user))
     from common.http import RequestInfo

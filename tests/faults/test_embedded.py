@@ -33,6 +33,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from accounts.models import Organization, User
 from applications.models import Job, JobApplication, MonitoringConsent
+from applications.notice import CURRENT as NOTICE
 
 org = Organization.objects.create(name="Day", slug="day")
 rita = User.objects.create(username="rita", role="recruiter", organization=org)
