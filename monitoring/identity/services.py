@@ -50,7 +50,13 @@ from monitoring.models import (
     MonitoringImage,
 )
 
-from .selectors import Match, current_reference, identity_settings, reference_match
+from .selectors import (
+    Match,
+    current_reference,
+    identity_required,
+    identity_settings,
+    reference_match,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +159,7 @@ def identity_submit_check(*, actor: User, application: JobApplication) -> float:
         raise NotAllowed("Only the candidate shows their own face.", code="not_candidate")
     recording_check(application=application)
     check, threshold = identity_settings(application)
-    if check == "off":
+    if check == Organization.IdentityCheck.OFF:
         raise Conflict("This organization does not check identity.", code="identity_not_required")
     return threshold
 
@@ -259,7 +265,7 @@ def identity_decide(
     (audited). A person decides; the faces only inform."""
     if not actor.is_staff_role:
         raise NotAllowed("Only reviewers decide on identity.", code="permission_denied")
-    if identity_settings(application)[0] == "off":
+    if not identity_required(application):
         raise Conflict("This organization does not check identity.", code="identity_not_required")
     if decision not in IdentityDecision.Decision.values:
         raise InvalidInput("decision must be confirmed or rejected.", code="invalid_choice")
@@ -338,7 +344,7 @@ def _frame_match(
     }
 
 
-def _counts(image: MonitoringImage) -> bool:
+def _candidates_camera_frame(image: MonitoringImage) -> bool:
     application = image.application
     return (
         image.image_type == ImageType.CAMERA
@@ -352,10 +358,10 @@ def frame_identity(*, image: MonitoringImage, data: bytes, faces: list[dict]) ->
     stored bytes and the faces it found, in the stored frame's pixels). Not compared — empty
     fields — when the frame is not the candidate's, the organization does not check identity,
     no selfie exists yet (it will be matched once one does), or no template can be made."""
-    if not _counts(image):
+    if not _candidates_camera_frame(image):
         return dict(NOT_COMPARED)
     check, threshold = identity_settings(image.application)
-    if check == "off":
+    if check == Organization.IdentityCheck.OFF:
         return dict(NOT_COMPARED)
     selfie = current_reference(application_id=image.application_id, kind=Kind.SELFIE)
     if selfie is None:
@@ -371,7 +377,7 @@ def frame_identity_recheck(*, analysis: FrameAnalysis) -> None:
     """After an analysis is written: had a new selfie come meanwhile, the frames are matched
     again (the follow-up does it for all of them)."""
     image = analysis.image
-    if not _counts(image) or identity_settings(image.application)[0] == "off":
+    if not _candidates_camera_frame(image) or not identity_required(image.application):
         return
     selfie = current_reference(application_id=image.application_id, kind=Kind.SELFIE)
     if selfie is not None and selfie.pk != analysis.identity_reference_id:
@@ -389,7 +395,7 @@ def identity_frames_match(*, application_id: int, batch: int = 100) -> int:
     if application is None:
         return 0
     check, threshold = identity_settings(application)
-    if check == "off":
+    if check == Organization.IdentityCheck.OFF:
         return 0
     matched, last_pk = 0, 0
     while True:
