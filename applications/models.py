@@ -122,6 +122,14 @@ class JobApplication(models.Model):
         return self.job.organization_id
 
     @property
+    def status_label(self) -> str:
+        """The status as pages show it: an interview opened in progress whose recording has not
+        begun says so, instead of "In progress" over an empty record."""
+        if self.status == self.Status.IN_PROGRESS and self.started_at is None:
+            return "Not started yet"
+        return self.get_status_display()
+
+    @property
     def recording_began(self) -> bool:
         """Something was recorded (or the candidate started it): the monitoring settings are
         locked from then on."""

@@ -17,6 +17,12 @@ class NoticeVersion:
 
 VERSIONS = (  # newest first
     NoticeVersion(
+        "2026-12-told",
+        "It now says what is analysed in your snapshots and screen captures, how the integrity "
+        "score is computed, that a person decides — and that time while your consent is "
+        "withdrawn never counts against you.",
+    ),
+    NoticeVersion(
         "2026-11-live",
         "Recruiters may now watch your camera live while it is on. The video goes straight "
         "to their browser and is not recorded, and this page tells you by name who is watching.",

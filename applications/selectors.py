@@ -4,7 +4,16 @@ Scope: candidate → own applications; recruiter → jobs of their organization;
 An object outside the caller's scope is reported as missing (404), never as forbidden.
 """
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from accounts.models import User
 from accounts.scoping import role_scope
@@ -76,3 +85,42 @@ def consent_history(*, application_id: int) -> list[dict]:
         {"decision": d, "at": at, "notice_version": v, "language": lang}
         for d, at, v, lang in moments
     ]
+
+
+CONSENT_LABELS = {
+    "not_yet": "Not yet",
+    "given": "Given",
+    "declined": "Declined",
+    "withdrawn": "Withdrawn",
+}
+CONSENT_STATES = tuple(CONSENT_LABELS)
+
+
+def applications_with_consent_state(
+    qs: QuerySet[JobApplication],
+) -> QuerySet[JobApplication]:
+    """Annotate `consent_state` from the latest answer to the notice: not_yet (none), given
+    (active; agreed, perhaps to an older notice), declined, withdrawn. One subquery each."""
+    latest = MonitoringConsent.objects.filter(application=OuterRef("pk")).order_by(
+        "-created_at", "-id"
+    )
+    return qs.annotate(
+        _consent_declined=Subquery(latest.values("declined_at")[:1]),
+        _consent_withdrawn=Subquery(latest.values("withdrawn_at")[:1]),
+        _consent_any=Exists(latest),
+    ).annotate(
+        consent_state=Case(
+            When(_consent_any=False, then=Value("not_yet")),
+            When(_consent_declined__isnull=False, then=Value("declined")),
+            When(_consent_withdrawn__isnull=False, then=Value("withdrawn")),
+            default=Value("given"),
+            output_field=CharField(),
+        )
+    )
+
+
+def consent_state_for(*, application_id: int) -> str:
+    latest = consent_latest(application_id=application_id)
+    if latest is None:
+        return "not_yet"
+    return {"declined": "declined", "withdrawn": "withdrawn"}.get(latest.state, "given")

@@ -10,6 +10,7 @@ from applications.models import (
     JobApplication,
     MonitoringConsent,
 )
+from applications.selectors import consent_state_for
 
 
 class OrganizationRefSerializer(serializers.Serializer):
@@ -57,6 +58,18 @@ class JobRefSerializer(serializers.Serializer):
 class ApplicationOutputSerializer(serializers.ModelSerializer):
     job = JobRefSerializer()
     candidate = CandidateRefSerializer()
+    consent_state = serializers.SerializerMethodField(
+        help_text="The candidate's latest answer to the monitoring notice: not_yet, given, "
+        "declined or withdrawn."
+    )
+    settings_locked = serializers.BooleanField(
+        source="recording_began",
+        help_text="Recording has begun: the monitoring settings can no longer change.",
+    )
+
+    def get_consent_state(self, application) -> str:
+        state = getattr(application, "consent_state", None)
+        return state or consent_state_for(application_id=application.pk)
 
     class Meta:
         model = JobApplication
@@ -73,6 +86,8 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "started_at",
             "completed_at",
             "withdrawn_at",
+            "consent_state",
+            "settings_locked",
         ]
 
 

@@ -37,7 +37,9 @@ class ApplicationListApi(APIView):
 
     @extend_schema(responses=ApplicationOutputSerializer(many=True))
     def get(self, request):
-        qs = selectors.applications_for_user(user=request.user).order_by("-created_at", "-id")
+        qs = selectors.applications_with_consent_state(
+            selectors.applications_for_user(user=request.user)
+        ).order_by("-created_at", "-id")
         return _paginated(request, self, qs, ApplicationOutputSerializer)
 
     @extend_schema(

@@ -16,6 +16,12 @@ from monitoring.models import AccessEvent
 
 
 class IncidentSerializer(serializers.Serializer):
+    """An incident by its fields (render its times in the reader's zone); `reason` is the
+    stored wording, in UTC, for exports."""
+
+    id = serializers.IntegerField(
+        allow_null=True, help_text="Stable while the incident grows, shrinks or is re-scored."
+    )
     type = serializers.CharField()
     label = serializers.SerializerMethodField()
     started_at = serializers.DateTimeField()
@@ -24,7 +30,8 @@ class IncidentSerializer(serializers.Serializer):
     ongoing = serializers.BooleanField()
     frame_count = serializers.IntegerField()
     image_ids = serializers.ListField(child=serializers.IntegerField())
-    reason = serializers.CharField()
+    points = serializers.IntegerField(help_text="What it costs the score.")
+    reason = serializers.CharField(help_text="The stored wording, times in UTC.")
     earlier_application_id = serializers.IntegerField(
         allow_null=True, help_text="identity_changed_since: the earlier interview it names."
     )
@@ -56,6 +63,16 @@ class SummaryEntrySerializer(serializers.Serializer):
 class IntegrityOutputSerializer(serializers.Serializer):
     application_id = serializers.IntegerField()
     score = serializers.IntegerField(min_value=0, max_value=100)
+    state = serializers.ChoiceField(
+        choices=["ok", "insufficient_evidence"],
+        help_text="insufficient_evidence: fewer than half of the analysed camera frames show the "
+        "candidate's face (or none is analysed yet) — the score rests on too little.",
+    )
+    started = serializers.BooleanField(help_text="Recording has begun (started_at is set).")
+    frames_analysed = serializers.IntegerField()
+    frames_pending = serializers.IntegerField()
+    frames_with_one_face = serializers.IntegerField()
+    recorded_seconds = serializers.FloatField(help_text="How long the camera was live.")
     weights = serializers.DictField(child=serializers.IntegerField(), source="rules.weights")
     rules = RulesSerializer()
     summary = serializers.DictField(child=SummaryEntrySerializer())

@@ -93,6 +93,7 @@ class Incident:
     frame_count: int = 0
     earlier_application_id: int | None = None  # identity_changed_since: which interview
     id: int | None = None  # the stored incident's id (stable while it grows or shrinks)
+    points: int | None = None  # what it costs the score (set where a report is made)
 
     @property
     def duration_seconds(self) -> float:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -339,27 +339,81 @@ def integrity_report_from(
     rows: list[IntegrityEvent],
     rules: integrity.Rules,
     now: datetime,
+    evidence: dict,
 ) -> dict:
     incidents = [_extended(incident_from_row(row), application, now) for row in rows]
     incidents.sort(key=lambda i: (i.started_at, i.type))
     value, summary = integrity.score(incidents, rules.weights)
-    return {"score": value, "summary": summary, "incidents": incidents, "rules": rules}
+    for incident in incidents:
+        incident.points = integrity.incident_points(incident, rules.weights)
+    return {
+        "score": value,
+        "summary": summary,
+        "incidents": incidents,
+        "rules": rules,
+        "started": application.started_at is not None,
+        **evidence,
+    }
+
+
+def evidence_for(
+    *, applications: list[JobApplication], now: datetime
+) -> dict[int, dict[str, int | float | str]]:
+    """What a score rests on, per application: the candidate's camera frames analysed and
+    pending, those showing exactly one face, the seconds the camera was live. With camera
+    monitoring, fewer than half of the analysed frames showing the candidate's face is
+    `insufficient_evidence`: a score over unusable frames is a state, not a number. Three
+    queries for any number of applications."""
+    ids = [a.pk for a in applications]
+    frames = (
+        MonitoringImage.objects.filter(
+            application_id__in=ids,
+            image_type=ImageType.CAMERA,
+            uploaded_by_id=F("application__candidate_id"),
+        )
+        .values("application_id")
+        .annotate(
+            analysed=Count("pk", filter=Q(analysis__isnull=False)),
+            pending=Count("pk", filter=Q(analysis__isnull=True)),
+            one_face=Count("pk", filter=Q(analysis__face_count=1)),
+        )
+    )
+    counts = {row["application_id"]: row for row in frames}
+    events: dict[int, list[CameraEvent]] = {pk: [] for pk in ids}
+    for event in CameraEvent.objects.filter(application_id__in=ids).order_by("occurred_at", "id"):
+        events[event.application_id].append(event)
+    result = {}
+    for application in applications:
+        row = counts.get(application.pk, {"analysed": 0, "pending": 0, "one_face": 0})
+        live = camera_live_intervals(
+            events[application.pk], now=now, open_end=application_is_open(application)
+        )
+        usable = row["analysed"] > 0 and 2 * row["one_face"] >= row["analysed"]
+        result[application.pk] = {
+            "frames_analysed": row["analysed"],
+            "frames_pending": row["pending"],
+            "frames_with_one_face": row["one_face"],
+            "recorded_seconds": round(sum((b - a).total_seconds() for a, b in live), 1),
+            "state": "ok"
+            if usable or not application.camera_monitoring
+            else ("insufficient_evidence"),
+        }
+    return result
 
 
 def integrity_report(*, application: JobApplication, now: datetime | None = None) -> dict:
-    """The score, summary and incidents as stored, the ongoing part computed up to now.
+    """The score, summary and incidents as stored, the ongoing part computed up to now, and
+    what the score rests on (evidence_for).
 
     A read: it writes nothing and tells no board. Console, timeline, API and CSV all show this.
     """
-    rows = list(IntegrityEvent.objects.filter(application_id=application.pk))
-    rules = integrity_rules_for(organization_id=application.job.organization_id)
-    return integrity_report_from(application, rows, rules, now or timezone.now())
+    return integrity_reports(applications=[application], now=now)[application.pk]
 
 
 def integrity_reports(
     *, applications: list[JobApplication], now: datetime | None = None
 ) -> dict[int, dict]:
-    """integrity_report for many applications (the console's page) in two queries."""
+    """integrity_report for many applications (the console's page) in a few queries."""
     now = now or timezone.now()
     rows: dict[int, list[IntegrityEvent]] = {a.pk: [] for a in applications}
     for row in IntegrityEvent.objects.filter(application_id__in=list(rows)):
@@ -367,7 +421,10 @@ def integrity_reports(
     rules: dict[int, integrity.Rules] = {}
     for org_id in {a.job.organization_id for a in applications}:
         rules[org_id] = integrity_rules_for(organization_id=org_id)
+    evidence = evidence_for(applications=applications, now=now)
     return {
-        a.pk: integrity_report_from(a, rows[a.pk], rules[a.job.organization_id], now)
+        a.pk: integrity_report_from(
+            a, rows[a.pk], rules[a.job.organization_id], now, evidence[a.pk]
+        )
         for a in applications
     }

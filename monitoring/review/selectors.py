@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import JobApplication
-from applications.selectors import applications_for_user
+from applications.selectors import (
+    CONSENT_LABELS,
+    CONSENT_STATES,
+    applications_for_user,
+    applications_with_consent_state,
+    consent_state_for,
+)
 from cameras.models import CameraEvent
 from cameras.selectors import live_application_ids, streams_by_application
 from monitoring.integrity.rules import incident_points
@@ -57,10 +63,16 @@ def applications_with_counts(qs: QuerySet[JobApplication]) -> QuerySet[JobApplic
 
 
 def applications_for_console(
-    *, user: User, query: str = "", status: str = "", live_only: bool = False, sort: str = ""
+    *,
+    user: User,
+    query: str = "",
+    status: str = "",
+    consent: str = "",
+    live_only: bool = False,
+    sort: str = "",
 ) -> QuerySet[JobApplication]:
-    """The review console's list: applications in scope with their counts."""
-    qs = applications_with_counts(applications_for_user(user=user))
+    """The review console's list: applications in scope with their counts and consent."""
+    qs = applications_with_consent_state(applications_with_counts(applications_for_user(user=user)))
     if query:
         qs = qs.filter(
             Q(candidate__username__icontains=query)
@@ -71,6 +83,8 @@ def applications_for_console(
         )
     if status in JobApplication.Status.values:
         qs = qs.filter(status=status)
+    if consent in CONSENT_STATES:
+        qs = qs.filter(consent_state=consent)
     if live_only:
         qs = qs.filter(pk__in=live_application_ids())
     return qs.order_by(*CONSOLE_SORTS.get(sort, CONSOLE_SORTS[""]))
@@ -86,8 +100,17 @@ class Record:
     live: bool
     last_seen: datetime | None
     last_capture_at: datetime | None
-    score: int | None  # None until the interview has started
+    score: int | None  # None until recording has begun (the same rule on every page)
     incident_count: int
+    state: str  # ok | insufficient_evidence (monitoring.integrity.selectors.evidence_for)
+    frames_analysed: int
+    frames_with_one_face: int
+    consent_state: str  # not_yet | given | declined | withdrawn
+    started: bool  # recording has begun: "not started yet" until then
+
+    @property
+    def consent_label(self) -> str:
+        return CONSENT_LABELS[self.consent_state]
 
 
 def application_records(*, applications: list[JobApplication]) -> dict[int, Record]:
@@ -106,7 +129,10 @@ def application_records(*, applications: list[JobApplication]) -> dict[int, Reco
         stream = streams.get(application.pk)
         seen = [t for t in (last_events.get(application.pk), stream and stream.last_updated) if t]
         report = reports[application.pk]
-        started = application.started_at is not None or report["incidents"]
+        started = report["started"] or bool(report["incidents"])
+        consent = getattr(application, "consent_state", None) or consent_state_for(
+            application_id=application.pk
+        )
         records[application.pk] = Record(
             camera_count=application.camera_count,
             screen_count=application.screen_count,
@@ -116,6 +142,11 @@ def application_records(*, applications: list[JobApplication]) -> dict[int, Reco
             last_capture_at=getattr(application, "last_capture_at", None),
             score=report["score"] if started else None,
             incident_count=len(report["incidents"]),
+            state=report["state"],
+            frames_analysed=report["frames_analysed"],
+            frames_with_one_face=report["frames_with_one_face"],
+            consent_state=consent,
+            started=started,
         )
     return records
 

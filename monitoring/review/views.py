@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from applications.models import JobApplication
-from applications.selectors import applications_for_user
+from applications.selectors import CONSENT_LABELS, applications_for_user
 from cameras.models import CameraEvent
 from common.http import request_info
 from monitoring.audit.services import access_log
@@ -40,10 +40,16 @@ def console(request):
     _require_reviewer(request.user)
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
+    consent = request.GET.get("consent", "")
     live_only = request.GET.get("live") == "1"
     sort = request.GET.get("sort", "")
     qs = applications_for_console(
-        user=request.user, query=query, status=status, live_only=live_only, sort=sort
+        user=request.user,
+        query=query,
+        status=status,
+        consent=consent,
+        live_only=live_only,
+        sort=sort,
     )
     page = Paginator(qs, CONSOLE_PAGE_SIZE).get_page(request.GET.get("page"))
     applications = list(page.object_list)
@@ -63,6 +69,8 @@ def console(request):
             "rows": rows,
             "query": query,
             "status": status,
+            "consent": consent,
+            "consent_choices": list(CONSENT_LABELS.items()),
             "live_only": live_only,
             "sort": sort,
             "statuses": JobApplication.Status.choices,
