@@ -8,11 +8,18 @@ from .models import Organization, User
 
 @admin.register(Organization)
 class OrganizationAdmin(InvigilModelAdmin):
-    list_display = ["name", "slug", "member_count", "retention", "created_at"]
+    list_display = ["name", "slug", "member_count", "retention", "identity_check", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "created_at"
-    fields = ["name", "slug", "retention_days"]
+    fields = [
+        "name",
+        "slug",
+        "retention_days",
+        "identity_check",
+        "identity_threshold",
+        "document_retention_days",
+    ]
 
     @admin.display(description="Retention", ordering="retention_days")
     def retention(self, obj: Organization) -> str:

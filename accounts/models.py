@@ -10,6 +10,11 @@ from .signals import password_changed, user_deactivated, user_rights_changed
 class Organization(models.Model):
     """A hiring company. Recruiters belong to one; candidates reach one through a job."""
 
+    class IdentityCheck(models.TextChoices):
+        OFF = "off", "Off: no face templates, no matching"
+        SELFIE = "selfie", "Selfie: every camera frame matched with it"
+        SELFIE_AND_DOCUMENT = "selfie_and_document", "Selfie and an ID document's photo"
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     retention_days = models.PositiveIntegerField(
@@ -20,6 +25,24 @@ class Organization(models.Model):
             "Days the recording of an interview is kept after it ends (empty: the default, "
             "MONITORING_RETENTION_DAYS). The consent notice states this window."
         ),
+    )
+    identity_check = models.CharField(
+        max_length=24,
+        choices=IdentityCheck.choices,
+        default=IdentityCheck.SELFIE,
+        help_text="What the candidate shows before the interview; camera frames are matched "
+        "with the selfie. Off: no face template is ever made.",
+    )
+    identity_threshold = models.FloatField(
+        default=0.6,
+        validators=[MinValueValidator(0.2), MaxValueValidator(1.2)],
+        help_text="Face distance at or below which two faces count as the same person (dlib's "
+        "documented operating point: 0.6; lower is stricter).",
+    )
+    document_retention_days = models.PositiveIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="Days an ID document's photo is kept after the interview ends.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

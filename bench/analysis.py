@@ -48,8 +48,8 @@ def main() -> None:
     from applications.models import Job, JobApplication, MonitoringConsent
     from applications.notice import CURRENT as NOTICE
     from common import pipeline
-    from monitoring.analysis.detectors import best_detector
     from monitoring.analysis.services import frame_analyze
+    from monitoring.faces.detectors import best_detector
     from monitoring.images.services import monitoring_image_upload
     from monitoring.models import FrameAnalysis, MonitoringImage
 

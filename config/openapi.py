@@ -110,6 +110,10 @@ CODES = {
     "surrogate_characters_not_allowed": "A text contains lone surrogate characters.",
     "authorization": "The username and password do not match an active account.",
     "cannot_invite": "This address cannot be invited (a staff or deactivated account).",
+    "no_face": "No face was found in the identity photo.",
+    "several_faces": "The identity photo shows more than one face.",
+    "face_too_small": "The face in the identity photo is too small to compare.",
+    "too_dark": "The identity photo is too dark (or too bright) to compare.",
     "url_not_allowed": "The webhook URL may not be called: not https, credentials in it, or "
     "a name that resolves to an address that is not public (README, Integrations).",
     "status_not_writable": "The status changes only through start, finish and withdraw.",
@@ -151,6 +155,7 @@ CODES = {
     "legal_hold": "The interview is under a legal hold.",
     "interview_in_progress": "The interview is in progress: finish or withdraw it first.",
     "notice_outdated": "The notice the page showed has changed since: show the current one.",
+    "identity_not_required": "This organization does not check identity.",
     # 413, 415
     "request_too_large": "The body passes REQUEST_MAX_BYTES (MONITORING_UPLOAD_MAX_BYTES for "
     "uploads).",
@@ -161,6 +166,7 @@ CODES = {
     # 503
     "server_busy": "Every database connection (or export slot) is busy.",
     "storage_unavailable": "Image storage does not answer; the capture was not stored.",
+    "identity_unavailable": "Face matching is not available on this server (no face model).",
 }
 
 # What services and views raise beyond the derived statuses, per operationId. `None` drops a
@@ -229,6 +235,32 @@ OPERATION_ERRORS: dict[str, dict[int, list[str] | None]] = {
         429: ["rate_limited"],
     },
     "applications_integrity_retrieve": {404: ["application_not_found"]},
+    "applications_identity_retrieve": {404: ["application_not_found"]},
+    "applications_identity_create": {
+        400: [
+            "invalid_choice",
+            "empty_image",
+            "invalid_base64",
+            "unsupported_image_type",
+            "corrupt_image",
+            "trailing_data",
+            "image_too_large",
+            "no_face",
+            "several_faces",
+            "face_too_small",
+            "too_dark",
+        ],
+        403: ["not_candidate"],
+        404: ["application_not_found"],
+        409: ["application_not_active", "consent_required", "identity_not_required"],
+        503: ["identity_unavailable", "storage_unavailable"],
+    },
+    "applications_identity_confirm_create": {
+        400: ["invalid_choice"],
+        403: ["permission_denied"],
+        404: ["application_not_found"],
+        409: ["identity_not_required"],
+    },
     "applications_monitoring_images_retrieve": {404: ["application_not_found"]},
     "applications_monitoring_images_create": {
         400: [

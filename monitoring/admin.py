@@ -11,6 +11,8 @@ from .models import (
     AccessEvent,
     ErasureJob,
     FrameAnalysis,
+    IdentityDecision,
+    IdentityReference,
     IntegrityEvent,
     IntegrityRules,
     MonitoringEvent,
@@ -199,6 +201,8 @@ class FrameAnalysisAdmin(InvigilModelAdmin):
         "frozen_frame",
         "no_face",
         "multiple_faces",
+        "identity_distance",
+        "identity_mismatch",
         "detector",
         "analyzed_at",
     ]
@@ -207,6 +211,7 @@ class FrameAnalysisAdmin(InvigilModelAdmin):
         "frozen_frame",
         "no_face",
         "multiple_faces",
+        "identity_mismatch",
         "image__image_type",
         "detector",
         "image__application__job__organization",
@@ -265,6 +270,34 @@ class IntegrityEventAdmin(RecordAdminMixin, InvigilModelAdmin):
     @admin.display(description="Organization")
     def organization(self, obj: IntegrityEvent) -> str:
         return obj.application.job.organization.name
+
+
+@admin.register(IdentityReference)
+class IdentityReferenceAdmin(RecordAdminMixin, InvigilModelAdmin):
+    """Selfies and ID document photos, with their face templates (never shown here). Erased
+    with the interview, never deleted by hand."""
+
+    deletable = False
+    list_display = ["created_at", "kind", "application", "organization", "replaced_at"]
+    list_filter = ["kind", "application__job__organization"]
+    search_fields = ["application__candidate__username", "file"]
+    list_select_related = ["application__candidate", "application__job__organization"]
+    exclude = ["descriptor"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Organization")
+    def organization(self, obj: IdentityReference) -> str:
+        return obj.application.job.organization.name
+
+
+@admin.register(IdentityDecision)
+class IdentityDecisionAdmin(RecordAdminMixin, InvigilModelAdmin):
+    deletable = False
+    list_display = ["decided_at", "decision", "application", "decided_by", "note"]
+    list_filter = ["decision", "application__job__organization"]
+    search_fields = ["application__candidate__username", "note"]
+    list_select_related = ["application__candidate", "decided_by"]
+    date_hierarchy = "decided_at"
 
 
 # --- The data lifecycle -----------------------------------------------------------------------

@@ -17,5 +17,9 @@ INTEGRITY_EVENT = followup("monitoring.integrity_event", fallback=HERE)
 INTEGRITY_CAMERA = followup("monitoring.integrity_camera", fallback=HERE)
 REBUILD_INTEGRITY = followup("monitoring.rebuild_integrity", fallback=HERE)
 RECONCILE_ANALYSES = followup("monitoring.reconcile_analyses")
+# A new selfie: the frames captured before it (or matched with an older one) are matched now.
+IDENTITY_MATCH_FRAMES = followup("monitoring.identity_match_frames", fallback=HERE)
+# An organization's identity_check or identity_threshold changed: frames and incidents follow.
+IDENTITY_SETTINGS_CHANGED = followup("monitoring.identity_settings_changed", fallback=HERE)
 ERASURE_RUN = followup("monitoring.erasure_run")
 RETENTION_SWEEP = followup("monitoring.retention_sweep")

@@ -15,4 +15,6 @@ INCIDENT_LABELS = {
     "window_blur": "Window not focused",
     "snapshot_gap": "No camera snapshot received",
     "late_upload": "Captures arrived late",
+    "identity_mismatch": "Face does not match the selfie",
+    "identity_changed_since": "Not the face of an earlier interview",
 }

@@ -128,6 +128,9 @@ class AccessEvent(models.Model):
         LEGAL_HOLD_SET = "legal_hold_set", "Legal hold placed"
         LEGAL_HOLD_RELEASED = "legal_hold_released", "Legal hold lifted"
         SETTINGS_CHANGED = "settings_changed", "Monitoring settings changed"
+        IDENTITY_SUBMITTED = "identity_submitted", "Identity photo submitted"
+        IDENTITY_CONFIRMED = "identity_confirmed", "Identity confirmed by a reviewer"
+        IDENTITY_REJECTED = "identity_rejected", "Identity rejected by a reviewer"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -238,6 +241,22 @@ class FrameAnalysis(models.Model):
     multiple_faces = models.BooleanField(default=False)
     detector = models.CharField(max_length=40, blank=True)
     detector_version = models.CharField(max_length=40, blank=True)
+    identity_reference = models.ForeignKey(
+        "IdentityReference",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The selfie this frame's faces were compared with (empty: not compared yet).",
+    )
+    identity_distance = models.FloatField(
+        null=True, blank=True, help_text="The smallest distance of a face here to the selfie."
+    )
+    identity_mismatch = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Faces seen and none matches the selfie (empty: not compared; no face: no).",
+    )
     analyzed_at = models.DateTimeField(auto_now=True)
 
     FLAG_FIELDS = ("camera_covered", "frozen_frame", "no_face", "multiple_faces")
@@ -264,6 +283,8 @@ class IncidentType(models.TextChoices):
     WINDOW_BLUR = "window_blur", INCIDENT_LABELS["window_blur"]
     SNAPSHOT_GAP = "snapshot_gap", INCIDENT_LABELS["snapshot_gap"]
     LATE_UPLOAD = "late_upload", INCIDENT_LABELS["late_upload"]
+    IDENTITY_MISMATCH = "identity_mismatch", INCIDENT_LABELS["identity_mismatch"]
+    IDENTITY_CHANGED_SINCE = "identity_changed_since", INCIDENT_LABELS["identity_changed_since"]
 
 
 class IntegrityRules(models.Model):
@@ -308,6 +329,14 @@ class IntegrityEvent(models.Model):
         default=list, blank=True, help_text="The first frames of the episode (at most 20)."
     )
     reason = models.CharField(max_length=300)
+    earlier_application = models.ForeignKey(
+        "applications.JobApplication",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="identity_changed_since: the earlier interview whose selfie differs.",
+    )
 
     class Meta:
         verbose_name = "incident"
@@ -412,3 +441,87 @@ class ErasureJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.receipt_id}"
+
+
+class IdentityReference(models.Model):
+    """A photo the candidate showed to say who they are: a selfie, or an ID document's photo.
+
+    Stored like a capture (re-encoded JPEG, SSE, signed URLs, under the interview's storage
+    prefix) with the face template made from it: 128 numbers of dlib's ResNet model, the only
+    biometric template kept (camera frames keep their distance to it, never their own). A newer
+    reference of a kind replaces the older one, which stays in the history (`replaced_at`).
+    """
+
+    class Kind(models.TextChoices):
+        SELFIE = "selfie", "Selfie"
+        DOCUMENT = "document", "ID document"
+
+    application = models.ForeignKey(
+        "applications.JobApplication",
+        on_delete=models.CASCADE,
+        related_name="identity_references",
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    file = models.FileField(max_length=255, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    replaced_at = models.DateTimeField(
+        null=True, blank=True, help_text="A newer reference of the same kind took its place."
+    )
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    byte_size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    face = models.JSONField(default=dict, help_text="The face's box in the stored image.")
+    quality = models.JSONField(default=dict)
+    descriptor = models.BinaryField(help_text="128 float32: the face template.")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kind"],
+                condition=models.Q(replaced_at__isnull=True),
+                name="one_current_identity_reference_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of application {self.application_id}"
+
+    @property
+    def s3_key(self) -> str:
+        return self.file.name
+
+
+class IdentityDecision(models.Model):
+    """A reviewer's decision on who took the interview: confirmed or rejected, with a note.
+
+    It is about the selfie current when it was made: a newer selfie needs a new decision."""
+
+    class Decision(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        REJECTED = "rejected", "Rejected"
+
+    application = models.ForeignKey(
+        "applications.JobApplication",
+        on_delete=models.CASCADE,
+        related_name="identity_decisions",
+    )
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    note = models.CharField(max_length=1000, blank=True)
+    selfie = models.ForeignKey(
+        IdentityReference, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Identity {self.decision} for application {self.application_id}"

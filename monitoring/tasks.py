@@ -11,6 +11,7 @@ from applications.models import JobApplication
 
 from . import followups
 from .analysis.services import analyses_reconcile, image_analyze
+from .identity.services import identity_frames_match, identity_settings_apply
 from .images.services import image_object_delete, orphan_objects_sweep, snapshot_announce
 from .images.storage import STORAGE_ERRORS
 from .integrity import services as integrity
@@ -36,6 +37,18 @@ def sweep_orphan_objects() -> int:
 def analyze_image(image_id: int) -> None:
     """Analyse one stored capture (safe to run twice)."""
     image_analyze(image_id=image_id)
+
+
+@shared_task(name=followups.IDENTITY_MATCH_FRAMES.name, ignore_result=True, acks_late=True)
+def identity_match_frames(application_id: int) -> int:
+    """A new selfie: every frame of the candidate's not yet matched with it (safe twice)."""
+    return identity_frames_match(application_id=application_id)
+
+
+@shared_task(name=followups.IDENTITY_SETTINGS_CHANGED.name, ignore_result=True, acks_late=True)
+def identity_settings_changed(organization_id: int) -> int:
+    """An organization's identity settings changed: its interviews follow them."""
+    return identity_settings_apply(organization_id=organization_id)
 
 
 @shared_task(name=followups.RECONCILE_ANALYSES.name, ignore_result=True)

@@ -16,6 +16,8 @@ from monitoring.models import (
     DeletedCapture,
     ErasureJob,
     FrameAnalysis,
+    IdentityDecision,
+    IdentityReference,
     IntegrityEvent,
     IntegrityRules,
     IntegritySummary,
@@ -270,3 +272,33 @@ class WebhookAttemptFactory(factory.django.DjangoModelFactory):
     status_code = 200
     latency_ms = 12
     address = "203.0.113.10"
+
+
+class IdentityReferenceFactory(factory.django.DjangoModelFactory):
+    """A selfie with a made-up template (128 float32); tests of matching use real photos."""
+
+    class Meta:
+        model = IdentityReference
+
+    application = factory.SubFactory(JobApplicationFactory)
+    kind = IdentityReference.Kind.SELFIE
+    file = factory.LazyAttribute(
+        lambda o: f"monitoring/{o.application.id}/identity/{o.kind}/{uuid.uuid4()}.jpg"
+    )
+    uploaded_by = factory.LazyAttribute(lambda o: o.application.candidate)
+    width = 640
+    height = 480
+    byte_size = 1000
+    sha256 = "0" * 64
+    face = factory.LazyFunction(lambda: {"x": 200, "y": 100, "w": 200, "h": 240})
+    quality = factory.LazyFunction(dict)
+    descriptor = factory.LazyFunction(lambda: bytes(512))
+
+
+class IdentityDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IdentityDecision
+
+    application = factory.SubFactory(JobApplicationFactory)
+    decision = IdentityDecision.Decision.CONFIRMED
+    decided_by = factory.SubFactory(AdminFactory)

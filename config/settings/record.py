@@ -19,6 +19,12 @@ ANALYSIS_FROZEN_MEAN_DIFF = env.float("ANALYSIS_FROZEN_MEAN_DIFF", default=1.5)
 ANALYSIS_FROZEN_DHASH = env.int("ANALYSIS_FROZEN_DHASH", default=2)
 ANALYSIS_SCREEN_PIXEL_DIFF = env.int("ANALYSIS_SCREEN_PIXEL_DIFF", default=25)
 
+# --- Identity (monitoring.identity): face templates offline, the organization's threshold ------
+# A reference photo is refused when its face is narrower than this (pixels of the stored
+# image) or the picture darker than this (grey mean, 0–255).
+IDENTITY_MIN_FACE_PX = env.int("IDENTITY_MIN_FACE_PX", default=80)
+IDENTITY_MIN_BRIGHTNESS = env.float("IDENTITY_MIN_BRIGHTNESS", default=40.0)
+
 # --- Integrity incidents and score (monitoring.integrity); per organization in the admin ----
 INTEGRITY_WEIGHTS = {  # points per started minute of each incident
     "multiple_faces": 10,
@@ -31,6 +37,8 @@ INTEGRITY_WEIGHTS = {  # points per started minute of each incident
     "snapshot_gap": 3,
     "window_blur": 2,
     "late_upload": 1,
+    "identity_mismatch": 10,
+    "identity_changed_since": 20,
 }
 # A capture received more than 2× its interval + this many seconds after it was taken is late
 # (shown as such; it cannot close a snapshot gap); a page event, after this many seconds.

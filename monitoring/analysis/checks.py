@@ -1,6 +1,6 @@
 from django.core.checks import Error, register
 
-from .detectors import best_detector
+from monitoring.faces.detectors import best_detector
 
 
 @register()

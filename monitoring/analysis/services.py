@@ -16,12 +16,13 @@ from PIL import Image
 
 from common import pipeline
 from monitoring import followups
+from monitoring.faces.detectors import best_detector
+from monitoring.identity.services import frame_identity, frame_identity_recheck
 from monitoring.integrity.services import integrity_frame_changed
 from monitoring.live import timeline_changed
 from monitoring.models import FrameAnalysis, ImageType, MonitoringImage
 
 from . import frames
-from .detectors import best_detector
 
 logger = logging.getLogger(__name__)
 
@@ -85,11 +86,14 @@ def _measure(image: MonitoringImage, previous: MonitoringImage | None) -> dict:
     prev_frame = _previous_frame(previous)
     frozen, diff, distance = frames.is_frozen(frame, prev_frame)
     flags = frames.camera_flags(frame, frozen)
+    faces = [face.as_dict() for face in frame.faces]
     return {
         "brightness": round(frame.brightness, 2),
         "contrast": round(frame.contrast, 2),
         "face_count": len(frame.faces),
-        "faces": [face.as_dict() for face in frame.faces],
+        "faces": faces,
+        # Each face's distance to the candidate's selfie (full-size decode, only when matched).
+        **frame_identity(image=image, data=data, faces=faces),
         "dhash": frame.dhash,
         "small": frame.small.tobytes(),
         "diff_mean": None if diff is None else round(diff, 3),
@@ -124,7 +128,11 @@ def frame_analyze(*, image_id: int) -> tuple[FrameAnalysis | None, int | None]:
 
     Returns the analysis and the id of a successor that must compare again (or None).
     """
-    image = MonitoringImage.objects.select_related("application").filter(pk=image_id).first()
+    image = (
+        MonitoringImage.objects.select_related("application__job__organization")
+        .filter(pk=image_id)
+        .first()
+    )
     if image is None:  # deleted meanwhile
         return None, None
     previous = _neighbour(image, before=True)
@@ -135,6 +143,8 @@ def frame_analyze(*, image_id: int) -> tuple[FrameAnalysis | None, int | None]:
             result, _ = FrameAnalysis.objects.update_or_create(image=image, defaults=values)
     except IntegrityError:  # the same task ran twice at once: the other one wrote it
         result = FrameAnalysis.objects.get(image=image)
+    if image.image_type == ImageType.CAMERA:
+        frame_identity_recheck(analysis=result)
     successor = _neighbour(image, before=False)
     recheck = None
     if successor is not None:

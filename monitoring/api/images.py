@@ -163,6 +163,20 @@ class ImageSerializer(serializers.Serializer):
     byte_size = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     analysis = serializers.SerializerMethodField()
+    identity = serializers.SerializerMethodField()
+
+    def get_identity(self, obj) -> dict | None:
+        """Camera frames compared with the candidate's selfie: the closest face's distance and
+        whether it is the candidate (`matches`: null when no face was seen); null until
+        compared (no selfie yet, not the candidate's capture, identity off)."""
+        try:
+            result = obj.analysis
+        except ObjectDoesNotExist:
+            return None
+        if obj.image_type != ImageType.CAMERA or result.identity_reference_id is None:
+            return None
+        matches = None if result.identity_distance is None else not result.identity_mismatch
+        return {"distance": result.identity_distance, "matches": matches}
 
     @extend_schema_field(AnalysisSerializer(allow_null=True))
     def get_analysis(self, obj) -> dict | None:

@@ -32,6 +32,9 @@ class IncidentSerializer(serializers.Serializer):
     image_ids = serializers.ListField(child=serializers.IntegerField())
     points = serializers.IntegerField(help_text="What it costs the score.")
     reason = serializers.CharField(help_text="The stored wording, times in UTC.")
+    earlier_application_id = serializers.IntegerField(
+        allow_null=True, help_text="identity_changed_since: the earlier interview it names."
+    )
 
     def get_label(self, incident) -> str:
         return LABELS[incident.type]

@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from .identity import IdentityApi, IdentityConfirmApi
 from .images import MonitoringImageDetailApi, MonitoringImageListApi, SignedUrlApi, SignedUrlsApi
 from .integrity import IntegrityApi, TimelineCsvApi
 from .interview import MonitoringEventListApi
@@ -20,6 +21,16 @@ urlpatterns = [
         "applications/<int:application_id>/events/",
         MonitoringEventListApi.as_view(),
         name="api-monitoring-events",
+    ),
+    path(
+        "applications/<int:application_id>/identity/",
+        IdentityApi.as_view(),
+        name="api-identity",
+    ),
+    path(
+        "applications/<int:application_id>/identity/confirm/",
+        IdentityConfirmApi.as_view(),
+        name="api-identity-confirm",
     ),
     path(
         "applications/<int:application_id>/integrity/",

@@ -28,7 +28,13 @@ from monitoring import followups
 from monitoring.audit.services import access_log, access_log_images
 from monitoring.integrity.rules import capture_is_late
 from monitoring.live import timeline_changed
-from monitoring.models import AccessEvent, DeletedCapture, ImageType, MonitoringImage
+from monitoring.models import (
+    AccessEvent,
+    DeletedCapture,
+    IdentityReference,
+    ImageType,
+    MonitoringImage,
+)
 
 from .codec import clean_image, decode_base64_image
 from .selectors import image_by_client_id
@@ -281,7 +287,8 @@ def orphan_objects_sweep(*, min_age: timedelta | None = None, prefix: str = KEY_
     """Delete stored objects that no row references and that are older than `min_age`.
 
     Catches the one case the upload cannot clean up itself: the process died between writing
-    the object and writing its row. Young objects are left alone (an upload may be mid-way).
+    the object and writing its row (captures and identity references alike). Young objects
+    are left alone (an upload may be mid-way).
     """
     min_age = (
         min_age if min_age is not None else timedelta(seconds=settings.MONITORING_ORPHAN_MIN_AGE)
@@ -290,6 +297,7 @@ def orphan_objects_sweep(*, min_age: timedelta | None = None, prefix: str = KEY_
     removed = 0
     for keys in _walk(prefix):
         known = set(MonitoringImage.objects.filter(file__in=keys).values_list("file", flat=True))
+        known |= set(IdentityReference.objects.filter(file__in=keys).values_list("file", flat=True))
         for key in keys:
             if key in known:
                 continue

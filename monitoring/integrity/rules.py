@@ -8,6 +8,12 @@ sharing stopped, camera off) and silences between camera snapshots give snapshot
 silence that late captures fill (they arrived long after they were taken) is a `late_upload`
 instead: the server's own clock decides what arrived when.
 
+Identity is its own track of the same frames: a frame whose faces (one or several) all differ
+from the candidate's selfie is an `identity_mismatch` frame, sustained like a flag; a frame not
+compared yet (no selfie so far) is "not analysed" on that track, whatever its other flags. A
+selfie that differs from the selfie of an earlier interview of the same candidate is an
+`identity_changed_since` incident of its own, naming that interview.
+
 Score: 100 minus, for every incident, its type's weight per started minute (at least one);
 never below 0. The weights and rules are per organization (IntegrityRules) and are returned
 with every summary so the score can be checked by hand.
@@ -21,6 +27,11 @@ from itertools import pairwise
 from monitoring.labels import INCIDENT_LABELS as LABELS
 
 FRAME_FLAGS = ("camera_covered", "frozen_frame", "no_face", "multiple_faces")
+IDENTITY_MISMATCH = "identity_mismatch"
+IDENTITY_CHANGED = "identity_changed_since"
+# Frame runs come in tracks: the analysis flags (at most one per frame), and identity.
+TRACKS = {"frame": FRAME_FLAGS, "identity": (IDENTITY_MISMATCH,)}
+FRAME_KINDS = (*FRAME_FLAGS, IDENTITY_MISMATCH)  # incidents made of frame runs
 GAP_KINDS = ("snapshot_gap", "late_upload")
 # Page events that end an episode: sent late, they count from when they arrived, so that a
 # late event can never make an episode shorter than what the server saw.
@@ -35,6 +46,8 @@ class Rules:
     tab_hidden_seconds: int
     window_blur_seconds: int
     weights: dict
+    identity: bool = True  # the organization matches faces (identity_check not "off")
+    identity_threshold: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,17 @@ class Frame:
     image_id: int
     at: datetime
     flags: tuple | None  # None: not analysed yet
+    identity: bool | None = None  # True: faces seen, none is the selfie's; None: not compared
+
+
+@dataclass(frozen=True)
+class EarlierSelfie:
+    """The candidate's selfie of an earlier interview in the same organization."""
+
+    application_id: int
+    job: str
+    at: datetime
+    distance: float
 
 
 @dataclass(frozen=True)
@@ -67,6 +91,7 @@ class Incident:
     image_ids: list = field(default_factory=list)
     reason: str = ""
     frame_count: int = 0
+    earlier_application_id: int | None = None  # identity_changed_since: which interview
     id: int | None = None  # the stored incident's id (stable while it grows or shrinks)
     points: int | None = None  # what it costs the score (set where a report is made)
 
@@ -96,7 +121,9 @@ def describe(
     its fields in the reader's own zone."""
     label = LABELS[incident.type]
     start, end = incident.started_at, incident.ended_at
-    if incident.type in FRAME_FLAGS:
+    if incident.type == IDENTITY_CHANGED:
+        return incident.reason or label
+    if incident.type in FRAME_KINDS:
         n = incident.frame_count
         span = (
             f"from {_hms(start)} UTC (ongoing)"
@@ -135,16 +162,26 @@ def sustained(first: datetime, last: datetime, count: int, rules: Rules) -> bool
     return count >= rules.sustain_frames or (last - first).total_seconds() >= rules.sustain_seconds
 
 
-def frame_runs(frames: list[Frame]) -> list[tuple[str | None, list[Frame]]]:
-    """Analysed frames in capture order, cut into runs of the same flag (None: no flag).
+def track_flag(frame: Frame, track: str) -> tuple[bool, str | None]:
+    """(known on this track, its flag or None)."""
+    if track == "identity":
+        return frame.identity is not None, IDENTITY_MISMATCH if frame.identity else None
+    if frame.flags is None:
+        return False, None
+    return True, next((f for f in FRAME_FLAGS if f in frame.flags), None)
 
-    A frame carries at most one flag (the checks run in order and stop at the first), so runs
-    of different flags never share a frame.
+
+def frame_runs(frames: list[Frame], track: str = "frame") -> list[tuple[str | None, list[Frame]]]:
+    """The frames known on `track`, in capture order, cut into runs of the same flag (None: no
+    flag).
+
+    A frame carries at most one flag per track (the checks run in order and stop at the
+    first), so runs of different flags of a track never share a frame.
     """
-    analysed = sorted((f for f in frames if f.flags is not None), key=lambda f: (f.at, f.image_id))
+    known = [(f, flag) for f in frames for ok, flag in [track_flag(f, track)] if ok]
+    known.sort(key=lambda pair: (pair[0].at, pair[0].image_id))
     runs: list[tuple[str | None, list[Frame]]] = []
-    for frame in analysed:
-        flag = next((f for f in FRAME_FLAGS if f in frame.flags), None)
+    for frame, flag in known:
         if runs and runs[-1][0] == flag:
             runs[-1][1].append(frame)
         else:
@@ -153,7 +190,15 @@ def frame_runs(frames: list[Frame]) -> list[tuple[str | None, list[Frame]]]:
 
 
 def frame_incidents(frames: list[Frame], rules: Rules, *, open_end: bool) -> list[Incident]:
-    runs = frame_runs(frames)
+    incidents = []
+    for track in TRACKS:
+        if track == "identity" and not rules.identity:
+            continue
+        incidents += _track_incidents(frame_runs(frames, track), rules, open_end=open_end)
+    return incidents
+
+
+def _track_incidents(runs, rules: Rules, *, open_end: bool) -> list[Incident]:
     last = runs[-1][1][-1] if runs else None
     incidents = []
     for flag, run in runs:
@@ -244,6 +289,27 @@ def snapshot_gaps(
     return incidents
 
 
+def identity_changed_incidents(
+    selfie_at: datetime | None, earlier: list[EarlierSelfie], *, threshold: float
+) -> list[Incident]:
+    """One incident per earlier interview whose selfie is not this selfie's person."""
+    incidents = []
+    if selfie_at is None:
+        return incidents
+    for other in sorted(earlier, key=lambda e: e.application_id):
+        if other.distance <= threshold:
+            continue
+        incident = Incident(
+            IDENTITY_CHANGED, selfie_at, selfie_at, earlier_application_id=other.application_id
+        )
+        incident.reason = (
+            f"{LABELS[IDENTITY_CHANGED]}: the selfie differs from the one of “{other.job}” on "
+            f"{other.at:%Y-%m-%d} (distance {other.distance:.2f})"
+        )[:300]
+        incidents.append(incident)
+    return incidents
+
+
 def _subtract(
     start: datetime, end: datetime, gaps: list[tuple[datetime, datetime | None]]
 ) -> list[tuple[datetime, datetime]]:
@@ -274,12 +340,12 @@ def outside_gaps(
     promises they may withdraw at any time, so that time counts for nothing. An incident
     across a withdrawal splits around it; a piece shorter than its kind's minimum
     (`min_seconds`; a snapshot gap must still be longer than it) is not an incident. Frame
-    incidents never lie in a withdrawal: nothing is recorded then."""
+    incidents never lie in a withdrawal: nothing is recorded then (nor a selfie taken)."""
     if not gaps:
         return incidents
     kept = []
     for incident in incidents:
-        if incident.type in FRAME_FLAGS or incident.type == "late_upload":
+        if incident.type in FRAME_KINDS or incident.type in ("late_upload", IDENTITY_CHANGED):
             kept.append(incident)
             continue
         pieces = _subtract(incident.started_at, incident.ended_at, gaps)

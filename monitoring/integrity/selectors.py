@@ -12,11 +12,14 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from accounts.models import Organization
 from applications.models import JobApplication
 from applications.selectors import consent_history
 from cameras.models import CameraEvent
+from monitoring.faces.templates import distance
 from monitoring.models import (
     DeletedCapture,
+    IdentityReference,
     ImageType,
     IntegrityEvent,
     IntegrityRules,
@@ -68,14 +71,24 @@ def incident_families_for(*, source: str, type: str) -> list[Family]:
 def integrity_rules_for(*, organization_id: int) -> integrity.Rules:
     stored = IntegrityRules.objects.filter(organization_id=organization_id).first()
     weights = {**settings.INTEGRITY_WEIGHTS, **(stored.weights if stored else {})}
+    check, threshold = (
+        Organization.objects.filter(pk=organization_id)
+        .values_list("identity_check", "identity_threshold")
+        .first()
+    ) or (Organization.IdentityCheck.SELFIE, 0.6)
+    identity = {
+        "identity": check != Organization.IdentityCheck.OFF,
+        "identity_threshold": threshold,
+    }
     if stored is None:
-        return integrity.Rules(2, 20, 10, 10, weights)
+        return integrity.Rules(2, 20, 10, 10, weights, **identity)
     return integrity.Rules(
         stored.sustain_frames,
         stored.sustain_seconds,
         stored.tab_hidden_seconds,
         stored.window_blur_seconds,
         weights,
+        **identity,
     )
 
 
@@ -102,7 +115,11 @@ def frames_for_candidate(application: JobApplication) -> QuerySet[MonitoringImag
 
 def frame_from_image(image: MonitoringImage) -> integrity.Frame:
     analysis = getattr(image, "analysis", None)
-    return integrity.Frame(image.pk, image.captured_at, tuple(analysis.flags) if analysis else None)
+    if analysis is None:
+        return integrity.Frame(image.pk, image.captured_at, None)
+    return integrity.Frame(
+        image.pk, image.captured_at, tuple(analysis.flags), analysis.identity_mismatch
+    )
 
 
 def deletions_for_candidate(application: JobApplication) -> QuerySet[DeletedCapture]:
@@ -115,7 +132,53 @@ def deletions_for_candidate(application: JobApplication) -> QuerySet[DeletedCapt
 def frame_from_deletion(deleted: DeletedCapture) -> integrity.Frame:
     """A deleted frame counts as a frame that showed nothing wrong (its id negative: it names
     no capture, and sorts before a capture of the same instant)."""
-    return integrity.Frame(-deleted.pk, deleted.captured_at, ())
+    return integrity.Frame(-deleted.pk, deleted.captured_at, (), False)
+
+
+def earlier_selfies(
+    application: JobApplication,
+) -> tuple[IdentityReference | None, list[integrity.EarlierSelfie]]:
+    """The interview's current selfie, and the current selfies of the same candidate's earlier
+    interviews (created before this one) in the same organization, each with its distance."""
+    selfie = IdentityReference.objects.filter(
+        application_id=application.pk, kind=IdentityReference.Kind.SELFIE, replaced_at=None
+    ).first()
+    if selfie is None:
+        return None, []
+    others = (
+        IdentityReference.objects.filter(
+            kind=IdentityReference.Kind.SELFIE,
+            replaced_at=None,
+            application__candidate_id=application.candidate_id,
+            application__job__organization_id=application.job.organization_id,
+        )
+        .filter(
+            Q(application__created_at__lt=application.created_at)
+            | Q(application__created_at=application.created_at, application_id__lt=application.pk)
+        )
+        .select_related("application__job")
+        .order_by("application__created_at", "application_id")
+    )
+    return selfie, [
+        integrity.EarlierSelfie(
+            other.application_id,
+            other.application.job.title,
+            other.created_at,
+            distance(selfie.descriptor, other.descriptor),
+        )
+        for other in others
+    ]
+
+
+def identity_changed_for(
+    application: JobApplication, rules: integrity.Rules
+) -> list[integrity.Incident]:
+    if not rules.identity:
+        return []
+    selfie, earlier = earlier_selfies(application)
+    return integrity.identity_changed_incidents(
+        selfie.created_at if selfie else None, earlier, threshold=rules.identity_threshold
+    )
 
 
 def events_for_family(application: JobApplication, family: Family) -> QuerySet:
@@ -261,6 +324,7 @@ def integrity_compute(*, application: JobApplication, now: datetime | None = Non
     deleted = list(deletions_for_candidate(application))
     frames = [frame_from_image(i) for i in images] + [frame_from_deletion(d) for d in deleted]
     incidents = integrity.frame_incidents(frames, rules, open_end=open_end)
+    incidents += identity_changed_for(application, rules)
     for family in FAMILIES:
         events = [event_from_row(e) for e in events_for_family(application, family)]
         incidents += incidents_for_family(application, family, events, rules, now=now)
@@ -295,6 +359,7 @@ def incident_from_row(row: IntegrityEvent) -> integrity.Incident:
         image_ids=list(row.image_ids),
         reason=row.reason,
         frame_count=row.frame_count,
+        earlier_application_id=row.earlier_application_id,
         id=row.pk,
     )
 
@@ -308,7 +373,7 @@ def _extended(
         incident.ongoing = False
         incident.reason = integrity.describe(incident, interval=application.camera_interval)
         return incident
-    if not incident.ongoing or incident.type in integrity.FRAME_FLAGS or now <= incident.ended_at:
+    if not incident.ongoing or incident.type in integrity.FRAME_KINDS or now <= incident.ended_at:
         return incident
     incident.ended_at = now
     incident.reason = integrity.describe(incident, interval=application.camera_interval)

@@ -41,6 +41,7 @@ from .selectors import (
     frame_from_deletion,
     frame_from_image,
     frames_for_candidate,
+    identity_changed_for,
     incident_families_for,
     incidents_for_family,
     integrity_compute,
@@ -125,6 +126,8 @@ def _replace(
 def _same_incident(row: IntegrityEvent, incident: integrity.Incident) -> bool:
     if row.type != incident.type:
         return False
+    if row.type == integrity.IDENTITY_CHANGED:  # one per earlier interview, all at one instant
+        return row.earlier_application_id == incident.earlier_application_id
     overlaps = row.started_at <= incident.ended_at and incident.started_at <= row.ended_at
     same_first = bool(row.image_ids) and row.image_ids[:1] == incident.image_ids[:1]
     return overlaps or same_first
@@ -139,6 +142,7 @@ def _fields(incident: integrity.Incident) -> dict:
         "frame_count": incident.frame_count,
         "image_ids": list(incident.image_ids),
         "reason": incident.reason[:300],
+        "earlier_application_id": incident.earlier_application_id,
     }
 
 
@@ -176,31 +180,59 @@ def _tell_board(application: JobApplication, *, changed: bool = True) -> None:
 def _frames_update(
     application: JobApplication, *, at: datetime, image_id: int, rules: integrity.Rules
 ) -> bool:
-    """Re-evaluate the frame-flag episodes around one capture (new, re-analysed or deleted).
+    """Re-evaluate the frame episodes around one capture (new, re-analysed or deleted), on
+    each track: the analysis flags, and identity (where the organization matches faces).
+    True when a stored incident changed."""
+    changed = False
+    for track in integrity.TRACKS:
+        if track == "identity" and not rules.identity:
+            continue
+        changed |= _track_update(application, track, at=at, image_id=image_id, rules=rules)
+    return changed
 
-    The window holds `sustain_frames + 1` analysed frames either side: a run that reaches past
-    it is long enough to have been stored as an incident, whose stored extent continues it.
-    """
+
+# What "known on this track" means for a stored capture (rules.track_flag for the models).
+_TRACK_KNOWN = {
+    "frame": {"analysis__isnull": False},
+    "identity": {"analysis__identity_mismatch__isnull": False},
+}
+
+
+def _track_update(
+    application: JobApplication,
+    track: str,
+    *,
+    at: datetime,
+    image_id: int,
+    rules: integrity.Rules,
+) -> bool:
+    """The window holds `sustain_frames + 1` frames known on the track either side: a run that
+    reaches past it is long enough to have been stored as an incident, whose stored extent
+    continues it."""
     k = rules.sustain_frames + 1
-    analysed = frames_for_candidate(application).filter(analysis__isnull=False)
+    analysed = frames_for_candidate(application).filter(**_TRACK_KNOWN[track])
     analysed = analysed.select_related("analysis")
     deleted = deletions_for_candidate(application)
     key = (at, image_id)
 
     def side(*, earlier: bool) -> list[integrity.Frame]:
-        """The k frames (captures and deleted slots) just before or just after `key`. Range
-        conditions the (application, type, captured_at) indexes can serve; the few frames of
-        exactly the same instant are told apart by id here."""
+        """The k + 1 frames (captures and deleted slots) just before or just after `key` (one
+        more than the window: whether anything lies beyond it). Range conditions the
+        (application, type, captured_at) indexes can serve; the few frames of exactly the
+        same instant are told apart by id here."""
         order = ("-captured_at", "-pk") if earlier else ("captured_at", "pk")
         bound = {"captured_at__lte" if earlier else "captured_at__gte": at}
-        found = [frame_from_image(i) for i in analysed.filter(**bound).order_by(*order)[: k + 3]]
-        found += [frame_from_deletion(d) for d in deleted.filter(**bound).order_by(*order)[: k + 3]]
+        found = [frame_from_image(i) for i in analysed.filter(**bound).order_by(*order)[: k + 4]]
+        found += [frame_from_deletion(d) for d in deleted.filter(**bound).order_by(*order)[: k + 4]]
         keep = [
             f for f in found if ((f.at, f.image_id) < key if earlier else (f.at, f.image_id) > key)
         ]
-        return sorted(keep, key=lambda f: (f.at, f.image_id), reverse=earlier)[:k]
+        return sorted(keep, key=lambda f: (f.at, f.image_id), reverse=earlier)[: k + 1]
 
     before, after = side(earlier=True), side(earlier=False)
+    at_the_end = len(after) <= k  # nothing known beyond the window
+    at_the_start = len(before) <= k  # nothing known before it
+    before, after = before[:k], after[:k]
     me = [frame_from_image(i) for i in analysed.filter(pk=image_id)]
     window = [*reversed(before), *me, *after]
     lo = min([at, *[f.at for f in window]])
@@ -208,15 +240,13 @@ def _frames_update(
     stored = list(
         IntegrityEvent.objects.filter(
             application_id=application.pk,
-            type__in=integrity.FRAME_FLAGS,
+            type__in=integrity.TRACKS[track],
             started_at__lte=hi,
             ended_at__gte=lo,
         )
     )
-    at_the_end = len(after) < k  # nothing analysed beyond the window
-    at_the_start = len(before) < k  # nothing analysed before it
     new = []
-    for flag, run in integrity.frame_runs(window):
+    for flag, run in integrity.frame_runs(window, track):
         if flag is None:
             continue
         start, end, ongoing = run[0].at, run[-1].at, False
@@ -458,6 +488,23 @@ def integrity_camera_changed(*, camera_event_id: int, now: datetime | None = Non
         )
 
 
+def integrity_identity_changed(*, application_id: int) -> None:
+    """The interview's selfie changed (or an earlier interview's did): its comparisons with the
+    candidate's earlier interviews, stored again (a handful of rows)."""
+    application = _application(application_id)
+    if application is None:
+        return
+    rules = integrity_rules_for(organization_id=application.job.organization_id)
+    with transaction.atomic():
+        JobApplication.objects.lock(application.pk)
+        stored = list(
+            IntegrityEvent.objects.filter(
+                application_id=application.pk, type=integrity.IDENTITY_CHANGED
+            )
+        )
+        _replace(application, stored, identity_changed_for(application, rules), rules)
+
+
 def integrity_rebuild(*, application_id: int, now: datetime | None = None) -> dict | None:
     """Recompute every incident from scratch and store them (rules changed, interview ended);
     incidents that go on keep their ids."""
@@ -508,6 +555,7 @@ __all__ = [
     "integrity_event_recorded",
     "integrity_frame_changed",
     "integrity_frame_removed",
+    "integrity_identity_changed",
     "integrity_rebuild",
     "snapshot_gaps_sweep",
 ]

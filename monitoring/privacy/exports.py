@@ -24,7 +24,7 @@ from common import csvsafe
 from common.time import iso_utc
 from monitoring.images.storage import STORAGE_ERRORS, read_object
 from monitoring.integrity.exports import timeline_csv
-from monitoring.models import MonitoringEvent, MonitoringImage
+from monitoring.models import IdentityDecision, IdentityReference, MonitoringEvent, MonitoringImage
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,37 @@ def export_plan(*, application: JobApplication, integrity: dict) -> list[ExportF
         files.append(
             ExportFile(f"captures/{image_type}/{stamp}Z-{pk}.jpg", key=key, at=captured_at)
         )
+    return files + _identity_files(application, now)
+
+
+def _identity_files(application: JobApplication, now) -> list[ExportFile]:
+    """The identity photos shown (each selfie and document, the replaced ones too) and
+    identity.json: when, how good, and the reviewers' decisions. Face templates are numbers
+    of no use to anyone outside this system: not exported."""
+    references = list(IdentityReference.objects.filter(application_id=application.pk))
+    if not references:
+        return []
+    decisions = IdentityDecision.objects.filter(application_id=application.pk).order_by(
+        "decided_at", "id"
+    )
+    summary = {
+        "references": [
+            {
+                "kind": r.kind,
+                "file": f"identity/{r.kind}/{r.created_at:%Y-%m-%dT%H-%M-%S}Z-{r.pk}.jpg",
+                "taken_at": iso_utc(r.created_at),
+                "replaced_at": iso_utc(r.replaced_at) if r.replaced_at else None,
+                "quality": r.quality,
+            }
+            for r in references
+        ],
+        "decisions": [
+            {"decision": d.decision, "note": d.note, "at": iso_utc(d.decided_at)} for d in decisions
+        ],
+    }
+    files = [ExportFile("identity.json", _json(summary), at=now)]
+    for reference, entry in zip(references, summary["references"], strict=True):
+        files.append(ExportFile(entry["file"], key=reference.file.name, at=reference.created_at))
     return files
 
 

@@ -12,6 +12,7 @@ from cameras.models import CameraEvent
 from monitoring.models import (
     DeletedCapture,
     ErasureJob,
+    IdentityReference,
     IntegrityEvent,
     IntegritySummary,
     MonitoringEvent,
@@ -30,6 +31,7 @@ def _has_record() -> Q:
             IntegritySummary,
             CameraEvent,
             DeletedCapture,
+            IdentityReference,
         )
     ]
     condition = Q(checks[0])

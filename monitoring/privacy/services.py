@@ -32,6 +32,8 @@ from monitoring.models import (
     AccessEvent,
     DeletedCapture,
     ErasureJob,
+    IdentityDecision,
+    IdentityReference,
     IntegrityEvent,
     IntegritySummary,
     MonitoringEvent,
@@ -202,7 +204,10 @@ def _delete_rows(job: ErasureJob, deadline: float) -> None:
         organizations.update(
             JobApplication.objects.filter(pk__in=ids).values_list("pk", "job__organization_id")
         )
+        compared = _compared_with(ids)
         rows = _delete_record_rows(ids)
+        for application_id in compared:  # their comparisons with these selfies are gone
+            pipeline.enqueue(followups.REBUILD_INTEGRITY, application_id)
         if job.kind == Kind.RETENTION:
             JobApplication.objects.filter(pk__in=ids).update(recording_deleted_at=timezone.now())
         else:
@@ -219,10 +224,39 @@ def _delete_rows(job: ErasureJob, deadline: float) -> None:
         erasure_completed.send(sender=ErasureJob, job=job, organizations=organizations)
 
 
+def _compared_with(ids: list[int]) -> list[int]:
+    """The other interviews whose selfies were compared with these interviews' selfies (the
+    same candidate's, in the same organization): `identity_changed_since` incidents name
+    them, and must go with the evidence."""
+    pairs = set(
+        IdentityReference.objects.filter(application_id__in=ids).values_list(
+            "application__candidate_id", "application__job__organization_id"
+        )
+    )
+    others = set()
+    for candidate_id, organization_id in pairs:
+        others |= set(
+            JobApplication.objects.filter(
+                candidate_id=candidate_id, job__organization_id=organization_id
+            )
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+    return sorted(others)
+
+
 def _delete_record_rows(ids: list[int]) -> int:
-    """What retention removes: page events, incidents, the score, camera history."""
+    """What retention removes: page events, incidents, the score, camera history, and the
+    identity check (references with their face templates, reviewers' decisions)."""
     rows = 0
-    for model in (MonitoringEvent, IntegrityEvent, IntegritySummary, DeletedCapture):
+    for model in (
+        MonitoringEvent,
+        IntegrityEvent,
+        IntegritySummary,
+        DeletedCapture,
+        IdentityDecision,
+        IdentityReference,
+    ):
         deleted, _ = model.objects.filter(application_id__in=ids).delete()
         rows += deleted
     return rows + camera_history_delete(application_ids=ids)
@@ -360,5 +394,7 @@ def _count_record(application_id: int) -> int:
             IntegrityEvent,
             MonitoringConsent,
             DeletedCapture,
+            IdentityReference,
+            IdentityDecision,
         )
     )

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from monitoring.analysis.checks import face_detector_installed
-from monitoring.analysis.detectors import best_detector
 from monitoring.analysis.services import frame_analyze
+from monitoring.faces.detectors import best_detector
 from monitoring.models import FrameAnalysis, MonitoringImage
 from monitoring.tasks import analyze_image
 from tests.monitoring.conftest import FRAMES, store_frame

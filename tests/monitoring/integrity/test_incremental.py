@@ -1,8 +1,9 @@
 """The incremental updates always agree with a recompute from scratch.
 
 Random interviews (seeded, so a failure repeats): captures arriving in any order, some late,
-some added by the recruiter, analyses finishing late and being redone, captures deleted, page
-events (some late), the camera going off and on. After every step's update, the stored
+some added by the recruiter, analyses finishing late and being redone, frames compared with
+the selfie or not yet (and compared again with a new one), captures deleted, page events (some
+late), the camera going off and on. After every step's update, the stored
 incidents must equal what `integrity_compute` makes of everything stored.
 """
 
@@ -36,6 +37,8 @@ pytestmark = pytest.mark.django_db
 FLAGS = [None, None, None, "no_face", "no_face", "multiple_faces", "camera_covered", "frozen_frame"]
 PAGE = ["tab_hidden", "tab_visible", "window_blur", "window_focus", "screen_share_stopped"]
 PAGE += ["screen_share_started"]
+# A frame's identity: not compared yet (no selfie), the candidate (or no face), a stranger.
+IDENTITY = [None, None, False, False, True, True]
 
 
 def _stored(app):
@@ -53,9 +56,9 @@ def _computed(app, now):
     )
 
 
-def _analyse(image, flag):
+def _analyse(image, flag, identity=None):
     FrameAnalysis.objects.filter(image=image).delete()
-    FrameAnalysisFactory(image=image, **({flag: True} if flag else {}))
+    FrameAnalysisFactory(image=image, identity_mismatch=identity, **({flag: True} if flag else {}))
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -88,12 +91,18 @@ def test_incremental_updates_equal_a_full_recompute(acme, seed):
                 application=app, captured_at=at, received_at=received, late=late
             )
         integrity_frame_changed(image_id=image.id, now=now)  # stored: the silence it closes
-        _analyse(image, rng.choice(FLAGS))
+        _analyse(image, rng.choice(FLAGS), rng.choice(IDENTITY))
         integrity_frame_changed(image_id=image.id, now=now)  # analysed: its flag
         stored.append(image)
         if step % 7 == 3:  # a re-analysis (a late predecessor changed its comparison)
             again = rng.choice(stored)
-            _analyse(again, rng.choice(FLAGS))
+            _analyse(again, rng.choice(FLAGS), rng.choice(IDENTITY))
+            integrity_frame_changed(image_id=again.id, now=now)
+        if step % 9 == 2:  # compared with a (new) selfie: only the identity changes
+            again = rng.choice(stored)
+            FrameAnalysis.objects.filter(image=again).update(
+                identity_mismatch=rng.choice(IDENTITY[1:])
+            )
             integrity_frame_changed(image_id=again.id, now=now)
         if step % 11 == 5 or step % 13 == 7:  # a reviewer deletes a capture (now and then the
             # interview's first or last one: nothing lies beyond it)

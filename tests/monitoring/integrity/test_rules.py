@@ -113,3 +113,55 @@ def test_score_uses_the_weights_per_started_minute():
         "label": "Several faces visible",
     }
     assert integrity.score(incidents, {"no_face": 50, "multiple_faces": 50})[0] == 0
+
+
+# --- Identity: its own track of the same frames ------------------------------------------------
+
+
+def _identity_frames(*values, flags=()):
+    """Frames with an identity value each (None: not compared yet) and the same other flags."""
+    return [
+        integrity.Frame(i, T0 + timedelta(seconds=15 * i), tuple(flags), value)
+        for i, value in enumerate(values)
+    ]
+
+
+def test_sustained_strangers_make_an_identity_mismatch():
+    (incident,) = integrity.frame_incidents(
+        _identity_frames(False, True, True, False), RULES, open_end=False
+    )
+    assert incident.type == "identity_mismatch" and incident.image_ids == [1, 2]
+    assert incident.reason.startswith("Face does not match the selfie from 10:02:15 to")
+
+
+def test_frames_not_compared_yet_neither_split_nor_extend_a_mismatch():
+    (incident,) = integrity.frame_incidents(
+        _identity_frames(True, None, True, None), RULES, open_end=True
+    )
+    assert incident.image_ids == [0, 2] and incident.ongoing
+
+
+def test_a_frame_can_be_several_faces_and_not_the_candidate_at_once():
+    frames = _identity_frames(True, True, flags=["multiple_faces"])
+    assert sorted(i.type for i in integrity.frame_incidents(frames, RULES, open_end=False)) == [
+        "identity_mismatch",
+        "multiple_faces",
+    ]
+
+
+def test_identity_off_makes_no_identity_incident():
+    rules = integrity.Rules(2, 20, 10, 10, {}, identity=False)
+    assert integrity.frame_incidents(_identity_frames(True, True), rules, open_end=False) == []
+
+
+def test_each_earlier_interview_with_another_face_is_its_own_incident():
+    earlier = [
+        integrity.EarlierSelfie(7, "Screening", T0 - timedelta(days=20), 0.83),
+        integrity.EarlierSelfie(5, "Phone call", T0 - timedelta(days=30), 0.41),
+        integrity.EarlierSelfie(9, "Take-home", T0 - timedelta(days=10), 0.61),
+    ]
+    incidents = integrity.identity_changed_incidents(T0, earlier, threshold=0.6)
+    assert [i.earlier_application_id for i in incidents] == [7, 9]
+    assert incidents[0].started_at == incidents[0].ended_at == T0
+    assert "“Screening” on 2026-11-03 (distance 0.83)" in incidents[0].reason
+    assert integrity.identity_changed_incidents(None, earlier, threshold=0.6) == []

