@@ -6,8 +6,10 @@ Three kinds of follow-up, one module (README: "Where things live"):
 - **Tasks** — `enqueue(FOLLOWUP, *ids)`: the task registered under that name runs after the
   commit, on a Celery worker (a broker), on the embedded runner (`bin/run`), or in-process
   (eager, the fast tests). A broker that cannot take it: a task whose effect a sweep derives
-  again from stored state is dropped and logged (`fallback=DROP`: analyses, erasure steps);
-  one that no sweep re-derives runs here and now instead (`fallback=HERE`: integrity
+  again from stored state is held in this process and sent as soon as the broker answers
+  again (`resume_held`, every second from the web process's ticker), the sweep being the
+  backstop for a process that dies meanwhile (`fallback=DROP`: analyses, erasure steps); one
+  that no sweep re-derives runs here and now instead (`fallback=HERE`: integrity
   recomputes).
 - **Outbox messages** — `outbox(FOLLOWUP, **payload)`: work that cannot be derived again
   (an e-mail, a webhook) is a row written *in the same transaction*, then delivered through
@@ -24,8 +26,10 @@ only place that imports Celery or calls `transaction.on_commit`.
 """
 
 import logging
+import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -117,7 +121,40 @@ def _send(task: Followup, args: tuple) -> None:
         logger.warning("Broker unavailable: %s%s runs in this process", task.name, args)
         run_task(task.name, args)
     else:
-        logger.warning("Broker unavailable: %s%s not queued (a sweep derives it)", task.name, args)
+        with _held_lock:
+            _held.append((task, args))
+        logger.warning("Broker unavailable: %s%s held until it answers again", task.name, args)
+
+
+# Tasks a broker that was down could not take (fallback DROP), in this process, oldest first;
+# beyond the bound the oldest go (the sweeps re-derive them). Sent again by `resume_held`.
+_held: deque = deque(maxlen=10_000)
+_held_lock = threading.Lock()
+
+
+def resume_held() -> int:
+    """Send again what the broker could not take, once its breaker lets a send through; what
+    fails again is held again. Returns how many were sent."""
+    if not _held or _broker.opened:
+        return 0
+    with _held_lock:
+        batch = list(_held)
+        _held.clear()
+    sent = 0
+    for number, (task, args) in enumerate(batch):
+        if _broker.opened:  # failed again: keep the rest, in order
+            with _held_lock:
+                _held.extendleft(reversed(batch[number:]))
+            break
+        _send(task, args)
+        sent += 1
+    if sent:
+        logger.info("Broker back: %d held follow-up(s) sent", sent)
+    return sent
+
+
+def held_count() -> int:
+    return len(_held)
 
 
 def run_task(name: str, args: tuple) -> None:

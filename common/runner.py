@@ -1,4 +1,5 @@
-"""The embedded runner: Celery's job, in-process, for the mode with no broker and no beat.
+"""The embedded runner: Celery's job, in-process, for the mode with no broker and no beat —
+and, with a broker, the live ticker: what a live board cannot wait for, in the web process.
 
 One asyncio task on the ASGI server's event loop hands queued tasks (in order, off the request
 path) and every periodic task of CELERY_BEAT_SCHEDULE (on its schedule, whether or not anyone
@@ -7,6 +8,11 @@ that tells the live boards something goes through the in-memory channel layer, w
 that loop can wake. It starts with the server (config.asgi's lifespan handler), so management
 commands and tests keep Celery's eager mode. A failing task is logged; the periodic
 reconciliation (monitoring.reconcile_analyses) picks up what it left undone.
+
+With a broker, a worker's queue can be long (an analysis backlog) and beat only schedules:
+the sweeps a board needs on time (LIVE_SWEEPS: streams whose heartbeats stopped) run in the
+web processes instead, each tick in one process only (a Redis lock), and every tick sends
+again what the broker could not take while it was down (common.pipeline.resume_held).
 """
 
 import asyncio
@@ -74,9 +80,68 @@ class EmbeddedRunner:
 
 
 def beat_schedule() -> dict[str, float]:
-    return {
+    """Every periodic task and its interval; the live sweeps at their own (shorter) one."""
+    schedule = {
         entry["task"]: float(entry["schedule"]) for entry in settings.CELERY_BEAT_SCHEDULE.values()
     }
+    for name, interval in settings.LIVE_SWEEPS.items():
+        schedule[name] = min(float(interval), schedule.get(name, float(interval)))
+    return schedule
+
+
+class LiveTicker:
+    """With a broker: the live sweeps on time in this web process, and held sends resumed."""
+
+    def __init__(self, sweeps: dict[str, float], call, resume):
+        self.sweeps = sweeps
+        self.call = call  # runs a registered task by name (common.pipeline.run_task)
+        self.resume = resume  # sends what the broker could not take (pipeline.resume_held)
+        self.next_run = dict.fromkeys(sweeps, time.monotonic())
+        self.redis = None
+        self.task: asyncio.Task | None = None
+
+    def start(self) -> "LiveTicker":
+        import redis.asyncio as aioredis
+
+        self.redis = aioredis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5
+        )
+        self.task = asyncio.get_running_loop().create_task(self._loop(), name="invigil-live")
+        return self
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        if self.redis is not None:
+            with contextlib.suppress(Exception):
+                await self.redis.aclose()
+
+    async def _mine(self, name: str, interval: float) -> bool:
+        """This tick of `name` is this process's to run (one process per tick, fleet-wide).
+        Redis away: run it anyway — a sweep is idempotent, and the boards are closed then."""
+        try:
+            key = f"invigil:live-sweep:{name}"
+            return bool(await self.redis.set(key, "1", nx=True, px=int(interval * 900)))
+        except Exception:
+            return True
+
+    async def _loop(self) -> None:
+        tick = min(self.sweeps.values(), default=1.0)
+        while True:
+            now = time.monotonic()
+            for name, at in list(self.next_run.items()):
+                if now >= at:
+                    interval = self.sweeps[name]
+                    self.next_run[name] = now + interval
+                    if await self._mine(name, interval):
+                        await sync_to_async(self.call, thread_sensitive=False)(name, ())
+            try:
+                await sync_to_async(self.resume, thread_sensitive=False)()
+            except Exception:
+                logger.exception("Resuming held follow-ups failed")
+            await asyncio.sleep(tick)
 
 
 def start(call: Callable[[str, tuple], None]) -> "EmbeddedRunner | None":
@@ -92,10 +157,28 @@ def start(call: Callable[[str, tuple], None]) -> "EmbeddedRunner | None":
 
 
 async def stop() -> None:
-    global _runner
+    global _runner, _ticker
     if _runner is not None:
         await _runner.stop()
         _runner = None
+    if _ticker is not None:
+        await _ticker.stop()
+        _ticker = None
+
+
+_ticker: LiveTicker | None = None
+
+
+def start_live(call, resume) -> LiveTicker | None:
+    """With a broker (and LIVE_SWEEPS_IN_WEB): this web process's live ticker, on the running
+    loop (idempotent); None in the embedded mode (its runner does the same) or without one."""
+    global _ticker
+    if settings.EMBEDDED_RUNNER or not settings.REDIS_URL or not settings.LIVE_SWEEPS_IN_WEB:
+        return None
+    if _ticker is None:
+        _ticker = LiveTicker(dict(settings.LIVE_SWEEPS), call, resume).start()
+        logger.info("Live ticker started: %s", ", ".join(sorted(_ticker.sweeps)))
+    return _ticker
 
 
 def active() -> "EmbeddedRunner | None":

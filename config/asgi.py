@@ -20,12 +20,14 @@ from config.websocket import SameOriginValidator  # noqa: E402
 
 
 async def lifespan(scope, receive, send):
-    """Server start and stop: the embedded mode's runner lives exactly as long as the server
-    (a no-op with a broker: Celery's worker and beat do that job)."""
+    """Server start and stop: the embedded mode's runner, or with a broker the live ticker
+    (the sweeps a board needs on time, held sends resumed), lives exactly as long as the
+    server; Celery's worker and beat do the rest."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             runner.start(pipeline.run_task)
+            runner.start_live(pipeline.run_task, pipeline.resume_held)
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await runner.stop()

@@ -35,8 +35,12 @@ else:
 CAMERA_STREAM_TIMEOUT = env.int("CAMERA_STREAM_TIMEOUT", default=30)
 CAMERA_HEARTBEAT_SECONDS = env.float("CAMERA_HEARTBEAT_SECONDS", default=10.0)
 CAMERA_HEARTBEAT_FLUSH_SECONDS = env.float("CAMERA_HEARTBEAT_FLUSH_SECONDS", default=1.0)
-# Beat sweeps every 5 s; the embedded runner (no beat) every second.
-CAMERA_SWEEP_INTERVAL = env.float("CAMERA_SWEEP_INTERVAL", default=5.0 if REDIS_URL else 1.0)
+# Streams whose heartbeats stopped leave the boards within CAMERA_STREAM_TIMEOUT + this: the
+# sweep runs in the web processes every CAMERA_SWEEP_INTERVAL (with a broker: one process per
+# tick, a Redis lock; common.runner.LiveTicker) or on the embedded runner — never queued behind
+# a worker's backlog. Beat sweeps too, every 5 s, as a backstop.
+CAMERA_SWEEP_INTERVAL = env.float("CAMERA_SWEEP_INTERVAL", default=1.0)
+LIVE_SWEEPS_IN_WEB = env.bool("LIVE_SWEEPS_IN_WEB", default=True)
 CAMERA_BOARD_COALESCE_SECONDS = env.float("CAMERA_BOARD_COALESCE_SECONDS", default=5.0)
 # HTTP heartbeats of a stream this process found live are batched like the socket's.
 CAMERA_HTTP_HEARTBEAT_BATCH = env.bool("CAMERA_HTTP_HEARTBEAT_BATCH", default=True)

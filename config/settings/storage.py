@@ -18,7 +18,9 @@ AWS_REGION = env.str("AWS_REGION", default="us-east-1")
 AWS_ENDPOINT_URL_S3 = env.str("AWS_ENDPOINT_URL_S3", default="")
 SIGNED_URL_EXPIRES = env.int("SIGNED_URL_EXPIRES", default=3600)
 AWS_S3_CONNECT_TIMEOUT = env.float("AWS_S3_CONNECT_TIMEOUT", default=2.0)
-AWS_S3_READ_TIMEOUT = env.float("AWS_S3_READ_TIMEOUT", default=5.0)
+# Two attempts of (connect + read) answer an upload within 10 s when S3 hangs; a healthy S3
+# answers a capture's PUT in well under a second.
+AWS_S3_READ_TIMEOUT = env.float("AWS_S3_READ_TIMEOUT", default=3.0)
 # After this many consecutive storage failures, uploads answer 503 at once for this long
 # (monitoring.images.storage): waiting uploads cannot pile up behind a dead store.
 STORAGE_BREAKER_FAILURES = env.int("STORAGE_BREAKER_FAILURES", default=5)

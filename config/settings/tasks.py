@@ -16,8 +16,12 @@ CELERY_TASK_IGNORE_RESULT = True
 # Every task takes seconds: a task a dead worker held comes back after a minute, not an hour
 # (acks_late + reject on worker lost); time limits stop one that hangs.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60),
+    # A message a killed worker held comes back this long after it was taken: just past the
+    # longest a task may run (the hard time limit), so a task still running is never doubled.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 5),
     # Look for messages a dead worker held every 5 s (kombu's default: every ~100 s).
     "unacked_restore_interval": 5,
     "unacked_restore_throttle": 1,
@@ -32,8 +36,6 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # delivered again (every task is idempotent; Celery 6's default).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25)
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30)
 CELERY_TASK_PUBLISH_RETRY = False  # a broker that is down fails the send at once (logged)
 CELERY_TIMEZONE = "UTC"
 # The embedded mode (no REDIS_URL): one in-process runner thread runs queued tasks off the
@@ -45,10 +47,15 @@ OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=10.0)
 
 # Every periodic sweep, once: beat runs them with a broker, the embedded runner without one.
 # Each has a command that runs it by hand (`manage.py sweep_stale_streams` …).
+# The sweeps a live board needs on time: the web processes run them (common.runner) — and the
+# embedded runner at these intervals; beat's entries below are the backstop.
+LIVE_SWEEPS = {"cameras.sweep_stale_streams": CAMERA_SWEEP_INTERVAL}
 CELERY_BEAT_SCHEDULE = {
     "camera-sweep-stale-streams": {
         "task": "cameras.sweep_stale_streams",
-        "schedule": CAMERA_SWEEP_INTERVAL,
+        "schedule": max(CAMERA_SWEEP_INTERVAL, 5.0),
+        # A sweep that waited this long behind other tasks is pointless: the next one comes.
+        "options": {"expires": max(CAMERA_SWEEP_INTERVAL, 5.0)},
     },
     "monitoring-sweep-snapshot-gaps": {
         "task": "monitoring.sweep_snapshot_gaps",

@@ -133,11 +133,16 @@ def test_sweep_task_runs_the_sweep(acme, settings, django_capture_on_commit_call
     assert CameraStream.objects.get().is_active is False
 
 
-def test_beat_schedules_the_sweep(settings):
+def test_the_sweep_runs_every_second_and_beat_is_the_backstop(settings):
+    from common.runner import beat_schedule
+
     entry = settings.CELERY_BEAT_SCHEDULE["camera-sweep-stale-streams"]
     assert entry["task"] == "cameras.sweep_stale_streams"
-    # Beat (a broker) every 5 s; the embedded runner every second.
-    assert entry["schedule"] == (5.0 if settings.REDIS_URL else 1.0)
+    # The web processes (with a broker) and the embedded runner sweep every second; beat
+    # every 5 s, a sweep that waited longer than that expiring unrun.
+    assert settings.LIVE_SWEEPS == {"cameras.sweep_stale_streams": 1.0}
+    assert entry["schedule"] == 5.0 and entry["options"]["expires"] == 5.0
+    assert beat_schedule()["cameras.sweep_stale_streams"] == 1.0
 
 
 def test_new_snapshot_updates_the_board_card_and_old_ones_do_not(
