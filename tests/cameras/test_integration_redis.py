@@ -34,7 +34,8 @@ def test_worker_sweep_reaches_board_through_redis(acme, settings, tmp_path, real
     CameraStream.objects.update(
         last_updated=timezone.now() - timedelta(seconds=settings.CAMERA_STREAM_TIMEOUT + 5)
     )
-    env = child_env()  # no runner in the server: only the worker may end the stream
+    # no live sweep in the server (issue 41 runs one there by default): only the worker may end it
+    env = child_env(LIVE_SWEEPS_IN_WEB="false")
     cookie = _cookie(acme.recruiter)
 
     with (
