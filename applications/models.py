@@ -85,7 +85,9 @@ class JobApplication(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     terminated_at = models.DateTimeField(null=True, blank=True)
     termination_reason = models.CharField(
-        max_length=500, blank=True, help_text="Why a reviewer ended the interview (shown to the candidate)."
+        max_length=500,
+        blank=True,
+        help_text="Why a reviewer ended the interview (shown to the candidate).",
     )
     assigned_reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -93,7 +95,7 @@ class JobApplication(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_applications",
-        help_text="The recruiter who watches this interview (their board's \"my candidates\").",
+        help_text='The recruiter who watches this interview (their board\'s "my candidates").',
     )
     legal_hold = models.BooleanField(
         default=False,

@@ -79,7 +79,7 @@ STREAM = {
         "job_title": {"type": ["string", "null"]},
         "assigned_reviewer_id": {
             "type": ["integer", "null"],
-            "description": "The recruiter the interview is assigned to (\"my candidates\").",
+            "description": 'The recruiter the interview is assigned to ("my candidates").',
         },
         "hand_raised_at": {
             **TIME,
@@ -112,8 +112,9 @@ HAND = {
     "application_id": {"type": "integer"},
     "name": {"type": "string", "description": "The candidate."},
     "at": TIME,
-    "by": listed(["candidate", "reviewer"], "Who raised or lowered it (a reviewer's answer "
-                 "lowers it)."),
+    "by": listed(
+        ["candidate", "reviewer"], "Who raised or lowered it (a reviewer's answer lowers it)."
+    ),
     "by_name": {"type": "string", "description": "The reviewer who answered (lowered only)."},
 }
 HAND_REQUIRED = ("user_id", "application_id", "name", "at", "by")
@@ -188,8 +189,11 @@ ERROR = Message(
         ),
         "message": {"type": "string"},
         "retry_after": {"type": "integer", "description": "Seconds (rate_limited only)."},
-        "refused": {"type": "string", "description": "The type of the message refused "
-                    "(message.send, hand.raise, hand.lower)."},
+        "refused": {
+            "type": "string",
+            "description": "The type of the message refused "
+            "(message.send, hand.raise, hand.lower).",
+        },
         "user_id": {"description": "As sent in the refused message.send."},
     },
     ("code", "message"),

@@ -135,7 +135,9 @@ def interview_for_reviewer(*, reviewer: User, user_id) -> JobApplication:
     chosen = visible.filter(pk=stream[0]).first() if stream and stream[0] else None
     chosen = chosen or visible.order_by("-started_at", "-id").first()
     if chosen is None:
-        raise ProctorRefused("not_visible", "This candidate has no interview under way on your board.")
+        raise ProctorRefused(
+            "not_visible", "This candidate has no interview under way on your board."
+        )
     return chosen
 
 
@@ -189,7 +191,13 @@ def proctor_reply(*, candidate: User, text, application_id=None) -> ProctorMessa
     text = _text(text)
     with transaction.atomic():
         application = interview_for_candidate(candidate=candidate, application_id=application_id)
-        return _store(application=application, sender=candidate, side=Side.CANDIDATE, kind=Kind.MESSAGE, text=text)
+        return _store(
+            application=application,
+            sender=candidate,
+            side=Side.CANDIDATE,
+            kind=Kind.MESSAGE,
+            text=text,
+        )
 
 
 def proctor_hand(*, candidate: User, raised: bool, application_id=None) -> ProctorMessage | None:
@@ -296,9 +304,13 @@ def conversation(*, application_id: int, limit: int | None = None) -> list[dict]
 
 def warning_templates(*, organization_id: int | None) -> list[str]:
     """The organization's warnings (DEFAULT_WARNINGS when it keeps none)."""
-    texts = list(
-        WarningTemplate.objects.filter(organization_id=organization_id).values_list(
-            "text", flat=True
+    texts = (
+        list(
+            WarningTemplate.objects.filter(organization_id=organization_id).values_list(
+                "text", flat=True
+            )
         )
-    ) if organization_id else []
+        if organization_id
+        else []
+    )
     return texts or list(DEFAULT_WARNINGS)

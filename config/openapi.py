@@ -116,8 +116,7 @@ CODES = {
     "too_dark": "The identity photo is too dark (or too bright) to compare.",
     "url_not_allowed": "The webhook URL may not be called: not https, credentials in it, or "
     "a name that resolves to an address that is not public (README, Integrations).",
-    "status_not_writable": "The status changes only through start, finish, withdraw and "
-    "terminate.",
+    "status_not_writable": "The status changes only through start, finish, withdraw and terminate.",
     "not_a_reviewer": "`assigned_reviewer_id` is not an active recruiter of the organization.",
     "reason_required": "Say why the interview ends (`reason`).",
     "too_long": "A text is longer than allowed (a termination reason: 500 characters).",

@@ -66,9 +66,7 @@ def retention_due(*, now: datetime, limit: int) -> list[JobApplication]:
             application_id=OuterRef("pk"), received_at__gte=cutoff
         )
         ended = (
-            Q(completed_at__lt=cutoff)
-            | Q(withdrawn_at__lt=cutoff)
-            | Q(terminated_at__lt=cutoff)
+            Q(completed_at__lt=cutoff) | Q(withdrawn_at__lt=cutoff) | Q(terminated_at__lt=cutoff)
         )
         never_ended = (
             Q(completed_at=None, withdrawn_at=None, terminated_at=None)
