@@ -22,7 +22,7 @@ from applications.selectors import applications_for_user
 from common import pipeline
 from common.time import iso_utc
 
-from .groups import board_groups_for_stream, candidate_group
+from .groups import board_groups_for_stream, candidate_group, conversation_group
 from .models import DEFAULT_WARNINGS, CameraStream, ProctorMessage, WarningTemplate
 from .signals import proctor_message_sent
 
@@ -82,6 +82,7 @@ def _broadcast(message: dict, *, application: JobApplication) -> None:
     for group in board_groups_for_stream(organization_id=application.job.organization_id):
         pipeline.group_send(group, event)
     pipeline.group_send(candidate_group(application.candidate_id), event)
+    pipeline.group_send(conversation_group(application.pk), event)
 
 
 def _store(
@@ -124,13 +125,17 @@ def _user_id(value) -> int:
     return value
 
 
-def interview_for_reviewer(*, reviewer: User, user_id) -> JobApplication:
-    """The candidate's interview under way that this reviewer's board may see: the one their
-    camera streams for, else the latest started. Locked for the rest of the transaction."""
+def interview_for_reviewer(
+    *, reviewer: User, user_id, application_id: int | None = None
+) -> JobApplication:
+    """The candidate's interview under way that this reviewer's board may see: the one named
+    (a timeline), else the one their camera streams for, else the latest started."""
     user_id = _user_id(user_id)
     visible = applications_for_user(user=reviewer).filter(
         candidate_id=user_id, status=JobApplication.Status.IN_PROGRESS
     )
+    if application_id is not None:
+        visible = visible.filter(pk=application_id)
     stream = CameraStream.objects.filter(user_id=user_id).values_list("application_id").first()
     chosen = visible.filter(pk=stream[0]).first() if stream and stream[0] else None
     chosen = chosen or visible.order_by("-started_at", "-id").first()
@@ -161,13 +166,17 @@ def interview_for_candidate(*, candidate: User, application_id=None) -> JobAppli
 # --- Services --------------------------------------------------------------------------------
 
 
-def proctor_message_send(*, reviewer: User, user_id, text, warning: bool = False) -> ProctorMessage:
+def proctor_message_send(
+    *, reviewer: User, user_id, text, warning: bool = False, application_id: int | None = None
+) -> ProctorMessage:
     """A reviewer writes to (or warns) a candidate; a raised hand counts as answered."""
     text = _text(text)
     if not isinstance(warning, bool):
         raise ProctorRefused("invalid", "warning must be true or false.")
     with transaction.atomic():
-        application = interview_for_reviewer(reviewer=reviewer, user_id=user_id)
+        application = interview_for_reviewer(
+            reviewer=reviewer, user_id=user_id, application_id=application_id
+        )
         JobApplication.objects.lock(application.pk)
         message = _store(
             application=application,
@@ -314,3 +323,34 @@ def warning_templates(*, organization_id: int | None) -> list[str]:
         else []
     )
     return texts or list(DEFAULT_WARNINGS)
+
+
+def proctor_log(*, application: JobApplication) -> list[dict]:
+    """The interview's live proctoring as the timeline and the report show it, in time order:
+    each message, warning and hand, and the end if a reviewer ended it."""
+    rows = ProctorMessage.objects.filter(application_id=application.pk).select_related("sender")
+    lines = [
+        {
+            "at": m.sent_at,
+            "kind": m.kind,
+            "side": m.side,
+            "name": _name(m.sender),
+            "text": m.text,
+            "delivered_at": m.delivered_at,
+            "id": m.pk,
+        }
+        for m in rows.order_by("sent_at", "id")
+    ]
+    if application.terminated_at:
+        lines.append(
+            {
+                "at": application.terminated_at,
+                "kind": "terminated",
+                "side": Side.REVIEWER,
+                "name": "",
+                "text": application.termination_reason,
+                "delivered_at": None,
+                "id": None,
+            }
+        )
+    return lines
