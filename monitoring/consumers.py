@@ -30,6 +30,7 @@ __all__ = ["CLOSE_NOT_ALLOWED", "CLOSE_NOT_SIGNED_IN", "TimelineConsumer"]
 
 
 class TimelineConsumer(SessionBoundConsumer):
+    socket = TIMELINE  # what it takes and sends (monitoring.messages)
     group: str | None = None
     application_id: int | None = None
     candidate_id: int | None = None
