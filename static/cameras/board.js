@@ -292,7 +292,7 @@ function fillCard(card, stream, board) {
   const hand = card.querySelector("[data-hand]");
   const raised = board.hands.get(stream.user_id);
   hand.hidden = !raised;
-  hand.textContent = raised ? `✋ Hand raised ${timeAgo(board.serverNow() - Date.parse(raised))} — answer with a message` : "";
+  hand.textContent = raised ? `Hand raised ${timeAgo(board.serverNow() - Date.parse(raised))} — answer with a message` : "";
   card.classList.toggle("has-hand", Boolean(raised));
   const chat = card.querySelector("[data-chat]");
   chat.hidden = !stream.application_id;
@@ -458,8 +458,8 @@ export class ProctorNotices {
   }
 
   flush() {
-    const one = { hand: (n) => `✋ ${n} raised a hand`, incident: (n) => `⚠ ${n}`, ended: (n) => n };
-    const many = { hand: (k) => `✋ ${k} candidates raised a hand`, incident: (k) => `⚠ ${k} incidents opened`, ended: (k) => `${k} interviews ended` };
+    const one = { hand: (n) => `${n} raised a hand`, incident: (n) => `⚠ ${n}`, ended: (n) => n };
+    const many = { hand: (k) => `${k} candidates raised a hand`, incident: (k) => `⚠ ${k} incidents opened`, ended: (k) => `${k} interviews ended` };
     for (const kind of ["hand", "incident", "ended"]) {
       const items = [...new Set(this.pending[kind])];
       this.pending[kind] = [];

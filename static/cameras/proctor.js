@@ -165,7 +165,9 @@ export function mountMessagePanel(root, link, { labels = {}, toast } = {}) {
   link.on("message", (e) => {
     if (e.detail.from.side !== "candidate") {
       if (!muted) chime();
-      if (e.detail.warning && toast) toast(`${labels.warning || "Warning"}: ${e.detail.text}`, "warn", 8000);
+      if (!toast) return;
+      if (e.detail.warning) toast(`${labels.warning || "Warning"}: ${e.detail.text}`, "warn", 8000);
+      else toast(`${e.detail.from.name}: ${e.detail.text.slice(0, 140)}`, "info", 6000);
     }
   });
   link.on("hand", (e) => {

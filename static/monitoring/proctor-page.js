@@ -80,7 +80,10 @@ function mount() {
   function connect() {
     socket = new WebSocket(wsUrl(`/ws/monitoring/timeline/${config.applicationId}/`));
     const mine = socket;
-    mine.addEventListener("open", () => { attempt = 0; });
+    mine.addEventListener("open", () => {
+      attempt = 0;
+      root.dataset.state = "live"; // messages can go now
+    });
     mine.addEventListener("message", (e) => {
       const msg = JSON.parse(e.data);
       if (msg.type === "error" && msg.refused) toast(msg.message, "warn");
@@ -91,7 +94,9 @@ function mount() {
       } else append(msg);
     });
     mine.addEventListener("close", (e) => {
-      if (socket !== mine || e.code === 4401 || e.code === 4403) return;
+      if (socket !== mine) return;
+      root.dataset.state = "offline";
+      if (e.code === 4401 || e.code === 4403) return;
       attempt += 1;
       setTimeout(connect, backoffDelay(attempt));
     });
