@@ -175,3 +175,28 @@ def test_an_interview_is_assigned_to_a_recruiter_of_its_organization(
     JobApplication.objects.filter(pk=acme.application.pk).update(started_at=timezone.now())
     cleared = client.patch(url, {"assigned_reviewer_id": None}, format="json")
     assert cleared.status_code == 200 and cleared.json()["assigned_reviewer_id"] is None
+
+
+def test_the_admin_assigns_a_reviewer_of_the_organization_only(acme, globex, admin_user, client):
+    colleague = RecruiterFactory(organization=acme.organization)
+    client.force_login(admin_user)
+    url = f"/admin/applications/jobapplication/{acme.application.pk}/change/"
+    page = client.get(url).content.decode()
+    assert f'value="{colleague.pk}"' in page and f'value="{globex.recruiter.pk}"' not in page
+    form = {
+        "camera_monitoring": "on",
+        "camera_interval": 30,
+        "screen_monitoring": "on",
+        "screen_interval": 30,
+        "assigned_reviewer": colleague.pk,
+        "consents-TOTAL_FORMS": 0,
+        "consents-INITIAL_FORMS": 0,
+        "invitations-TOTAL_FORMS": 0,
+        "invitations-INITIAL_FORMS": 0,
+        "erasures-TOTAL_FORMS": 0,
+        "erasures-INITIAL_FORMS": 0,
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    acme.application.refresh_from_db()
+    assert acme.application.assigned_reviewer == colleague
