@@ -155,3 +155,97 @@ def test_narrow_screens(acme, browser, page, base_url, password, bucket):
     page.locator("[data-chat]").scroll_into_view_if_needed()
     screenshot(page, "interview-messages-narrow")
     rita.context.close()
+
+
+def test_the_board_says_where_to_look(acme, browser, base_url, password, bucket):
+    """Sort by need, the grid's size and pages, the job filter, "my candidates"."""
+    from django.utils import timezone
+
+    from cameras.services import camera_stream_set_status
+    from tests.factories import (
+        CandidateFactory,
+        JobApplicationFactory,
+        JobFactory,
+        MonitoringConsentFactory,
+    )
+
+    other_job = JobFactory(organization=acme.organization, title="Acme Designer")
+    people = {}
+    for name, job in [
+        ("Ann Calm", acme.job),
+        ("Bob Hand", acme.job),
+        ("Cid Incident", acme.job),
+        ("Dee Mismatch", other_job),
+        ("Eve Silent", other_job),
+    ]:
+        first, last = name.split()
+        user = CandidateFactory(username=first.lower(), first_name=first, last_name=last)
+        app = JobApplicationFactory(job=job, candidate=user)
+        MonitoringConsentFactory(application=app)
+        camera_stream_set_status(user=user, is_active=True, application=app)
+        people[first] = (user, app)
+    now = timezone.now()
+    ProctorMessage.objects.create(
+        application=people["Bob"][1],
+        candidate=people["Bob"][0],
+        sender=people["Bob"][0],
+        side="candidate",
+        kind="hand_raised",
+        sent_at=now,
+    )
+    since = now.isoformat()
+    CameraStream.objects.filter(user=people["Cid"][0]).update(
+        incident={"id": 1, "type": "no_face", "label": "No face visible", "since": since}
+    )
+    CameraStream.objects.filter(user=people["Dee"][0]).update(
+        incident={
+            "id": 2,
+            "type": "identity_mismatch",
+            "label": "Not the same face",
+            "since": since,
+        }
+    )
+    JobApplication.objects.filter(pk=people["Ann"][1].pk).update(assigned_reviewer=acme.recruiter)
+    fresh = now - timezone.timedelta(seconds=1)
+    CameraStream.objects.exclude(user=people["Eve"][0]).update(
+        started_at=fresh, snapshot_at=fresh, last_updated=now
+    )
+    CameraStream.objects.filter(user=people["Eve"][0]).update(
+        started_at=now - timezone.timedelta(minutes=5), last_updated=now
+    )
+
+    rita = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+    login(rita, base_url, "rita", password)
+    CameraStream.objects.update(last_updated=timezone.now())  # fresh when the board opens
+    rita.goto(base_url + "/console/live/")
+    cards = rita.locator(".stream-card:visible .stream-name")
+    expect(cards).to_have_count(5, timeout=WAIT_MS)
+
+    def fresh_again():
+        """No page heartbeats here: the streams are kept fresh by hand (timeout 4 s)."""
+        CameraStream.objects.update(last_updated=timezone.now())
+        rita.evaluate("() => window.invigilBoard.send({type: 'snapshot'})")
+        rita.wait_for_timeout(300)
+
+    assert cards.all_inner_texts() == [
+        "Bob Hand",
+        "Cid Incident",
+        "Dee Mismatch",
+        "Eve Silent",
+        "Ann Calm",
+    ]
+    fresh_again()
+    rita.locator("[data-board-tiles]").select_option("4")
+    expect(cards).to_have_count(4)
+    expect(rita.locator("[data-page-label]")).to_have_text("Page 1 of 2")
+    rita.get_by_role("button", name="Next →").click()
+    assert cards.all_inner_texts() == ["Ann Calm"]
+    fresh_again()
+    rita.locator("[data-board-tiles]").select_option("9")
+    rita.get_by_label("Job").select_option(label="Acme Designer")
+    assert cards.all_inner_texts() == ["Dee Mismatch", "Eve Silent"]
+    fresh_again()
+    rita.get_by_label("Job").select_option(label="All jobs")
+    rita.get_by_label("My candidates").check()
+    assert cards.all_inner_texts() == ["Ann Calm"]
+    rita.context.close()
