@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -30,6 +31,7 @@ EVENT = "proctor.event"  # the consumers' handler: show `message` on the socket
 Kind = ProctorMessage.Kind
 Side = ProctorMessage.Side
 HANDS = (Kind.HAND_RAISED, Kind.HAND_LOWERED)
+LATEST = F("started_at").desc(nulls_last=True)  # the interview begun last (not yet: last)
 
 
 @dataclass
@@ -138,7 +140,7 @@ def interview_for_reviewer(
         visible = visible.filter(pk=application_id)
     stream = CameraStream.objects.filter(user_id=user_id).values_list("application_id").first()
     chosen = visible.filter(pk=stream[0]).first() if stream and stream[0] else None
-    chosen = chosen or visible.order_by("-started_at", "-id").first()
+    chosen = chosen or visible.order_by(LATEST, "-id").first()
     if chosen is None:
         raise ProctorRefused(
             "not_visible", "This candidate has no interview under way on your board."
@@ -149,15 +151,17 @@ def interview_for_reviewer(
 def interview_for_candidate(*, candidate: User, application_id=None) -> JobApplication:
     """The candidate's own interview under way (the one their page named, if it did)."""
     if application_id is not None and (
-        not isinstance(application_id, int) or isinstance(application_id, bool)
+        not isinstance(application_id, int)
+        or isinstance(application_id, bool)
+        or not 0 < application_id < 2**63
     ):
-        raise ProctorRefused("invalid", "application_id must be an integer.")
+        raise ProctorRefused("invalid", "application_id must be an interview's id (an integer).")
     mine = JobApplication.objects.select_related("job", "candidate").filter(
         candidate=candidate, status=JobApplication.Status.IN_PROGRESS
     )
     if application_id is not None:
         mine = mine.filter(pk=application_id)
-    chosen = mine.order_by("-started_at", "-id").first()
+    chosen = mine.order_by(LATEST, "-id").first()
     if chosen is None:
         raise ProctorRefused("not_visible", "You have no interview under way to write about.")
     return chosen

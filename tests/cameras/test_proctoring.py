@@ -283,3 +283,33 @@ async def test_a_colleague_of_the_same_organization_sees_the_conversation(acme):
     assert (await theirs.receive_json_from(timeout=3))["from"]["name"] == "Rita Reyes"
     for comm in (board, theirs):
         await comm.disconnect()
+
+
+@pytest.mark.parametrize("application_id", ["7", True, 0, 2**63, -1])
+async def test_a_page_naming_an_odd_interview_is_refused(acme, application_id):
+    page = await _socket(PRESENCE, acme.candidate)
+    await page.send_json_to(
+        {"type": "message.send", "text": "hi", "application_id": application_id}
+    )
+    assert (await page.receive_json_from(timeout=3))["code"] == "invalid"
+    await page.send_json_to({"type": "hand.raise", "application_id": application_id})
+    assert (await page.receive_json_from(timeout=3))["code"] == "invalid"
+    assert await _rows() == []
+    await page.disconnect()
+
+
+async def test_a_page_naming_someone_elses_interview_is_not_visible(acme, globex):
+    page = await _socket(PRESENCE, acme.candidate)
+    await page.send_json_to(
+        {"type": "message.send", "text": "hi", "application_id": globex.application.id}
+    )
+    assert (await page.receive_json_from(timeout=3))["code"] == "not_visible"
+    assert await _rows() == []
+    await page.disconnect()
+
+
+async def test_a_reviewer_on_the_presence_socket_writes_to_nobody(acme):
+    page = await _socket(PRESENCE, acme.recruiter)
+    await page.send_json_to({"type": "message.send", "text": "hi"})
+    assert (await page.receive_json_from(timeout=3))["code"] == "not_visible"
+    await page.disconnect()
