@@ -9,7 +9,6 @@ the page reads through the HTTP API, so scoping, signed URLs and audit stay wher
 
 import logging
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from accounts.sockets import CLOSE_NOT_SIGNED_IN, SessionBoundConsumer
@@ -17,6 +16,7 @@ from applications.selectors import applications_for_user
 from cameras import proctoring
 from cameras.groups import conversation_group
 from common.ratelimit import SocketLimits
+from common.sockets import database_call
 
 from .live import timeline_group
 from .messages import TIMELINE
@@ -102,7 +102,7 @@ class TimelineConsumer(SessionBoundConsumer):
             return
         user = self.scope["user"]
         try:
-            await database_sync_to_async(proctoring.proctor_message_send)(
+            await database_call(proctoring.proctor_message_send)(
                 reviewer=user,
                 user_id=self.candidate_id,
                 application_id=self.application_id,
@@ -126,7 +126,7 @@ class TimelineConsumer(SessionBoundConsumer):
         """A line of this interview's conversation, a hand, the end (cameras.proctoring)."""
         await self.send_json(event["message"])
 
-    @database_sync_to_async
+    @database_call
     def _candidate_of(self, user, application_id: int) -> int | None:
         return (
             applications_for_user(user=user)
