@@ -89,10 +89,14 @@ class JobApplicationAdmin(InvigilModelAdmin):
         "started_at",
         "completed_at",
         "withdrawn_at",
+        "terminated_at",
+        "termination_reason",
+        "assigned_reviewer",
         "recording_deleted_at",
     ]
-    # Only the monitoring settings are edited here (through application_update).
-    readonly_fields = [f for f in fields if f not in APPLICATION_FIELDS]
+    # Only the monitoring settings and the assigned reviewer are edited here (through
+    # application_update).
+    readonly_fields = [f for f in fields if f not in (*APPLICATION_FIELDS, "assigned_reviewer")]
     date_hierarchy = "created_at"
     inlines = [ConsentInline, InvitationInline]
     # Inlines of the apps above (applications cannot import them): see `add_inline`.
@@ -118,8 +122,31 @@ class JobApplicationAdmin(InvigilModelAdmin):
             fields += [f for f in APPLICATION_FIELDS if f not in fields]
         return fields
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """ "My candidates": only active recruiters of the interview's organization."""
+        if db_field.name == "assigned_reviewer":
+            from accounts.models import User
+
+            object_id = (
+                request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            )
+            organization = (
+                JobApplication.objects.filter(pk=object_id)
+                .values_list("job__organization_id", flat=True)
+                .first()
+                if object_id and str(object_id).isdigit()
+                else None
+            )
+            kwargs["queryset"] = User.objects.filter(
+                role=User.Role.RECRUITER, is_active=True, organization_id=organization
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change) -> None:
         data = {name: form.cleaned_data[name] for name in form.changed_data}
+        if "assigned_reviewer" in data:
+            reviewer = data.pop("assigned_reviewer")
+            data["assigned_reviewer_id"] = reviewer.pk if reviewer else None
         application_update(actor=request.user, application=obj, data=data)
 
     def _each(self, request, queryset, service, done: str) -> None:

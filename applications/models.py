@@ -60,6 +60,7 @@ class JobApplication(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETED = "completed", "Completed"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        TERMINATED = "terminated", "Ended by a reviewer"
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="applications")
     candidate = models.ForeignKey(
@@ -82,6 +83,20 @@ class JobApplication(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    terminated_at = models.DateTimeField(null=True, blank=True)
+    termination_reason = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Why a reviewer ended the interview (shown to the candidate).",
+    )
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_applications",
+        help_text='The recruiter who watches this interview (their board\'s "my candidates").',
+    )
     legal_hold = models.BooleanField(
         default=False,
         help_text="Keep everything recorded for this interview: retention and erasure skip it.",
@@ -137,8 +152,8 @@ class JobApplication(models.Model):
 
     @property
     def ended_at(self):
-        """When the interview ended (finished or withdrawn), if it did."""
-        return self.completed_at or self.withdrawn_at
+        """When the interview ended (finished, withdrawn or ended by a reviewer), if it did."""
+        return self.completed_at or self.withdrawn_at or self.terminated_at
 
 
 class Invitation(models.Model):

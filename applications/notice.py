@@ -17,6 +17,12 @@ class NoticeVersion:
 
 VERSIONS = (  # newest first
     NoticeVersion(
+        "2026-12-proctoring",
+        "Recruiters may now write to you and warn you on this page, and end the interview "
+        "with a reason; you may answer and raise your hand. What you both write, and when you "
+        "raise your hand, is kept with the record of the interview.",
+    ),
+    NoticeVersion(
         "2026-12-told",
         "It now says what is analysed in your snapshots and screen captures, how the integrity "
         "score is computed, that a person decides — and that time while your consent is "

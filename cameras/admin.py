@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from common.admin import InvigilModelAdmin, RecordAdminMixin
 
-from .models import CameraEvent, CameraStream, LiveWatch
+from .models import CameraEvent, CameraStream, LiveWatch, ProctorMessage, WarningTemplate
 
 
 class LiveFilter(admin.SimpleListFilter):
@@ -81,3 +81,25 @@ class LiveWatchAdmin(RecordAdminMixin, InvigilModelAdmin):
     date_hierarchy = "started_at"
     list_select_related = ["viewer", "candidate", "application__job"]
     readonly_fields = [f.name for f in LiveWatch._meta.fields]
+
+
+@admin.register(ProctorMessage)
+class ProctorMessageAdmin(RecordAdminMixin, InvigilModelAdmin):
+    """Every message, warning and raised hand of live proctoring (part of the record)."""
+
+    list_display = ["sent_at", "application", "side", "kind", "sender", "delivered_at"]
+    list_filter = ["kind", "side", "application__job__organization"]
+    search_fields = ["candidate__username", "sender__username", "text"]
+    date_hierarchy = "sent_at"
+    list_select_related = ["sender", "application__job", "application__candidate"]
+    readonly_fields = [f.name for f in ProctorMessage._meta.fields]
+
+
+@admin.register(WarningTemplate)
+class WarningTemplateAdmin(InvigilModelAdmin):
+    """The warnings an organization's reviewers send with two clicks (none: the defaults)."""
+
+    list_display = ["text", "organization", "position"]
+    list_filter = ["organization"]
+    list_editable = ["position"]
+    ordering = ["organization", "position", "id"]

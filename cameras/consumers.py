@@ -17,8 +17,8 @@ from common.ratelimit import SocketLimits
 from common.sockets import database_call
 from common.time import iso_utc
 
-from . import messages, presence, watch
-from .groups import board_groups_for_viewer
+from . import messages, presence, proctoring, watch
+from .groups import board_groups_for_viewer, candidate_group
 from .services import board_snapshot
 
 logger = logging.getLogger(__name__)
@@ -114,9 +114,37 @@ class WatchingConsumer(LimitedConsumer):
     def _watches_end(self):
         return watch.watches_end_for_channel(channel=self.channel_name)
 
+    # --- Live proctoring (cameras.proctoring) ----------------------------------------------
+
+    async def proctor(self, content, action) -> None:
+        """Run one proctoring action (rate-limited per socket); a refusal is an `error` with
+        the code (`not_visible`, `too_long`, `invalid`), naming the type it refuses."""
+        if not await self.within_limits("message"):
+            return
+        try:
+            await database_call(action)()
+        except proctoring.ProctorRefused as refused:
+            await self.send_json(
+                {
+                    "type": "error",
+                    "code": refused.code,
+                    "message": refused.message,
+                    "refused": content["type"],
+                    **({"user_id": content["user_id"]} if "user_id" in content else {}),
+                }
+            )
+
+    async def proctor_event(self, event):
+        """A message, a hand or the end of an interview (cameras.proctoring), as it is."""
+        message = event["message"]
+        await self.send_json(message)
+        if message["type"] == "message" and message["from"]["side"] != self.side_name:
+            await database_call(proctoring.proctor_delivered)(message_id=message["id"])
+
 
 class LiveBoardConsumer(WatchingConsumer):
     side = "viewer"
+    side_name = "reviewer"
     socket = messages.BOARD
 
     groups_joined: list[str]
@@ -125,6 +153,7 @@ class LiveBoardConsumer(WatchingConsumer):
         return {
             "snapshot": settings.RATE_LIMIT_SOCKET_SNAPSHOT,
             "signal": settings.RATE_LIMIT_SOCKET_SIGNAL,
+            "message": settings.RATE_LIMIT_SOCKET_MESSAGE,
         }
 
     async def connect(self):
@@ -172,6 +201,21 @@ class LiveBoardConsumer(WatchingConsumer):
             return
         await self.send_json(await self._snapshot(self.scope["user"]))
 
+    async def on_message_send(self, content):
+        """`{"type": "message.send", "user_id", "text", "warning"?}`: to a candidate."""
+        if not await self.privileged():  # a sign-in that no longer holds writes to nobody
+            return
+        user = self.scope["user"]
+        await self.proctor(
+            content,
+            lambda: proctoring.proctor_message_send(
+                reviewer=user,
+                user_id=content.get("user_id"),
+                text=content.get("text"),
+                warning=content.get("warning", False),
+            ),
+        )
+
     async def stream_message(self, event):
         await self.send_json({"type": event["event"], "stream": event["stream"]})
 
@@ -196,6 +240,7 @@ class PresenceConsumer(WatchingConsumer):
 
     user_id: int | None = None
     side = "candidate"
+    side_name = "candidate"
     socket = messages.PRESENCE
     registered_for: int | None = None  # the interview this socket is the way to reach
 
@@ -203,6 +248,7 @@ class PresenceConsumer(WatchingConsumer):
         return {
             "heartbeat": settings.RATE_LIMIT_SOCKET_HEARTBEAT,
             "signal": settings.RATE_LIMIT_SOCKET_SIGNAL,
+            "message": settings.RATE_LIMIT_SOCKET_MESSAGE,
         }
 
     async def connect(self):
@@ -212,11 +258,23 @@ class PresenceConsumer(WatchingConsumer):
             await self.close(code=CLOSE_NOT_SIGNED_IN)
             return
         self.user_id = user.pk
-        await self.join_session(user)  # closed 4401 when the sign-in does not hold
+        if not await self.join_session(user):  # closed 4401 when the sign-in does not hold
+            return
+        # Messages, hands and the end of the interview reach every page of the candidate;
+        # what reviewers wrote while no page was open arrives now.
+        await self.channel_layer.group_add(candidate_group(user.pk), self.channel_name)
+        for message in await database_call(proctoring.proctor_pending)(candidate_id=user.pk):
+            await self.send_json(message)
 
     async def disconnect(self, code):
         await self.leave_session()
         if self.user_id is not None:
+            try:
+                await self.channel_layer.group_discard(
+                    candidate_group(self.user_id), self.channel_name
+                )
+            except Exception:  # the layer is gone; its groups expire by themselves
+                logger.info("Could not leave the candidate group of %s", self.user_id)
             presence.batcher().forget(self, self.user_id)
             try:
                 await self.deliver(await self._forget())
@@ -243,6 +301,30 @@ class PresenceConsumer(WatchingConsumer):
             # The first heartbeat of an interview: this socket is where watch requests go.
             self.registered_for = application_id
             await self.deliver(await self._register(application_id))
+
+    async def on_message_send(self, content):
+        """`{"type": "message.send", "text"}`: to the reviewers of the interview under way."""
+        user = self.scope["user"]
+        await self.proctor(
+            content,
+            lambda: proctoring.proctor_reply(
+                candidate=user,
+                text=content.get("text"),
+                application_id=content.get("application_id", self.registered_for),
+            ),
+        )
+
+    async def on_hand(self, content):
+        """`{"type": "hand.raise"}` / `{"type": "hand.lower"}`: ask for help, or stop asking."""
+        user = self.scope["user"]
+        await self.proctor(
+            content,
+            lambda: proctoring.proctor_hand(
+                candidate=user,
+                raised=content["type"] == "hand.raise",
+                application_id=content.get("application_id", self.registered_for),
+            ),
+        )
 
     @database_call
     def _register(self, application_id: int):

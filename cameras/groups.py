@@ -21,3 +21,13 @@ def board_groups_for_viewer(*, is_admin: bool, organization_id: int | None) -> l
     if organization_id is not None:
         return [organization_group(organization_id)]
     return []
+
+
+def candidate_group(user_id: int) -> str:
+    """Every presence socket of one candidate (each tab): messages, hands, the end."""
+    return f"camera.presence.user.{user_id}"
+
+
+def conversation_group(application_id: int) -> str:
+    """The open review timelines of one interview: they hear its proctoring lines."""
+    return f"camera.proctor.application.{application_id}"

@@ -75,7 +75,55 @@ STREAM = {
             "type": "string",
             "description": '"timeout" when the camera went silent (stream.ended only).',
         },
+        "job_id": {"type": ["integer", "null"]},
+        "job_title": {"type": ["string", "null"]},
+        "assigned_reviewer_id": {
+            "type": ["integer", "null"],
+            "description": 'The recruiter the interview is assigned to ("my candidates").',
+        },
+        "hand_raised_at": {
+            **TIME,
+            "type": ["string", "null"],
+            "description": "The candidate's hand is up since then (snapshot only; then "
+            "hand.raised / hand.lowered).",
+        },
     },
+}
+
+TEXT = {"type": "string", "description": "At most MESSAGE_MAX_CHARS (1000) characters."}
+PROCTOR_MESSAGE = {
+    "id": {"type": "integer"},
+    "from": {
+        "type": "object",
+        "required": ["side", "name"],
+        "properties": {
+            "side": listed(["candidate", "reviewer"], "Who wrote it."),
+            "name": {"type": "string"},
+        },
+    },
+    "text": {"type": "string"},
+    "warning": {"type": "boolean", "description": "A reviewer's warning."},
+    "sent_at": TIME,
+    "user_id": {"type": "integer", "description": "The candidate of the conversation."},
+    "application_id": {"type": "integer"},
+}
+HAND = {
+    "user_id": {"type": "integer"},
+    "application_id": {"type": "integer"},
+    "name": {"type": "string", "description": "The candidate."},
+    "at": TIME,
+    "by": listed(
+        ["candidate", "reviewer"], "Who raised or lowered it (a reviewer's answer lowers it)."
+    ),
+    "by_name": {"type": "string", "description": "The reviewer who answered (lowered only)."},
+}
+HAND_REQUIRED = ("user_id", "application_id", "name", "at", "by")
+TERMINATED = {
+    "user_id": {"type": "integer"},
+    "application_id": {"type": "integer"},
+    "name": {"type": "string", "description": "The candidate."},
+    "reason": {"type": "string"},
+    "at": TIME,
 }
 
 
@@ -133,13 +181,20 @@ ERROR = Message(
     "A frame the socket could not take; the socket stays open.",
     {
         "code": listed(
-            ["invalid", "message_too_large", "rate_limited"],
+            ["invalid", "message_too_large", "rate_limited", "not_visible", "too_long"],
             "Why: not JSON, not an object with a string `type`, a type this socket does not "
             "take, a bad field; above WEBSOCKET_MAX_MESSAGE_BYTES; too many of a type "
-            "(RATE_LIMIT_SOCKET_*).",
+            "(RATE_LIMIT_SOCKET_*); the candidate (or interview) is not in this socket's "
+            "scope or not under way; a message above MESSAGE_MAX_CHARS.",
         ),
         "message": {"type": "string"},
         "retry_after": {"type": "integer", "description": "Seconds (rate_limited only)."},
+        "refused": {
+            "type": "string",
+            "description": "The type of the message refused "
+            "(message.send, hand.raise, hand.lower).",
+        },
+        "user_id": {"description": "As sent in the refused message.send."},
     },
     ("code", "message"),
 )
@@ -181,6 +236,24 @@ WATCH_ICE = Message(
     {"watch_id": WATCH_ID, "candidate": ICE},
     ("watch_id", "candidate"),
 )
+MESSAGE = Message(
+    "message",
+    "A message or warning of the conversation with a candidate (either side; each socket "
+    "also hears its own, with the id the server gave it).",
+    PROCTOR_MESSAGE,
+    ("id", "from", "text", "warning", "sent_at", "user_id", "application_id"),
+)
+HAND_RAISED = Message("hand.raised", "The candidate asks for help.", HAND, HAND_REQUIRED)
+HAND_LOWERED = Message(
+    "hand.lowered", "The candidate lowered their hand, or a reviewer answered.", HAND, HAND_REQUIRED
+)
+INTERVIEW_TERMINATED = Message(
+    "interview.terminated",
+    "A reviewer ended the interview (POST /api/applications/{id}/terminate/): the page stops "
+    "camera, screen and captures at once and shows the reason.",
+    TERMINATED,
+    ("user_id", "application_id", "name", "reason", "at"),
+)
 WATCH_ICE_SENT = Message(
     WATCH_ICE.type, WATCH_ICE.summary, WATCH_ICE.properties, WATCH_ICE.required, "handle_watch"
 )
@@ -211,6 +284,19 @@ BOARD = Socket(
         ),
         WATCH_ICE_SENT,
         WATCH_END_ASKED,
+        Message(
+            "message.send",
+            "Write to (or warn) a candidate on this board's scope whose interview is under "
+            "way; the candidate's page gets it now, or when it connects. Sending answers a "
+            "raised hand.",
+            {
+                "user_id": {"type": "integer", "description": "The candidate."},
+                "text": TEXT,
+                "warning": {"type": "boolean", "description": "A warning (default false)."},
+            },
+            ("user_id", "text"),
+            handler="on_message_send",
+        ),
     ),
     sends=(
         Message(
@@ -223,6 +309,11 @@ BOARD = Socket(
                     "description": "CAMERA_STREAM_TIMEOUT: a stream silent this long ends.",
                 },
                 "server_time": TIME,
+                "warnings": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "The organization's warning templates.",
+                },
             },
             ("streams", "timeout", "server_time"),
         ),
@@ -254,6 +345,10 @@ BOARD = Socket(
         WATCH_ICE,
         WATCH_END,
         WATCH_ERROR,
+        MESSAGE,
+        HAND_RAISED,
+        HAND_LOWERED,
+        INTERVIEW_TERMINATED,
         ERROR,
     ),
     closes={
@@ -270,7 +365,9 @@ PRESENCE = Socket(
     address="/ws/camera/presence/",
     description=(
         "The candidate's interview page: heartbeats of a camera turned on through POST "
-        "/api/camera/status, and the candidate's side of live video. Authenticated by the "
+        "/api/camera/status, the candidate's side of live video, and live proctoring "
+        "(messages, a raised hand, the end of the interview). What reviewers wrote while no "
+        "page was open arrives on connect. Authenticated by the "
         "session cookie; the Origin must be the site's own."
     ),
     receives=(
@@ -289,6 +386,25 @@ PRESENCE = Socket(
         ),
         WATCH_ICE_SENT,
         WATCH_END_ASKED,
+        Message(
+            "message.send",
+            "Write to the reviewers of the interview under way.",
+            {"text": TEXT, "application_id": {"type": "integer", "description": "Optional."}},
+            ("text",),
+            handler="on_message_send",
+        ),
+        Message(
+            "hand.raise",
+            "Ask for help: every board in scope shows it until a reviewer answers.",
+            {"application_id": {"type": "integer", "description": "Optional."}},
+            handler="on_hand",
+        ),
+        Message(
+            "hand.lower",
+            "Stop asking for help.",
+            {"application_id": {"type": "integer", "description": "Optional."}},
+            handler="on_hand",
+        ),
     ),
     sends=(
         Message(
@@ -316,6 +432,10 @@ PRESENCE = Socket(
         WATCH_ICE,
         WATCH_END,
         WATCH_ERROR,
+        MESSAGE,
+        HAND_RAISED,
+        HAND_LOWERED,
+        INTERVIEW_TERMINATED,
         ERROR,
     ),
     closes={4401: "Not signed in, or the sign-in ended (signed out, password changed)."},

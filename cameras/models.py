@@ -164,3 +164,72 @@ class LiveWatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer} watching {self.candidate} from {self.started_at:%H:%M:%S}"
+
+
+class ProctorMessage(models.Model):
+    """One line of live proctoring between reviewers and a candidate, in one interview: a
+    message either way, a warning (a reviewer's message marked as such), a raised or lowered
+    hand. Part of the record (timeline, report, export); erased with it.
+
+    `delivered_at` is when a page of the other side first received it: a message to a
+    candidate whose page is closed waits (null) and is delivered when a page connects."""
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", "Message"
+        WARNING = "warning", "Warning"
+        HAND_RAISED = "hand_raised", "Hand raised"
+        HAND_LOWERED = "hand_lowered", "Hand lowered"
+
+    class Side(models.TextChoices):
+        CANDIDATE = "candidate", "Candidate"
+        REVIEWER = "reviewer", "Reviewer"
+
+    application = models.ForeignKey(
+        "applications.JobApplication", on_delete=models.CASCADE, related_name="proctor_messages"
+    )
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proctor_messages"
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    side = models.CharField(max_length=16, choices=Side.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MESSAGE)
+    text = models.TextField(blank=True)
+    sent_at = models.DateTimeField(help_text="Server time.")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        indexes = [
+            models.Index(fields=["application", "sent_at"], name="proctor_message_app_idx"),
+            models.Index(fields=["candidate", "delivered_at"], name="proctor_message_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.side}) at {self.sent_at:%H:%M:%S}"
+
+
+class WarningTemplate(models.Model):
+    """A warning an organization's reviewers send with two clicks ("Please keep your face in
+    view"). An organization with none uses DEFAULT_WARNINGS."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="warning_templates"
+    )
+    text = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organization", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+DEFAULT_WARNINGS = (
+    "Please keep your face in view of the camera.",
+    "Please stay on the interview tab.",
+    "Please do not talk to anyone else during the interview.",
+    "Please keep your whole screen shared.",
+)

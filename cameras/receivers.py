@@ -5,10 +5,14 @@ from django.dispatch import receiver
 from applications.models import JobApplication
 from applications.signals import application_status_changed, consent_recorded
 
-from . import watch
+from . import proctoring, watch
 from .services import camera_stream_stop
 
-ENDED = {JobApplication.Status.COMPLETED, JobApplication.Status.WITHDRAWN}
+ENDED = {
+    JobApplication.Status.COMPLETED,
+    JobApplication.Status.WITHDRAWN,
+    JobApplication.Status.TERMINATED,
+}
 
 
 @receiver(application_status_changed, dispatch_uid="cameras.stop_on_end")
@@ -16,6 +20,8 @@ def stop_when_the_interview_ends(sender, *, application, new, at, **kwargs) -> N
     if new in ENDED:
         _end_watches(application)
         camera_stream_stop(user=application.candidate, application_id=application.pk, now=at)
+    if new == JobApplication.Status.TERMINATED:
+        proctoring.interview_ended_announce(application=application)
 
 
 @receiver(consent_recorded, dispatch_uid="cameras.stop_on_withdrawal")

@@ -68,6 +68,10 @@ def board_payload(*, stream: CameraStream, with_snapshot: bool = True) -> dict:
     # The card labels a snapshot older than 2× this with its age ("3 min ago").
     payload["camera_interval"] = stream.application.camera_interval if stream.application else None
     payload["incident"] = stream.incident
+    application = stream.application
+    payload["job_id"] = application.job_id if application else None
+    payload["job_title"] = application.job.title if application else None
+    payload["assigned_reviewer_id"] = application.assigned_reviewer_id if application else None
     return payload
 
 

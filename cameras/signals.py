@@ -17,3 +17,7 @@ snapshot_urls_signed = Signal()
 # A live watch session ended (the audit records who watched whom, from when to when).
 # kwargs: watch (a cameras.models.LiveWatch, ended)
 live_watch_ended = Signal()
+
+# A proctoring message, warning or hand change was stored (the audit records each one).
+# kwargs: message (a cameras.models.ProctorMessage)
+proctor_message_sent = Signal()

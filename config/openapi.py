@@ -116,7 +116,10 @@ CODES = {
     "too_dark": "The identity photo is too dark (or too bright) to compare.",
     "url_not_allowed": "The webhook URL may not be called: not https, credentials in it, or "
     "a name that resolves to an address that is not public (README, Integrations).",
-    "status_not_writable": "The status changes only through start, finish and withdraw.",
+    "status_not_writable": "The status changes only through start, finish, withdraw and terminate.",
+    "not_a_reviewer": "`assigned_reviewer_id` is not an active recruiter of the organization.",
+    "reason_required": "Say why the interview ends (`reason`).",
+    "too_long": "A text is longer than allowed (a termination reason: 500 characters).",
     "not_a_candidate": "Only a candidate's data can be erased this way.",
     "empty_image": "The image is empty.",
     "invalid_base64": "`image_data` is not valid base64.",
@@ -192,7 +195,7 @@ OPERATION_ERRORS: dict[str, dict[int, list[str] | None]] = {
     },
     "applications_retrieve": {404: ["application_not_found"]},
     "applications_partial_update": {
-        400: ["status_not_writable"],
+        400: ["status_not_writable", "not_a_reviewer"],
         404: ["application_not_found"],
         409: ["settings_locked"],
     },
@@ -214,6 +217,12 @@ OPERATION_ERRORS: dict[str, dict[int, list[str] | None]] = {
         409: ["invalid_transition"],
     },
     "applications_withdraw_create": {
+        403: ["permission_denied"],
+        404: ["application_not_found"],
+        409: ["invalid_transition"],
+    },
+    "applications_terminate_create": {
+        400: ["reason_required", "too_long"],
         403: ["permission_denied"],
         404: ["application_not_found"],
         409: ["invalid_transition"],

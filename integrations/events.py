@@ -10,7 +10,8 @@ Built now (integrations/receivers.py turns the lower apps' signals into these):
   or an interview opened in progress had its first recording ("first_recording"); sent once,
   when `started_at` is stamped.
 - `interview.finished` — the interview ended: completed by the candidate, or withdrawn by a
-  reviewer after it had started (`data.status`: "completed" | "withdrawn"). A withdrawal
+  reviewer after it had started, or ended by a reviewer (`data.status`: "completed" |
+  "withdrawn" | "terminated"). A withdrawal
   before anything started sends nothing: every `interview.finished` of a withdrawal follows
   an `interview.started`.
 - `incident.opened` — a new incident was stored (once per incident id; one that grows keeps

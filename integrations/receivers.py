@@ -32,12 +32,12 @@ Status = JobApplication.Status
 @receiver(application_status_changed, dispatch_uid="integrations.status")
 def on_status_changed(sender, *, application, new, at, **kwargs) -> None:
     """Started by the candidate → interview.started; completed, or withdrawn after it had
-    started → interview.finished."""
+    started, or ended by a reviewer → interview.finished."""
     if new == Status.IN_PROGRESS:
         services.interview_started_emit(
             application_id=application.pk, at=at, started_by="candidate"
         )
-    elif new in (Status.COMPLETED, Status.WITHDRAWN):
+    elif new in (Status.COMPLETED, Status.WITHDRAWN, Status.TERMINATED):
         services.interview_finished_emit(application=application, at=at)
 
 

@@ -1,8 +1,19 @@
 """The review timeline's socket in the catalogue of sockets (cameras.messages): what it sends
 and how it closes. The AsyncAPI document (config.asyncapi) lists it beside the board and the
-presence socket; monitoring.consumers.TimelineConsumer refuses anything a client sends."""
+presence socket; monitoring.consumers.TimelineConsumer takes only `message.send`."""
 
-from cameras.messages import ERROR, TIME, Message, Socket, listed
+from cameras.messages import (
+    ERROR,
+    HAND_LOWERED,
+    HAND_RAISED,
+    INTERVIEW_TERMINATED,
+    MESSAGE,
+    TEXT,
+    TIME,
+    Message,
+    Socket,
+    listed,
+)
 
 from .live import WHAT
 
@@ -14,9 +25,19 @@ TIMELINE = Socket(
         "each commit; read what changed through the HTTP API (the listings, events, consent "
         "and integrity endpoints), and everything again after a reconnect. Scoped like the "
         "timeline (recruiters of the interview's organization, admins); authenticated by the "
-        "session cookie; the Origin must be the site's own. A client sends nothing."
+        "session cookie; the Origin must be the site's own. It also carries the interview's "
+        "live proctoring: the conversation as it happens, and `message.send` to its candidate."
     ),
-    receives=(),
+    receives=(
+        Message(
+            "message.send",
+            "Write to (or warn) this interview's candidate while it is under way (the board's "
+            "rules and refusals).",
+            {"text": TEXT, "warning": {"type": "boolean", "description": "Default false."}},
+            ("text",),
+            handler="on_message_send",
+        ),
+    ),
     sends=(
         Message(
             "ready",
@@ -38,6 +59,10 @@ TIMELINE = Socket(
             },
             ("what", "at"),
         ),
+        MESSAGE,
+        HAND_RAISED,
+        HAND_LOWERED,
+        INTERVIEW_TERMINATED,
         ERROR,
     ),
     closes={

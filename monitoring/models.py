@@ -131,6 +131,10 @@ class AccessEvent(models.Model):
         IDENTITY_SUBMITTED = "identity_submitted", "Identity photo submitted"
         IDENTITY_CONFIRMED = "identity_confirmed", "Identity confirmed by a reviewer"
         IDENTITY_REJECTED = "identity_rejected", "Identity rejected by a reviewer"
+        MESSAGE_SENT = "message_sent", "Proctoring message sent"
+        WARNING_SENT = "warning_sent", "Warning sent to the candidate"
+        HAND_RAISED = "hand_raised", "Candidate raised a hand"
+        HAND_LOWERED = "hand_lowered", "Raised hand lowered or answered"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

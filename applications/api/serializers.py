@@ -86,6 +86,9 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "started_at",
             "completed_at",
             "withdrawn_at",
+            "terminated_at",
+            "termination_reason",
+            "assigned_reviewer_id",
             "consent_state",
             "settings_locked",
         ]
@@ -115,6 +118,13 @@ class ApplicationUpdateSerializer(serializers.Serializer):
     screen_monitoring = serializers.BooleanField(required=False)
     camera_interval = _interval_field(required=False)
     screen_interval = _interval_field(required=False)
+    assigned_reviewer_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="A recruiter of the organization who watches this interview, or null.",
+    )
 
     def validate(self, attrs):
         if "status" in self.initial_data:
@@ -127,6 +137,12 @@ class ApplicationUpdateSerializer(serializers.Serializer):
                 }
             )
         return attrs
+
+
+class TerminateInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, help_text="Why the interview ends; the candidate's page shows it."
+    )
 
 
 class ConsentInputSerializer(serializers.Serializer):

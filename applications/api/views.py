@@ -23,6 +23,7 @@ from .serializers import (
     JobInputSerializer,
     JobOutputSerializer,
     JobUpdateSerializer,
+    TerminateInputSerializer,
 )
 
 
@@ -215,3 +216,22 @@ class ApplicationWithdrawApi(ApplicationTransitionApi):
     @extend_schema(request=None, responses=ApplicationOutputSerializer)
     def post(self, request, application_id: int):
         return super().post(request, application_id)
+
+
+class ApplicationTerminateApi(APIView):
+    """A recruiter of the organization or an admin ends an interview under way, with a reason:
+    in_progress → terminated (`terminated_at`, `termination_reason`). The candidate's page
+    stops camera, screen and captures at once and shows the reason; captures it took before
+    are accepted for 5 more minutes."""
+
+    @extend_schema(request=TerminateInputSerializer, responses=ApplicationOutputSerializer)
+    def post(self, request, application_id: int):
+        application = selectors.application_get_for_user(
+            user=request.user, application_id=application_id
+        )
+        serializer = TerminateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = services.application_terminate(
+            actor=request.user, application=application, reason=serializer.validated_data["reason"]
+        )
+        return Response(ApplicationOutputSerializer(application).data)

@@ -21,16 +21,19 @@ from .jobs import (
     job_update,
 )
 from .transitions import (
+    TERMINATION_DRAIN_SECONDS,
     TRANSITIONS,
     application_finish,
     application_recording_began,
     application_start,
+    application_terminate,
     application_transition,
     application_withdraw,
 )
 
 __all__ = [
     "INVITATION_SALT",
+    "TERMINATION_DRAIN_SECONDS",
     "TRANSITIONS",
     "application_create",
     "application_finish",
@@ -38,6 +41,7 @@ __all__ = [
     "application_legal_hold_set",
     "application_recording_began",
     "application_start",
+    "application_terminate",
     "application_transition",
     "application_update",
     "application_withdraw",

@@ -1,5 +1,7 @@
 """The candidate's answers to the monitoring notice, and the one rule for recording."""
 
+from datetime import datetime, timedelta
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -10,7 +12,7 @@ from applications.selectors import consent_active, consent_latest
 from applications.signals import consent_recorded
 from common.errors import Conflict, NotAllowed
 
-from .transitions import application_recording_began
+from .transitions import TERMINATION_DRAIN_SECONDS, application_recording_began
 
 
 def _announce(application, actor, action: str, consent: MonitoringConsent, ip) -> None:
@@ -128,14 +130,31 @@ def consent_refuse(
     return declined, "declined"
 
 
-def recording_check(*, application: JobApplication) -> None:
+def _drains(application: JobApplication, captured_at: datetime | None) -> bool:
+    ended = application.terminated_at
+    if application.status != JobApplication.Status.TERMINATED or ended is None:
+        return False
+    if timezone.now() > ended + timedelta(seconds=TERMINATION_DRAIN_SECONDS):
+        return False
+    return captured_at is None or captured_at <= ended
+
+
+def recording_check(
+    *, application: JobApplication, draining: bool = False, captured_at: datetime | None = None
+) -> None:
     """The one rule for uploads, camera on and page events: nothing is recorded outside the
     interview. 409 unless it is in progress and the candidate's consent is active and to
     the notice in force (a changed notice asks again).
 
+    One exception, for uploads only (`draining`): an interview a reviewer ended takes the
+    captures its page took before the end for TERMINATION_DRAIN_SECONDS more (the page's
+    queue drains); `captured_at` None is "not known yet" (the API's check before parsing).
+
     (`JobApplication.objects.recordable()` is the same rule as a query.)
     """
-    if application.status != JobApplication.Status.IN_PROGRESS:
+    if not (draining and _drains(application, captured_at)) and (
+        application.status != JobApplication.Status.IN_PROGRESS
+    ):
         raise Conflict(
             f"The interview is {application.get_status_display().lower()}: nothing is "
             "recorded unless it is in progress.",

@@ -186,6 +186,29 @@ def application_invite_notify(*, application_id: int, message_id: str) -> None:
     logger.info("Application %s notified to its candidate", application.pk)
 
 
+def _reviewer_change(application: JobApplication, reviewer_id: int | None) -> dict:
+    """Assign the interview to a recruiter of its organization ("my candidates" on their
+    board), or to nobody. Anyone else: 400 `not_a_reviewer`. Not a monitoring setting: it may
+    change at any time."""
+    if reviewer_id == application.assigned_reviewer_id:
+        return {}
+    if reviewer_id is not None and not (
+        User.objects.filter(
+            pk=reviewer_id,
+            is_active=True,
+            role=User.Role.RECRUITER,
+            organization_id=application.job.organization_id,
+        ).exists()
+    ):
+        raise InvalidInput(
+            "Assign the interview to an active recruiter of its organization.",
+            code="not_a_reviewer",
+        )
+    old = application.assigned_reviewer_id
+    application.assigned_reviewer_id = reviewer_id
+    return {"assigned_reviewer": (old, reviewer_id)}
+
+
 def application_update(
     *, actor: User, application: JobApplication, data: dict[str, Any]
 ) -> JobApplication:
@@ -212,6 +235,8 @@ def application_update(
                 code="settings_locked",
             )
         _assign(application, data, APPLICATION_FIELDS)
+        if "assigned_reviewer_id" in data:
+            changes.update(_reviewer_change(application, data["assigned_reviewer_id"]))
         if changes:
             application.save(update_fields=list(changes))
             application_settings_changed.send(

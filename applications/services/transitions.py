@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from applications.models import JobApplication
 from applications.signals import application_status_changed, recording_began
-from common.errors import Conflict, NotAllowed
+from common.errors import Conflict, InvalidInput, NotAllowed
 
 
 @dataclass(frozen=True)
@@ -25,15 +25,28 @@ TRANSITIONS = {
     (Status.IN_PROGRESS, Status.COMPLETED): Transition("completed_at", by="candidate"),
     (Status.INVITED, Status.WITHDRAWN): Transition("withdrawn_at", by="reviewer"),
     (Status.IN_PROGRESS, Status.WITHDRAWN): Transition("withdrawn_at", by="reviewer"),
+    # A reviewer ends an interview under way, with a reason the candidate's page shows.
+    (Status.IN_PROGRESS, Status.TERMINATED): Transition("terminated_at", by="reviewer"),
 }
 
 WHO_MAY = {  # the target state decides who may ask for it
     Status.IN_PROGRESS: "candidate",
     Status.COMPLETED: "candidate",
     Status.WITHDRAWN: "reviewer",
+    Status.TERMINATED: "reviewer",
 }
 
-VERBS = {Status.IN_PROGRESS: "start", Status.COMPLETED: "finish", Status.WITHDRAWN: "be withdrawn"}
+VERBS = {
+    Status.IN_PROGRESS: "start",
+    Status.COMPLETED: "finish",
+    Status.WITHDRAWN: "be withdrawn",
+    Status.TERMINATED: "be ended",
+}
+
+TERMINATION_REASON_MAX = 500
+# Captures the page took before a reviewer ended the interview still arrive for this long
+# (its upload queue drains); applications.services.consent.recording_check applies it.
+TERMINATION_DRAIN_SECONDS = 300
 
 
 def _may(actor: User, application: JobApplication, by: str) -> bool:
@@ -44,12 +57,15 @@ def _may(actor: User, application: JobApplication, by: str) -> bool:
     )
 
 
-def application_transition(*, actor: User, application: JobApplication, to: str) -> JobApplication:
+def application_transition(
+    *, actor: User, application: JobApplication, to: str, changes: dict | None = None
+) -> JobApplication:
     """Move an application along TRANSITIONS, stamping the time; every status change goes
     through here. Anything else is 409 `invalid_transition`; the wrong person, 403.
 
     The floors above hear of it through `application_status_changed` (camera off, audit,
-    integrity), inside this transaction.
+    integrity), inside this transaction. `changes` are further fields written with it (the
+    reason of a termination).
     """
     if not _may(actor, application, WHO_MAY.get(to, "reviewer")):
         who = "candidate" if WHO_MAY.get(to) == "candidate" else "recruiter or an admin"
@@ -74,7 +90,9 @@ def application_transition(*, actor: User, application: JobApplication, to: str)
         now = timezone.now()
         application.status = to
         setattr(application, rule.stamp, now)
-        application.save(update_fields=["status", rule.stamp])
+        for name, value in (changes or {}).items():
+            setattr(application, name, value)
+        application.save(update_fields=["status", rule.stamp, *(changes or {})])
         application_status_changed.send(
             sender=JobApplication, application=application, old=old, new=to, actor=actor, at=now
         )
@@ -112,3 +130,24 @@ def application_finish(*, actor: User, application: JobApplication) -> JobApplic
 def application_withdraw(*, actor: User, application: JobApplication) -> JobApplication:
     """A recruiter of the organization (or an admin) withdraws it: nothing more is recorded."""
     return application_transition(actor=actor, application=application, to=Status.WITHDRAWN)
+
+
+def application_terminate(
+    *, actor: User, application: JobApplication, reason: str
+) -> JobApplication:
+    """A recruiter of the organization (or an admin) ends an interview under way: in progress
+    → terminated, with the reason the candidate's page shows. The camera goes off; captures
+    the page took before it are accepted for TERMINATION_DRAIN_SECONDS more."""
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise InvalidInput("Say why the interview ends (reason).", code="reason_required")
+    if len(reason) > TERMINATION_REASON_MAX:
+        raise InvalidInput(
+            f"The reason is at most {TERMINATION_REASON_MAX} characters.", code="too_long"
+        )
+    return application_transition(
+        actor=actor,
+        application=application,
+        to=Status.TERMINATED,
+        changes={"termination_reason": reason},
+    )

@@ -8,6 +8,7 @@ from accounts.models import User
 from applications.models import JobApplication
 from cameras.groups import board_groups_for_stream
 from cameras.models import CameraStream
+from cameras.proctoring import hands_raised, warning_templates
 from cameras.selectors import active_streams_for_user, board_payload
 from cameras.signals import snapshot_urls_signed
 from common import pipeline
@@ -60,6 +61,9 @@ def board_snapshot(*, user: User) -> dict:
     with freshly signed snapshots (audited as issued to this viewer)."""
     streams = list(active_streams_for_user(user=user))
     payloads = [board_payload(stream=s) for s in streams]
+    hands = hands_raised(application_ids=[s.application_id for s in streams if s.application_id])
+    for payload in payloads:
+        payload["hand_raised_at"] = hands.get(payload["application_id"])
     signed = [(s.snapshot_key, s.application_id) for s in streams if s.snapshot_key]
     if signed:
         snapshot_urls_signed.send(sender=CameraStream, snapshots=signed, actor=user, audience="")
@@ -68,6 +72,7 @@ def board_snapshot(*, user: User) -> dict:
         "streams": payloads,
         "timeout": settings.CAMERA_STREAM_TIMEOUT,
         "server_time": iso_utc(timezone.now()),
+        "warnings": warning_templates(organization_id=user.organization_id),
     }
 
 

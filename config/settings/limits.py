@@ -45,6 +45,8 @@ RATE_LIMIT_SIGNIN_ADDRESS = env.str("RATE_LIMIT_SIGNIN_ADDRESS", default="50 per
 # Socket messages per connection and type.
 RATE_LIMIT_SOCKET_SNAPSHOT = env.str("RATE_LIMIT_SOCKET_SNAPSHOT", default="10 per 60 seconds")
 RATE_LIMIT_SOCKET_HEARTBEAT = env.str("RATE_LIMIT_SOCKET_HEARTBEAT", default="5 per 5 seconds")
+# Messages, warnings and raised hands per socket (live proctoring).
+RATE_LIMIT_SOCKET_MESSAGE = env.str("RATE_LIMIT_SOCKET_MESSAGE", default="20 per 60 seconds")
 RATE_LIMIT_SOCKET_SIGNAL = env.str("RATE_LIMIT_SOCKET_SIGNAL", default="200 per 10 seconds")
 
 # Proxies whose X-Forwarded-For is believed (CIDRs, comma-separated): behind a load balancer,

@@ -55,3 +55,6 @@ WEBRTC_ICE_SERVERS = env.json("WEBRTC_ICE_SERVERS", default=[])
 WEBRTC_TURN_SECRET = env.str("WEBRTC_TURN_SECRET", default="")
 # A watch ends after this long (the board may ask again): its TURN credentials expire with it.
 LIVE_WATCH_MAX_SECONDS = env.int("LIVE_WATCH_MAX_SECONDS", default=3600)
+
+# Live proctoring (cameras.proctoring): the longest message either way, in characters.
+MESSAGE_MAX_CHARS = env.int("MESSAGE_MAX_CHARS", default=1000)

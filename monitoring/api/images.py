@@ -309,7 +309,8 @@ class MonitoringImageListApi(CountAfterAccessMixin, APIView):
     )
     def post(self, request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)
-        recording_check(application=application)  # before the body is even parsed
+        # Before the body is even parsed (an ended interview's queue may still drain).
+        recording_check(application=application, draining=True)
         self.count_request(request)
         serializer = UploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

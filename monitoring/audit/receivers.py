@@ -14,7 +14,8 @@ from applications.signals import (
     consent_recorded,
     legal_hold_changed,
 )
-from cameras.signals import live_watch_ended, snapshot_urls_signed
+from cameras.models import ProctorMessage
+from cameras.signals import live_watch_ended, proctor_message_sent, snapshot_urls_signed
 from common.http import RequestInfo, request_info
 from common.time import iso_utc
 from monitoring.models import AccessEvent
@@ -63,12 +64,38 @@ def on_consent(sender, *, application, actor, action, consent, ip=None, **kwargs
 
 @receiver(application_status_changed, dispatch_uid="monitoring.audit.status")
 def on_status_changed(sender, *, application, old, new, actor, **kwargs) -> None:
+    detail = f"{old} → {new}"
+    if new == application.Status.TERMINATED:
+        detail = f"{detail}: {application.termination_reason}"[:300]
     access_log(
         actor=actor,
         action=AccessEvent.Action.STATUS_CHANGED,
         info=RequestInfo(),
         application_id=application.pk,
-        detail=f"{old} → {new}",
+        detail=detail,
+    )
+
+
+PROCTOR_ACTIONS = {
+    ProctorMessage.Kind.MESSAGE: AccessEvent.Action.MESSAGE_SENT,
+    ProctorMessage.Kind.WARNING: AccessEvent.Action.WARNING_SENT,
+    ProctorMessage.Kind.HAND_RAISED: AccessEvent.Action.HAND_RAISED,
+    ProctorMessage.Kind.HAND_LOWERED: AccessEvent.Action.HAND_LOWERED,
+}
+
+
+@receiver(proctor_message_sent, dispatch_uid="monitoring.audit.proctoring")
+def on_proctor_message(sender, *, message, **kwargs) -> None:
+    """Who wrote (or raised, or answered) what kind of line in which interview — by id: the
+    text is in the record, and goes with an erasure."""
+    access_log(
+        actor=message.sender,
+        action=PROCTOR_ACTIONS[message.kind],
+        info=RequestInfo(),
+        application_id=message.application_id,
+        detail=f"{message.side} → candidate #{message.candidate_id}, message #{message.pk}"
+        if message.side == ProctorMessage.Side.REVIEWER
+        else f"candidate #{message.candidate_id}, message #{message.pk}",
     )
 
 

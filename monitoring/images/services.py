@@ -100,7 +100,7 @@ def monitoring_image_upload(
     `client_id` and `captured_at` are already parsed by the API's serializer. The image comes
     as base64 (`image_data`, JSON) or as the file's bytes (`image_bytes`, multipart).
     """
-    recording_check(application=application)
+    recording_check(application=application, draining=True)
     if image_type not in ImageType.values:
         raise InvalidInput("image_type must be camera or screen.", code="invalid_choice")
     received_at = timezone.now()
@@ -146,7 +146,7 @@ def monitoring_image_upload(
             locked = JobApplication.objects.lock(application.pk)
             if locked is None:
                 raise NotFound("Application not found.", code="application_not_found")
-            recording_check(application=locked)
+            recording_check(application=locked, draining=True, captured_at=captured_at)
             application_recording_began(application_id=application.pk, at=captured_at)
             image = MonitoringImage.objects.create(
                 application=application,

@@ -98,7 +98,7 @@ def application_is_open(application: JobApplication) -> bool:
 
 
 def application_window(application: JobApplication) -> tuple[datetime | None, datetime | None]:
-    return (application.started_at, application.completed_at)
+    return (application.started_at, application.completed_at or application.terminated_at)
 
 
 # --- Inputs -----------------------------------------------------------------------------------
@@ -276,7 +276,7 @@ def incidents_for_family(
         # events only inside the interview.
         window=application_window(application)
         if family.source == "camera"
-        else (None, application.completed_at),
+        else (None, application.completed_at or application.terminated_at),
     )
     return without_consent_gaps(application, incidents, rules)
 

@@ -8,6 +8,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from applications import notice
 from applications.selectors import applications_for_user, consent_latest
+from cameras.proctoring import conversation, hand_raised_at
 from monitoring.integrity.selectors import screen_sharing_state
 
 
@@ -59,6 +60,19 @@ def interview_detail(request, application_id: int):
         if application.screen_monitoring
         else "never",
         "heartbeatMs": int(settings.CAMERA_HEARTBEAT_SECONDS * 1000),
+        # Live proctoring: the conversation so far, the hand, and the end if it came.
+        "conversation": conversation(application_id=application.pk, limit=200),
+        "handRaised": hand_raised_at(application_id=application.pk) is not None,
+        "terminationReason": application.termination_reason,
+        "chatLabels": {
+            "soundOn": "Sound on",
+            "soundOff": "Sound off",
+            "raiseHand": "Raise hand",
+            "lowerHand": "Lower hand",
+            "offline": "Reconnecting to the recruiters…",
+            "warning": "Warning from the recruiter",
+            "answered": "answered your raised hand.",
+        },
     }
     return render(
         request,
@@ -68,6 +82,7 @@ def interview_detail(request, application_id: int):
             "panel_config": panel_config,
             "retention_days": application.job.organization.retention_window_days,
             "live_viewers_max": settings.LIVE_VIEWERS_MAX,
+            "message_max_chars": settings.MESSAGE_MAX_CHARS,
             "consent_declined_at": latest.declined_at if latest is not None else None,
             "notice_changes": notice.notice_changes_since(latest.notice_version)
             if consent_state == "outdated"

@@ -20,6 +20,7 @@ from django.utils import timezone
 from applications.models import JobApplication
 from applications.selectors import consent_history
 from cameras.models import CameraEvent
+from cameras.proctoring import proctor_log
 from common import csvsafe
 from common.time import iso_utc
 from monitoring.images.storage import STORAGE_ERRORS, read_object
@@ -49,6 +50,7 @@ def export_plan(*, application: JobApplication, integrity: dict) -> list[ExportF
         ExportFile("events.csv", _events_csv(application).encode(), at=now),
         ExportFile("integrity.json", _json(integrity), at=now),
         ExportFile("consent.json", _json(consent_history(application_id=application.pk)), at=now),
+        ExportFile("messages.json", _json(proctor_log(application=application)), at=now),
     ]
     for pk, image_type, captured_at, key in images:
         stamp = captured_at.strftime("%Y-%m-%dT%H-%M-%S")
@@ -200,6 +202,8 @@ def _readme(application: JobApplication, image_count: int, now) -> str:
             "events.csv                        what the page and the camera reported",
             "integrity.json                    the integrity score, its rules and incidents",
             "consent.json                      your answers to the monitoring notice",
+            "messages.json                     messages, warnings and raised hands (and the "
+            "end, if a reviewer ended the interview)",
             "",
             f"{organization.name} keeps this record for "
             f"{organization.retention_window_days} days after the interview, "

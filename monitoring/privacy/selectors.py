@@ -65,9 +65,11 @@ def retention_due(*, now: datetime, limit: int) -> list[JobApplication]:
         recent_capture = MonitoringImage.objects.filter(
             application_id=OuterRef("pk"), received_at__gte=cutoff
         )
-        ended = Q(completed_at__lt=cutoff) | Q(withdrawn_at__lt=cutoff)
+        ended = (
+            Q(completed_at__lt=cutoff) | Q(withdrawn_at__lt=cutoff) | Q(terminated_at__lt=cutoff)
+        )
         never_ended = (
-            Q(completed_at=None, withdrawn_at=None)
+            Q(completed_at=None, withdrawn_at=None, terminated_at=None)
             & ~Q(Exists(recent_capture))
             & (Q(started_at__lt=cutoff) | Q(started_at=None, created_at__lt=cutoff))
         )

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from applications.models import JobApplication
 from applications.selectors import CONSENT_LABELS, applications_for_user
 from cameras.models import CameraEvent
+from cameras.proctoring import proctor_log, warning_templates
 from common.http import request_info
 from monitoring.audit.services import access_log
 from monitoring.images.services import signed_urls_issue
@@ -122,6 +123,9 @@ def review_timeline(request, application_id: int):
             "timeline_config": config,
             "record": application_records(applications=[application])[application.pk],
             "count_hints": COUNT_HINTS,
+            "proctor_log": proctor_log(application=application),
+            "warnings": warning_templates(organization_id=application.job.organization_id),
+            "message_max_chars": settings.MESSAGE_MAX_CHARS,
         },
     )
 
@@ -167,6 +171,7 @@ def review_report(request, application_id: int):
             "rules": printed["rules"],
             "frames": [(frame, urls.get(frame.file.name, "")) for frame in frames],
             "contributions": printed["contributions"],
+            "proctor_log": proctor_log(application=application),
             "generated_at": now,
         },
     )

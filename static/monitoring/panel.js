@@ -3,6 +3,7 @@
 
 import { Camera, mountCameraCard } from "../cameras/camera.js";
 import { LiveSender, mountWatchNotice } from "../cameras/live.js";
+import { ProctorLink, mountMessagePanel } from "../cameras/proctor.js";
 import { postJSON } from "../js/http.js";
 import { formatTime } from "../js/time.js";
 import { timeAgo, toast } from "../js/toast.js";
@@ -25,6 +26,12 @@ export function mountInterviewPanel(root, config) {
   const screen = new ScreenShare($("[data-screen-video]"));
   const events = new EventReporter(config.applicationId);
   const timers = [];
+  // Live proctoring: messages both ways, a raised hand, the end of the interview.
+  const link = new ProctorLink({
+    applicationId: config.applicationId,
+    history: config.conversation || [],
+    handRaised: config.handRaised,
+  });
   let status = config.status;
   let consented = config.consented;
   // none | active | outdated (agreed to an older notice: asked again) | withdrawn | declined
@@ -32,7 +39,7 @@ export function mountInterviewPanel(root, config) {
   let reconsidering = false; // the candidate asked to read the notice again after a "no"
 
   // --- State and layout -------------------------------------------------------------------
-  const STATUS_LABELS = { invited: "Invited", in_progress: "In progress", completed: "Completed", withdrawn: "Withdrawn" };
+  const STATUS_LABELS = { invited: "Invited", in_progress: "In progress", completed: "Completed", withdrawn: "Withdrawn", terminated: "Ended by a reviewer" };
   function layout() {
     const active = status === "in_progress" && consented;
     if (!active) stopAutoCapture();
@@ -50,7 +57,12 @@ export function mountInterviewPanel(root, config) {
     show("[data-workspace]", active);
     show("[data-finished]", status === "completed");
     show("[data-withdrawn]", status === "withdrawn");
+    show("[data-terminated]", status === "terminated");
+    show("[data-chat]", status === "in_progress" || (status === "terminated" && link.messages.size > 0));
+    show("[data-chat-form]", status === "in_progress");
+    show("[data-hand]", status === "in_progress");
     events.enabled = active;
+    if (status === "in_progress") link.connect();
     if (active) startAutoCapture();
     if (active) setTimeout(() => checkShareOnResume(), 0); // once the share section is wired
   }
@@ -177,6 +189,22 @@ export function mountInterviewPanel(root, config) {
     const el = $("[data-finish-status]");
     el.textContent = text;
     el.hidden = !text;
+  }
+
+  // --- Ended by a reviewer: everything stops here at once; what was taken before is sent ---
+  link.on("terminated", (e) => terminated(e.detail.reason));
+  async function terminated(reason) {
+    if (status === "terminated") return;
+    status = "terminated";
+    events.enabled = false;
+    stopAutoCapture();
+    camera.stop({ reason: "terminated" });
+    screen.stop();
+    $("[data-terminated-reason]").textContent = reason;
+    layout();
+    toast("The interview was ended by the recruiter.", "warn", 8000);
+    await queue.drain(); // captures dated before the end are accepted for 5 minutes
+    $("[data-terminated-drain]").textContent = "Your camera and screen sharing are off and nothing more is captured. Everything taken before the end was sent.";
   }
 
   // --- Captures ---------------------------------------------------------------------------
@@ -333,9 +361,10 @@ export function mountInterviewPanel(root, config) {
     screen.stop();
   });
 
+  mountMessagePanel($("[data-chat]"), link, { labels: config.chatLabels || {}, toast });
   events.watch();
   renderShare();
   renderQueue();
   layout();
-  return { camera, queue, screen, images, events, live };
+  return { camera, queue, screen, images, events, live, link };
 }

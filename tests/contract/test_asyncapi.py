@@ -22,6 +22,8 @@ from cameras import consumers, messages
 from cameras.services import camera_stream_set_status
 from config.asgi import application as asgi_app
 from config.asyncapi import asyncapi_document
+from monitoring.consumers import TimelineConsumer
+from monitoring.messages import TIMELINE
 from tests.factories import MonitoringConsentFactory
 from tests.sockets import handshake
 
@@ -61,6 +63,7 @@ def test_every_message_a_client_may_send_has_its_handler():
     for socket, consumer in (
         (messages.BOARD, consumers.LiveBoardConsumer),
         (messages.PRESENCE, consumers.PresenceConsumer),
+        (TIMELINE, TimelineConsumer),
     ):
         assert consumer.socket is socket
         for message in socket.receives:
@@ -194,7 +197,57 @@ async def test_every_frame_of_a_session_is_documented(acme, settings):
     await _camera(acme, True)
     assert (await board.receive("stream.started"))["stream"]["user_id"] == acme.candidate.id
 
-    for side in (page, board):
+    # Live proctoring: messages both ways, a warning, a hand raised and answered, refusals,
+    # the timeline's message, and the end of the interview.
+    timeline = await _open(
+        f"/ws/monitoring/timeline/{application_id}/", acme.recruiter, "timeline", documented
+    )
+    await timeline.receive("ready")
+    await board.send({"type": "message.send", "user_id": acme.candidate.id, "text": "Hello"})
+    await page.receive("message")
+    await board.receive("message")
+    await timeline.receive("message")
+    await page.send({"type": "message.send", "text": "Hi"})
+    await board.receive("message")
+    await page.receive("message")
+    await timeline.receive("message")
+    await page.send({"type": "hand.raise"})
+    for side in (board, page, timeline):
+        await side.receive("hand.raised")
+    await timeline.send({"type": "message.send", "text": "Eyes up, please", "warning": True})
+    for side in (board, page, timeline):
+        assert (await side.receive("message"))["warning"] is True
+        assert (await side.receive("hand.lowered"))["by"] == "reviewer"
+    await page.send({"type": "hand.raise"})
+    for side in (board, page, timeline):
+        await side.receive("hand.raised")
+    await page.send({"type": "hand.lower"})
+    for side in (board, page, timeline):
+        await side.receive("hand.lowered")
+    await board.send({"type": "message.send", "user_id": 10**9, "text": "x"})
+    assert (await board.receive("error"))["code"] == "not_visible"
+    await board.send({"type": "message.send", "user_id": acme.candidate.id, "text": "x" * 1001})
+    assert (await board.receive("error"))["code"] == "too_long"
+    await page.send({"type": "message.send", "text": ""})
+    assert (await page.receive("error"))["code"] == "invalid"
+
+    @database_sync_to_async
+    def terminate():
+        from applications.services import application_terminate
+
+        application_terminate(actor=acme.recruiter, application=acme.application, reason="Done")
+
+    await terminate()
+    assert (await page.receive("interview.terminated"))["reason"] == "Done"
+    for _ in range(6):  # among its record's hints (each checked against the document)
+        if (await timeline.receive())["type"] == "interview.terminated":
+            break
+    else:
+        raise AssertionError("the timeline did not hear the end")
+    frames = [await board.receive() for _ in range(2)]
+    assert {f["type"] for f in frames} == {"stream.ended", "interview.terminated"}
+
+    for side in (page, board, timeline):
         await side.comm.disconnect()
     sent_by_server = {key for key in documented.seen if key[1] == "out"}
-    assert len(sent_by_server) >= 14, sorted(sent_by_server)
+    assert len(sent_by_server) >= 22, sorted(sent_by_server)

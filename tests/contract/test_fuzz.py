@@ -48,6 +48,7 @@ CHECKS = ",".join(
 STATE_CHANGES = [
     "applications_consent_create",
     "applications_start_create",
+    "applications_terminate_create",
     "applications_finish_create",
     "applications_withdraw_create",
     "applications_monitoring_images_destroy",
