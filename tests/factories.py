@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from applications.models import Invitation, Job, JobApplication, MonitoringConsent
 from applications.notice import CURRENT as NOTICE
-from cameras.models import CameraEvent, CameraStream, LiveWatch
+from cameras.models import CameraEvent, CameraStream, LiveWatch, ProctorMessage, WarningTemplate
 from common.models import OutboxMessage
 from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from integrations.services import secret_new
@@ -180,6 +180,26 @@ class LiveWatchFactory(factory.django.DjangoModelFactory):
     viewer_channel = factory.Sequence(lambda n: f"viewer.{n}")
     candidate_channel = factory.Sequence(lambda n: f"candidate.{n}")
     started_at = factory.LazyFunction(timezone.now)
+
+
+class ProctorMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProctorMessage
+
+    application = factory.SubFactory(JobApplicationFactory)
+    candidate = factory.LazyAttribute(lambda o: o.application.candidate)
+    sender = factory.SubFactory(RecruiterFactory)
+    side = ProctorMessage.Side.REVIEWER
+    text = "Please keep your face in view."
+    sent_at = factory.LazyFunction(timezone.now)
+
+
+class WarningTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WarningTemplate
+
+    organization = factory.SubFactory(OrganizationFactory)
+    text = factory.Sequence(lambda n: f"Warning {n}")
 
 
 class AccessEventFactory(factory.django.DjangoModelFactory):
