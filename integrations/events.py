@@ -15,6 +15,8 @@ Built now (integrations/receivers.py turns the lower apps' signals into these):
   an `interview.started`.
 - `incident.opened` — a new incident was stored (once per incident id; one that grows keeps
   its id and is not sent again).
+- `decision.made` — a reviewer's decision became final: recorded where no second review is
+  needed, or confirmed by the second reviewer (`data`: application_id, outcome, state).
 - `erasure.completed` — an interview's record was erased (on request, by retention or by an
   admin's delete); `data.receipt_id` names the receipt.
 
@@ -24,8 +26,6 @@ the data named here):
 
 - `identity.mismatch` — the candidate's face stopped matching the reference
   (`data`: application_id, incident_id, distance).
-- `decision.made` — a reviewer's decision became final (`data`: application_id, outcome,
-  state).
 - `candidate.responded` — the candidate answered a decision (`data`: application_id).
 """
 
@@ -34,7 +34,7 @@ INTERVIEW_FINISHED = "interview.finished"
 INCIDENT_OPENED = "incident.opened"
 ERASURE_COMPLETED = "erasure.completed"
 IDENTITY_MISMATCH = "identity.mismatch"  # when the identity feature lands
-DECISION_MADE = "decision.made"  # when decisions land
+DECISION_MADE = "decision.made"
 CANDIDATE_RESPONDED = "candidate.responded"  # when the candidate's response lands
 
 # What `POST /api/webhook-endpoints/` accepts: every event, built or not yet, so a receiver
@@ -53,7 +53,7 @@ EVENT_LABELS = {
     INTERVIEW_FINISHED: "Interview finished",
     INCIDENT_OPENED: "Incident opened",
     IDENTITY_MISMATCH: "Identity mismatch (when the identity check lands)",
-    DECISION_MADE: "Decision made (when decisions land)",
+    DECISION_MADE: "Decision made (final)",
     CANDIDATE_RESPONDED: "Candidate responded (when responses land)",
     ERASURE_COMPLETED: "Erasure completed",
 }

@@ -1,16 +1,20 @@
 from dataclasses import dataclass
 
+from django.core.validators import ProhibitNullCharactersValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from applications import notice
 from applications.models import (
     MAX_INTERVAL_SECONDS,
     MIN_INTERVAL_SECONDS,
+    Decision,
     Job,
     JobApplication,
     MonitoringConsent,
 )
-from applications.selectors import consent_state_for
+from applications.selectors import consent_state_for, current_decision_for
 
 
 class OrganizationRefSerializer(serializers.Serializer):
@@ -55,6 +59,39 @@ class JobRefSerializer(serializers.Serializer):
     organization = OrganizationRefSerializer()
 
 
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+
+
+class ApplicationDecisionSerializer(serializers.Serializer):
+    """`{outcome, reason, by, at, state}`: the decision in force, and its second review."""
+
+    id = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
+    reason = serializers.CharField()
+    by = PersonRefSerializer(source="decided_by", allow_null=True)
+    at = serializers.DateTimeField(source="decided_at")
+    state = serializers.ChoiceField(
+        choices=Decision.State.choices,
+        help_text="pending_second_review: a violation waiting for a second reviewer; final; "
+        "reopened: a verdict it rested on changed — decide again.",
+    )
+    confirmed_by = PersonRefSerializer(allow_null=True)
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    reopened_at = serializers.DateTimeField(allow_null=True)
+    reopened_because = serializers.CharField()
+
+
+class ApplicationDecisionInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
+    reason = serializers.CharField(
+        max_length=2000,
+        validators=[ProhibitNullCharactersValidator(), ProhibitSurrogateCharactersValidator()],
+    )
+
+
 class ApplicationOutputSerializer(serializers.ModelSerializer):
     job = JobRefSerializer()
     candidate = CandidateRefSerializer()
@@ -66,6 +103,18 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
         source="recording_began",
         help_text="Recording has begun: the monitoring settings can no longer change.",
     )
+    decision = serializers.SerializerMethodField(
+        help_text="The decision in force (null: none yet). Shown to reviewers; a candidate "
+        "sees null."
+    )
+
+    @extend_schema_field(ApplicationDecisionSerializer(allow_null=True))
+    def get_decision(self, application) -> dict | None:
+        request = self.context.get("request")
+        if request is None or not request.user.is_staff_role:
+            return None
+        decision = current_decision_for(application)
+        return ApplicationDecisionSerializer(decision).data if decision is not None else None
 
     def get_consent_state(self, application) -> str:
         state = getattr(application, "consent_state", None)
@@ -88,6 +137,7 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "withdrawn_at",
             "consent_state",
             "settings_locked",
+            "decision",
         ]
 
 

@@ -7,6 +7,8 @@ from .views import (
     ApplicationStartApi,
     ApplicationWithdrawApi,
     ConsentApi,
+    DecisionApi,
+    DecisionConfirmApi,
     JobDetailApi,
     JobListApi,
 )
@@ -37,6 +39,16 @@ urlpatterns = [
         "applications/<int:application_id>/withdraw/",
         ApplicationWithdrawApi.as_view(),
         name="api-application-withdraw",
+    ),
+    path(
+        "applications/<int:application_id>/decision/",
+        DecisionApi.as_view(),
+        name="api-application-decision",
+    ),
+    path(
+        "applications/<int:application_id>/decision/confirm/",
+        DecisionConfirmApi.as_view(),
+        name="api-application-decision-confirm",
     ),
     path("jobs/", JobListApi.as_view(), name="api-jobs"),
     path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="api-job-detail"),

@@ -11,10 +11,12 @@ from rest_framework.views import APIView
 from accounts.models import Organization
 from applications import selectors, services
 from applications.permissions import ReadOnlyOrRecruiterOrAdmin
-from common.http import client_ip
+from common.http import client_ip, request_info
 
 from .serializers import (
     ApplicationCreateSerializer,
+    ApplicationDecisionInputSerializer,
+    ApplicationDecisionSerializer,
     ApplicationOutputSerializer,
     ApplicationUpdateSerializer,
     ConsentInputSerializer,
@@ -31,7 +33,8 @@ def _paginated(request, view, queryset, serializer_class):
     from there and documents the page)."""
     paginator = view.pagination_class()
     page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+    data = serializer_class(page, many=True, context={"request": request}).data
+    return paginator.get_paginated_response(data)
 
 
 class ApplicationListApi(APIView):
@@ -40,8 +43,10 @@ class ApplicationListApi(APIView):
 
     @extend_schema(responses=ApplicationOutputSerializer(many=True))
     def get(self, request):
-        qs = selectors.applications_with_consent_state(
-            selectors.applications_for_user(user=request.user)
+        qs = selectors.with_current_decision(
+            selectors.applications_with_consent_state(
+                selectors.applications_for_user(user=request.user)
+            )
         ).order_by("-created_at", "-id")
         return _paginated(request, self, qs, ApplicationOutputSerializer)
 
@@ -67,7 +72,7 @@ class ApplicationDetailApi(APIView):
         application = selectors.application_get_for_user(
             user=request.user, application_id=application_id
         )
-        return Response(ApplicationOutputSerializer(application).data)
+        return Response(ApplicationOutputSerializer(application, context={"request": request}).data)
 
     @extend_schema(request=ApplicationUpdateSerializer, responses=ApplicationOutputSerializer)
     def patch(self, request, application_id: int):
@@ -215,3 +220,44 @@ class ApplicationWithdrawApi(ApplicationTransitionApi):
     @extend_schema(request=None, responses=ApplicationOutputSerializer)
     def post(self, request, application_id: int):
         return super().post(request, application_id)
+
+
+class DecisionApi(APIView):
+    """A reviewer's decision on an ended interview: `{"outcome", "reason"}` (409
+    `interview_in_progress` before the end). A `violation` waits for a second reviewer where
+    the organization asks for one; the decision replaces the one in force (audited)."""
+
+    @extend_schema(
+        request=ApplicationDecisionInputSerializer, responses={201: ApplicationDecisionSerializer}
+    )
+    def post(self, request, application_id: int):
+        application = selectors.application_get_for_user(
+            user=request.user, application_id=application_id
+        )
+        services.decision_may_decide(actor=request.user, application=application)
+        serializer = ApplicationDecisionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decision = services.decision_record(
+            actor=request.user,
+            application=application,
+            info=request_info(request),
+            **serializer.validated_data,
+        )
+        return Response(
+            ApplicationDecisionSerializer(decision).data, status=status.HTTP_201_CREATED
+        )
+
+
+class DecisionConfirmApi(APIView):
+    """The second reviewer confirms a decision waiting for them: it becomes final (the same
+    person → 409 `same_reviewer`; nothing waiting → 409 `invalid_transition`)."""
+
+    @extend_schema(request=None, responses=ApplicationDecisionSerializer)
+    def post(self, request, application_id: int):
+        application = selectors.application_get_for_user(
+            user=request.user, application_id=application_id
+        )
+        decision = services.decision_confirm(
+            actor=request.user, application=application, info=request_info(request)
+        )
+        return Response(ApplicationDecisionSerializer(decision).data)

@@ -3,6 +3,7 @@ apps above call these; nothing else writes. One module per concern; the public n
 importable from here."""
 
 from .consent import consent_give, consent_refuse, consent_withdraw, recording_check
+from .decisions import decision_confirm, decision_may_decide, decision_record, decision_reopen
 from .holds import application_legal_hold_set
 from .invitations import (
     INVITATION_SALT,
@@ -44,6 +45,10 @@ __all__ = [
     "consent_give",
     "consent_refuse",
     "consent_withdraw",
+    "decision_confirm",
+    "decision_may_decide",
+    "decision_record",
+    "decision_reopen",
     "invitation_accept",
     "invitation_create",
     "invitation_from_token",
