@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from common.admin import InvigilModelAdmin, InvigilTabularInline
 from common.errors import ServiceError
 
-from .models import Invitation, Job, JobApplication, MonitoringConsent
+from .models import Decision, Invitation, Job, JobApplication, MonitoringConsent
 from .services import application_legal_hold_set, application_update, application_withdraw
 from .services.jobs import APPLICATION_FIELDS
 
@@ -41,6 +41,20 @@ class ConsentInline(InvigilTabularInline):
     readonly_fields = fields
     can_delete = False
     ordering = ["created_at", "id"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DecisionInline(InvigilTabularInline):
+    """Every decision on the interview, the replaced ones too, as recorded (made on the
+    timeline or the API: the four-eyes rule and the audit live in the services)."""
+
+    model = Decision
+    extra = 0
+    fields = ["decided_at", "outcome", "state", "decided_by", "confirmed_by", "reason"]
+    readonly_fields = fields
+    can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -94,7 +108,7 @@ class JobApplicationAdmin(InvigilModelAdmin):
     # Only the monitoring settings are edited here (through application_update).
     readonly_fields = [f for f in fields if f not in APPLICATION_FIELDS]
     date_hierarchy = "created_at"
-    inlines = [ConsentInline, InvitationInline]
+    inlines = [ConsentInline, DecisionInline, InvitationInline]
     # Inlines of the apps above (applications cannot import them): see `add_inline`.
     extra_inlines: list = []
     actions = ["hold", "release", "withdraw"]
