@@ -279,6 +279,7 @@ OPERATION_ERRORS: dict[str, dict[int, list[str] | None]] = {
         404: ["application_not_found", "image_not_found"],
     },
     "applications_notes_partial_update": {
+        400: ["required"],  # `text` is the one field a PATCH changes: it must be there
         403: ["permission_denied", "not_author"],
         404: ["application_not_found", "note_not_found"],
         409: ["note_locked"],

@@ -37,12 +37,12 @@ class IncidentSerializer(serializers.Serializer):
     earlier_application_id = serializers.IntegerField(
         allow_null=True, help_text="identity_changed_since: the earlier interview it names."
     )
-    verdict = serializers.ChoiceField(
-        choices=["confirmed", "dismissed"],
+    verdict = serializers.CharField(
         source="verdict.verdict",
         allow_null=True,
         default=None,
-        help_text="A reviewer's verdict: the flag was right, or a false alarm (null: none yet).",
+        help_text="A reviewer's verdict: `confirmed` (the flag was right) or `dismissed` (a "
+        "false alarm: it leaves `reviewed_score`); null: none yet.",
     )
     verdict_note = serializers.CharField(source="verdict.note", allow_null=True, default=None)
     verdict_by = PersonSerializer(source="verdict.decided_by", allow_null=True, default=None)
