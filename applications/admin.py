@@ -2,10 +2,17 @@ from functools import partial
 
 from django.contrib import admin, messages
 
-from common.admin import InvigilModelAdmin, InvigilTabularInline
+from common.admin import InvigilModelAdmin, InvigilTabularInline, RecordAdminMixin
 from common.errors import ServiceError
 
-from .models import Decision, Invitation, Job, JobApplication, MonitoringConsent
+from .models import (
+    CandidateResponse,
+    Decision,
+    Invitation,
+    Job,
+    JobApplication,
+    MonitoringConsent,
+)
 from .services import application_legal_hold_set, application_update, application_withdraw
 from .services.jobs import APPLICATION_FIELDS
 
@@ -41,20 +48,6 @@ class ConsentInline(InvigilTabularInline):
     readonly_fields = fields
     can_delete = False
     ordering = ["created_at", "id"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class DecisionInline(InvigilTabularInline):
-    """Every decision on the interview, the replaced ones too, as recorded (made on the
-    timeline or the API: the four-eyes rule and the audit live in the services)."""
-
-    model = Decision
-    extra = 0
-    fields = ["decided_at", "outcome", "state", "decided_by", "confirmed_by", "reason"]
-    readonly_fields = fields
-    can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -108,7 +101,7 @@ class JobApplicationAdmin(InvigilModelAdmin):
     # Only the monitoring settings are edited here (through application_update).
     readonly_fields = [f for f in fields if f not in APPLICATION_FIELDS]
     date_hierarchy = "created_at"
-    inlines = [ConsentInline, DecisionInline, InvitationInline]
+    inlines = [ConsentInline, InvitationInline]
     # Inlines of the apps above (applications cannot import them): see `add_inline`.
     extra_inlines: list = []
     actions = ["hold", "release", "withdraw"]
@@ -185,3 +178,35 @@ class InvitationAdmin(InvigilModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(RecordAdminMixin, InvigilModelAdmin):
+    """Every decision, the replaced ones too, as recorded (made on the timeline or the API:
+    the four-eyes rule and the audit live in the services)."""
+
+    deletable = False
+    list_display = [
+        "decided_at",
+        "application",
+        "outcome",
+        "state",
+        "decided_by",
+        "confirmed_by",
+        "after_response",
+        "replaced_at",
+    ]
+    list_filter = ["outcome", "state", "after_response", "application__job__organization"]
+    search_fields = ["application__candidate__username", "reason"]
+    list_select_related = ["application__candidate", "decided_by", "confirmed_by"]
+    date_hierarchy = "decided_at"
+
+
+@admin.register(CandidateResponse)
+class CandidateResponseAdmin(RecordAdminMixin, InvigilModelAdmin):
+    deletable = False
+    list_display = ["created_at", "application", "text"]
+    list_filter = ["application__job__organization"]
+    search_fields = ["application__candidate__username", "text"]
+    list_select_related = ["application__candidate"]
+    date_hierarchy = "created_at"

@@ -296,6 +296,15 @@ class Decision(models.Model):
     replaced_at = models.DateTimeField(
         null=True, blank=True, help_text="A later decision took its place."
     )
+    after_response = models.BooleanField(
+        default=False, help_text="Recorded after the candidate's answer (kept or changed)."
+    )
+    previous_outcome = models.CharField(
+        max_length=12,
+        choices=Outcome.choices,
+        blank=True,
+        help_text="After an answer: the outcome the candidate answered.",
+    )
 
     objects = DecisionQuerySet.as_manager()
 
@@ -311,3 +320,25 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} ({self.state}) for application {self.application_id}"
+
+
+class CandidateResponse(models.Model):
+    """The candidate's one answer to a final `concerns` or `violation` decision, within
+    RESPONSE_WINDOW_DAYS of it becoming final. It reaches the reviewers, who then record the
+    decision after the answer (kept or changed, with a reason)."""
+
+    application = models.OneToOneField(
+        JobApplication, on_delete=models.CASCADE, related_name="candidate_response"
+    )
+    decision = models.ForeignKey(
+        Decision,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The decision answered.",
+    )
+    text = models.CharField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Answer of the candidate of application {self.application_id}"

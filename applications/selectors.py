@@ -20,7 +20,14 @@ from accounts.models import User
 from accounts.scoping import role_scope
 from common.errors import NotFound
 
-from .models import Decision, Invitation, Job, JobApplication, MonitoringConsent
+from .models import (
+    CandidateResponse,
+    Decision,
+    Invitation,
+    Job,
+    JobApplication,
+    MonitoringConsent,
+)
 
 
 def applications_for_user(*, user: User) -> QuerySet[JobApplication]:
@@ -143,10 +150,26 @@ def current_decision_for(application: JobApplication) -> Decision | None:
 
 def with_current_decision(queryset: QuerySet[JobApplication]) -> QuerySet[JobApplication]:
     """A listing's applications with their decision in force, in one more query."""
-    return queryset.prefetch_related(
+    return queryset.select_related("candidate_response").prefetch_related(
         Prefetch(
             "decisions",
             queryset=Decision.objects.current().select_related("decided_by", "confirmed_by"),
             to_attr="current_decisions",
         )
     )
+
+
+def candidate_sees(decision: Decision) -> bool:
+    """A candidate sees a decision once it is final and counts against them."""
+    return decision.state == Decision.State.FINAL and decision.outcome in (
+        Decision.Outcome.CONCERNS,
+        Decision.Outcome.VIOLATION,
+    )
+
+
+def response_for(application: JobApplication) -> CandidateResponse | None:
+    """The candidate's answer, if any (one query, or none where a listing prefetched it)."""
+    try:
+        return application.candidate_response
+    except CandidateResponse.DoesNotExist:
+        return None

@@ -34,3 +34,7 @@ decision_changed = Signal()
 # reviewer (the `decision.made` webhook).
 # kwargs: application_id, at, outcome, state
 decision_made = Signal()
+
+# The candidate answered a final decision (the `candidate.responded` webhook, the audit).
+# kwargs: application, response (CandidateResponse), info (common.http.RequestInfo)
+candidate_responded = Signal()

@@ -160,6 +160,9 @@ CODES = {
     "notice_outdated": "The notice the page showed has changed since: show the current one.",
     "identity_not_required": "This organization does not check identity.",
     "same_reviewer": "A second review must be by another reviewer than the one who decided.",
+    "already_answered": "The candidate has already answered this decision (once).",
+    "nothing_to_answer": "No final `concerns` or `violation` decision to answer.",
+    "response_window_closed": "The time to answer the decision (RESPONSE_WINDOW_DAYS) is over.",
     "note_locked": "A note is editable for 15 minutes; after that add a new note to correct it.",
     # 413, 415
     "request_too_large": "The body passes REQUEST_MAX_BYTES (MONITORING_UPLOAD_MAX_BYTES for "
@@ -293,6 +296,11 @@ OPERATION_ERRORS: dict[str, dict[int, list[str] | None]] = {
         403: ["permission_denied"],
         404: ["application_not_found"],
         409: ["same_reviewer", "invalid_transition"],
+    },
+    "applications_response_create": {
+        403: ["not_candidate"],
+        404: ["application_not_found"],
+        409: ["already_answered", "nothing_to_answer", "response_window_closed"],
     },
     "applications_monitoring_images_retrieve": {404: ["application_not_found"]},
     "applications_monitoring_images_create": {

@@ -21,7 +21,12 @@ its change, and gets one receiver here, e.g.
 from django.dispatch import receiver
 
 from applications.models import JobApplication
-from applications.signals import application_status_changed, decision_made, recording_began
+from applications.signals import (
+    application_status_changed,
+    candidate_responded,
+    decision_made,
+    recording_began,
+)
 from monitoring.signals import erasure_completed, incident_opened
 
 from . import events, services
@@ -67,4 +72,15 @@ def on_decision_made(sender, *, application_id, at, outcome, state, **kwargs) ->
         application_id=application_id,
         at=at,
         data={"outcome": outcome, "state": state},
+    )
+
+
+@receiver(candidate_responded, dispatch_uid="integrations.candidate_responded")
+def on_candidate_responded(sender, *, application, response, **kwargs) -> None:
+    """The candidate answered a final decision (the text stays in Invigil)."""
+    services.application_event_emit(
+        event_type=events.CANDIDATE_RESPONDED,
+        application_id=application.pk,
+        at=response.created_at,
+        data={"decision_outcome": response.decision.outcome if response.decision else None},
     )

@@ -137,6 +137,7 @@ class AccessEvent(models.Model):
         DECISION_RECORDED = "decision_recorded", "Decision recorded"
         DECISION_CONFIRMED = "decision_confirmed", "Decision confirmed (second review)"
         DECISION_REOPENED = "decision_reopened", "Decision reopened"
+        CANDIDATE_RESPONDED = "candidate_responded", "The candidate answered a decision"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -5,7 +5,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import Organization
-from applications.models import Decision, Invitation, Job, JobApplication, MonitoringConsent
+from applications.models import (
+    CandidateResponse,
+    Decision,
+    Invitation,
+    Job,
+    JobApplication,
+    MonitoringConsent,
+)
 from applications.notice import CURRENT as NOTICE
 from cameras.models import CameraEvent, CameraStream, LiveWatch
 from common.models import OutboxMessage
@@ -339,3 +346,12 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     reason = "Nothing of concern"
     state = Decision.State.FINAL
     decided_by = factory.SubFactory(AdminFactory)
+
+
+class CandidateResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CandidateResponse
+
+    decision = factory.SubFactory(DecisionFactory, outcome="violation")
+    application = factory.LazyAttribute(lambda o: o.decision.application)
+    text = "I was reading the task aloud"

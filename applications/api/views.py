@@ -19,6 +19,8 @@ from .serializers import (
     ApplicationDecisionSerializer,
     ApplicationOutputSerializer,
     ApplicationUpdateSerializer,
+    CandidateResponseInputSerializer,
+    CandidateResponseSerializer,
     ConsentInputSerializer,
     ConsentOutputSerializer,
     ConsentState,
@@ -261,3 +263,25 @@ class DecisionConfirmApi(APIView):
             actor=request.user, application=application, info=request_info(request)
         )
         return Response(ApplicationDecisionSerializer(decision).data)
+
+
+class CandidateResponseApi(APIView):
+    """The candidate's one answer to a final `concerns` or `violation` decision, within
+    RESPONSE_WINDOW_DAYS: `{"text"}` (a second → 409 `already_answered`)."""
+
+    @extend_schema(
+        request=CandidateResponseInputSerializer, responses={201: CandidateResponseSerializer}
+    )
+    def post(self, request, application_id: int):
+        application = selectors.application_get_for_user(
+            user=request.user, application_id=application_id
+        )
+        serializer = CandidateResponseInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        response = services.candidate_response_submit(
+            actor=request.user,
+            application=application,
+            info=request_info(request),
+            **serializer.validated_data,
+        )
+        return Response(CandidateResponseSerializer(response).data, status=status.HTTP_201_CREATED)

@@ -21,6 +21,12 @@ from .jobs import (
     job_create,
     job_update,
 )
+from .responses import (
+    answerable_decision,
+    candidate_response_notify,
+    candidate_response_submit,
+    response_window_end,
+)
 from .transitions import (
     TRANSITIONS,
     application_finish,
@@ -33,6 +39,7 @@ from .transitions import (
 __all__ = [
     "INVITATION_SALT",
     "TRANSITIONS",
+    "answerable_decision",
     "application_create",
     "application_finish",
     "application_invite_notify",
@@ -42,6 +49,8 @@ __all__ = [
     "application_transition",
     "application_update",
     "application_withdraw",
+    "candidate_response_notify",
+    "candidate_response_submit",
     "consent_give",
     "consent_refuse",
     "consent_withdraw",
@@ -58,4 +67,5 @@ __all__ = [
     "job_create",
     "job_update",
     "recording_check",
+    "response_window_end",
 ]

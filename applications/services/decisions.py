@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from applications.models import Decision, JobApplication
+from applications.models import CandidateResponse, Decision, JobApplication
 from applications.signals import decision_changed, decision_made
 from common.errors import Conflict, NotAllowed
 from common.http import RequestInfo
@@ -68,6 +68,13 @@ def decision_record(
             outcome == Decision.Outcome.VIOLATION
             and application.job.organization.decision_second_review
         )
+        answered = (
+            CandidateResponse.objects.filter(application=application)
+            .select_related("decision")
+            .first()
+        )
+        # After the candidate's answer the decision says whether it kept what they answered.
+        previous = answered.decision.outcome if answered and answered.decision else ""
         Decision.objects.filter(application=application).current().update(replaced_at=now)
         decision = Decision.objects.create(
             application=application,
@@ -76,6 +83,8 @@ def decision_record(
             state=Decision.State.PENDING_SECOND_REVIEW if second else Decision.State.FINAL,
             decided_by=actor,
             decided_at=now,
+            after_response=answered is not None,
+            previous_outcome=previous,
         )
         _announce(decision, actor=actor, action="recorded", info=info)
     return decision

@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from applications.signals import (
     application_settings_changed,
     application_status_changed,
+    candidate_responded,
     consent_recorded,
     decision_changed,
     legal_hold_changed,
@@ -143,5 +144,17 @@ def on_decision_changed(sender, *, application, decision, actor, action, info, *
         info=info,
         application_id=application.pk,
         detail=f"decision #{decision.pk} {decision.outcome} ({decision.state}): {why}",
+    )
+    timeline_changed(application.pk, "decision")
+
+
+@receiver(candidate_responded, dispatch_uid="monitoring.audit.candidate_responded")
+def on_candidate_responded(sender, *, application, response, info, **kwargs) -> None:
+    access_log(
+        actor=application.candidate,
+        action=AccessEvent.Action.CANDIDATE_RESPONDED,
+        info=info,
+        application_id=application.pk,
+        detail=f"answer to decision #{response.decision_id}: {response.text}",
     )
     timeline_changed(application.pk, "decision")

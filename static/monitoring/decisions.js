@@ -96,6 +96,7 @@ export class DecisionPanel {
     this.labels = labels; // {outcomes, states}
     this.toast = toast;
     this.decision = null;
+    this.response = null;
     this.form = root.querySelector("[data-decision-form]");
     this.confirmButton = root.querySelector("[data-decision-confirm]");
     this.form?.addEventListener("submit", (e) => { e.preventDefault(); this.record(); });
@@ -104,7 +105,9 @@ export class DecisionPanel {
 
   async load() {
     try {
-      this.decision = (await getJSON(`${this.api}/`)).decision;
+      const application = await getJSON(`${this.api}/`);
+      this.decision = application.decision;
+      this.response = application.response; // the candidate's answer, if any
     } catch (err) {
       this.toast(`Could not load the decision: ${err.message}`, "error");
       return;
@@ -144,12 +147,13 @@ export class DecisionPanel {
     const d = this.decision;
     this.root.dataset.state = d ? d.state : "none";
     this.confirmButton.hidden = !(d && d.state === "pending_second_review" && (!d.by || d.by.id !== this.viewer.id));
+    const answer = this._answer();
     if (!d) {
       const p = document.createElement("p");
       p.className = "muted";
       p.dataset.decisionNone = "";
       p.textContent = "No decision yet.";
-      box.replaceChildren(p);
+      box.replaceChildren(p, ...answer);
       return;
     }
     const head = document.createElement("p");
@@ -173,7 +177,30 @@ export class DecisionPanel {
       parts.push(d.by && d.by.id === this.viewer.id ? "waiting for another reviewer to confirm it" : "waiting for a second reviewer: you may confirm it");
     }
     if (d.state === "reopened") parts.push(`reopened ${formatDateTime(d.reopened_at)}: ${d.reopened_because} — decide again`);
+    if (d.after_response) {
+      const kept = d.previous_outcome === d.outcome;
+      parts.push(`after the candidate's answer: ${kept ? "kept" : `changed from ${this.labels.outcomes[d.previous_outcome] || d.previous_outcome}`}`);
+    }
     who.textContent = parts.join(" · ");
-    box.replaceChildren(head, reason, who);
+    box.replaceChildren(head, reason, who, ...answer);
+  }
+
+  /** The candidate's answer, and whether a decision after it is still to be recorded. */
+  _answer() {
+    if (!this.response) return [];
+    const p = document.createElement("p");
+    p.className = "candidate-answer";
+    p.dataset.candidateAnswer = "";
+    const who = document.createElement("strong");
+    who.textContent = `The candidate answered (${formatDateTime(this.response.at)}): `;
+    p.append(who, this.response.text);
+    if (this.decision && !this.decision.after_response) {
+      const badge = document.createElement("span");
+      badge.className = "chip response-badge";
+      badge.dataset.responseBadge = "";
+      badge.textContent = "Record the decision after the answer (kept or changed, with a reason)";
+      p.append(" ", badge);
+    }
+    return [p];
   }
 }

@@ -185,3 +185,73 @@ def test_the_reviewer_tools_fit_a_narrow_screen(finished, browser, base_url, pas
     box = dialog.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375
     context.close()
+
+
+def test_the_candidate_answers_a_final_violation_and_the_reviewer_decides_after_it(
+    finished, browser, page, base_url, password
+):
+    """Issue 34, point 1: the candidate sees the decision, the incidents that count and their
+    own flagged frames, answers once; the reviewer sees the badge and records the decision
+    after the answer."""
+    app = finished.application
+    finished.organization.decision_second_review = False
+    finished.organization.save()
+    finished.no_face.image_ids = list(app.monitoring_images.values_list("pk", flat=True))
+    finished.no_face.save()
+    login(page, base_url, "rita", password)
+    page.goto(f"{base_url}/console/applications/{app.id}/")
+    _verdict(page, finished.tab, "dismissed")
+    panel = page.locator("[data-decision-panel]")
+    panel.get_by_label("Violation").check()
+    panel.get_by_label("Reason").fill("No face for 100 s")
+    panel.get_by_role("button", name="Record the decision").click()
+    expect(panel.locator("[data-decision-state]")).to_have_attribute(
+        "data-decision-state", "final", timeout=WAIT_MS
+    )
+
+    candidate = browser.new_context(viewport={"width": 375, "height": 800})
+    john = candidate.new_page()
+    login(john, base_url, "john", password)
+    john.goto(f"{base_url}/interview/")
+    shown = john.locator(f'[data-candidate-decision="{app.id}"]')
+    expect(shown).to_contain_text("Violation")
+    expect(shown.locator("[data-candidate-reason]")).to_have_text("No face for 100 s")
+    expect(shown.locator('[data-incident-type="no_face"]')).to_have_count(1)
+    expect(shown.locator('[data-incident-type="tab_hidden"]')).to_have_count(0)  # dismissed
+    expect(shown.locator("[data-candidate-frames] img")).to_have_count(2)
+    shown.get_by_label("Your answer").fill("I was reading the task on paper")
+    shown.get_by_role("button", name="Send my answer").click()
+    expect(shown.locator("[data-candidate-response]")).to_contain_text(
+        "I was reading the task on paper", timeout=WAIT_MS
+    )
+    expect(shown.locator("[data-response-form]")).to_have_count(0)
+    screenshot(john, "decision-candidate-narrow")
+    again = john.request.post(
+        f"{base_url}/api/applications/{app.id}/response/",
+        data={"text": "Once more"},
+        headers={
+            "X-CSRFToken": next(c["value"] for c in candidate.cookies() if c["name"] == "csrftoken")
+        },
+    )
+    assert again.status == 409 and again.json()["code"] == "already_answered"
+    candidate.close()
+
+    page.goto(f"{base_url}/console/")
+    expect(page.locator("[data-response-badge]")).to_be_visible()
+    page.goto(f"{base_url}/console/applications/{app.id}/")
+    expect(panel.locator("[data-candidate-answer]")).to_contain_text(
+        "I was reading the task on paper", timeout=WAIT_MS
+    )
+    panel.get_by_label("Concerns").check()
+    panel.get_by_label("Reason").fill("Reading from paper is plausible; the camera angle was poor")
+    panel.get_by_role("button", name="Record the decision").click()
+    expect(panel.locator("[data-decision-current]")).to_contain_text(
+        "after the candidate's answer: changed from Violation", timeout=WAIT_MS
+    )
+    page.goto(f"{base_url}/console/")
+    expect(page.locator("[data-response-badge]")).to_have_count(0)
+    page.goto(f"{base_url}/console/applications/{app.id}/report/")
+    expect(page.locator("[data-report-response]")).to_contain_text(
+        "I was reading the task on paper"
+    )
+    expect(page.locator("[data-report-after-response]")).to_contain_text("changed from violation")

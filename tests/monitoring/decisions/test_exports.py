@@ -103,3 +103,19 @@ def test_an_erasure_removes_verdicts_notes_and_decisions(decided):
     assert not IncidentVerdict.objects.exists()
     assert not ReviewNote.objects.exists()
     assert not Decision.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/monitoring/incidentverdict/",
+        "/admin/monitoring/reviewnote/",
+        "/admin/applications/decision/",
+        "/admin/applications/candidateresponse/",
+    ],
+)
+def test_the_admin_lists_verdicts_notes_and_decisions_read_only(decided, admin_user, client, path):
+    client.force_login(admin_user)
+    page = client.get(path)
+    assert page.status_code == 200
+    assert client.get(f"{path}add/").status_code == 403
