@@ -19,6 +19,7 @@ class OrganizationAdmin(InvigilModelAdmin):
         "identity_check",
         "identity_threshold",
         "document_retention_days",
+        "decision_second_review",
     ]
 
     @admin.display(description="Retention", ordering="retention_days")

@@ -44,6 +44,11 @@ class Organization(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text="Days an ID document's photo is kept after the interview ends.",
     )
+    decision_second_review = models.BooleanField(
+        default=False,
+        help_text="A `violation` decision needs a second reviewer's confirmation before it is "
+        "final (the four-eyes rule).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,10 +2,17 @@ from functools import partial
 
 from django.contrib import admin, messages
 
-from common.admin import InvigilModelAdmin, InvigilTabularInline
+from common.admin import InvigilModelAdmin, InvigilTabularInline, RecordAdminMixin
 from common.errors import ServiceError
 
-from .models import Invitation, Job, JobApplication, MonitoringConsent
+from .models import (
+    CandidateResponse,
+    Decision,
+    Invitation,
+    Job,
+    JobApplication,
+    MonitoringConsent,
+)
 from .services import application_legal_hold_set, application_update, application_withdraw
 from .services.jobs import APPLICATION_FIELDS
 
@@ -198,3 +205,35 @@ class InvitationAdmin(InvigilModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(RecordAdminMixin, InvigilModelAdmin):
+    """Every decision, the replaced ones too, as recorded (made on the timeline or the API:
+    the four-eyes rule and the audit live in the services)."""
+
+    deletable = False
+    list_display = [
+        "decided_at",
+        "application",
+        "outcome",
+        "state",
+        "decided_by",
+        "confirmed_by",
+        "after_response",
+        "replaced_at",
+    ]
+    list_filter = ["outcome", "state", "after_response", "application__job__organization"]
+    search_fields = ["application__candidate__username", "reason"]
+    list_select_related = ["application__candidate", "decided_by", "confirmed_by"]
+    date_hierarchy = "decided_at"
+
+
+@admin.register(CandidateResponse)
+class CandidateResponseAdmin(RecordAdminMixin, InvigilModelAdmin):
+    deletable = False
+    list_display = ["created_at", "application", "text"]
+    list_filter = ["application__job__organization"]
+    search_fields = ["application__candidate__username", "text"]
+    list_select_related = ["application__candidate"]
+    date_hierarchy = "created_at"

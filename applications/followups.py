@@ -13,3 +13,4 @@ def _email_retry() -> tuple[int, ...]:
 
 INVITATION_EMAIL = followup("applications.send_invitation_email", retry=_email_retry)
 APPLICATION_NOTICE_EMAIL = followup("applications.send_application_notice", retry=_email_retry)
+RESPONSE_EMAIL = followup("applications.send_response_email", retry=_email_retry)

@@ -260,3 +260,100 @@ class MonitoringConsent(models.Model):
     def outdated(self) -> bool:
         """Given to a notice that has changed since."""
         return self.state == "active" and self.notice_version != notice.CURRENT
+
+
+class DecisionQuerySet(models.QuerySet):
+    def current(self) -> "DecisionQuerySet":
+        """The decision in force: the newest one, not replaced by a later decision."""
+        return self.filter(replaced_at__isnull=True)
+
+
+class Decision(models.Model):
+    """A reviewer's decision on an interview, with its reason, once the interview has ended.
+
+    Where the organization asks for a second review (`decision_second_review`), a `violation`
+    waits for a second reviewer's confirmation before it is final (the four-eyes rule). A
+    decision rests on the verdicts on the incidents: changing one reopens it. A new decision
+    replaces the current one, which stays in the history (`replaced_at`).
+    """
+
+    class Outcome(models.TextChoices):
+        CLEARED = "cleared", "Cleared"
+        CONCERNS = "concerns", "Concerns"
+        VIOLATION = "violation", "Violation"
+
+    class State(models.TextChoices):
+        PENDING_SECOND_REVIEW = "pending_second_review", "Waiting for a second review"
+        FINAL = "final", "Final"
+        REOPENED = "reopened", "Reopened"
+
+    application = models.ForeignKey(
+        JobApplication, on_delete=models.CASCADE, related_name="decisions"
+    )
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    reason = models.CharField(max_length=2000)
+    state = models.CharField(max_length=24, choices=State.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The second reviewer (four-eyes rule).",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_because = models.CharField(max_length=300, blank=True)
+    replaced_at = models.DateTimeField(
+        null=True, blank=True, help_text="A later decision took its place."
+    )
+    after_response = models.BooleanField(
+        default=False, help_text="Recorded after the candidate's answer (kept or changed)."
+    )
+    previous_outcome = models.CharField(
+        max_length=12,
+        choices=Outcome.choices,
+        blank=True,
+        help_text="After an answer: the outcome the candidate answered.",
+    )
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(replaced_at__isnull=True),
+                name="one_current_decision_per_application",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.state}) for application {self.application_id}"
+
+
+class CandidateResponse(models.Model):
+    """The candidate's one answer to a final `concerns` or `violation` decision, within
+    RESPONSE_WINDOW_DAYS of it becoming final. It reaches the reviewers, who then record the
+    decision after the answer (kept or changed, with a reason)."""
+
+    application = models.OneToOneField(
+        JobApplication, on_delete=models.CASCADE, related_name="candidate_response"
+    )
+    decision = models.ForeignKey(
+        Decision,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The decision answered.",
+    )
+    text = models.CharField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Answer of the candidate of application {self.application_id}"

@@ -9,6 +9,7 @@ from django.db.models import (
     CharField,
     Exists,
     OuterRef,
+    Prefetch,
     QuerySet,
     Subquery,
     Value,
@@ -19,7 +20,14 @@ from accounts.models import User
 from accounts.scoping import role_scope
 from common.errors import NotFound
 
-from .models import Invitation, Job, JobApplication, MonitoringConsent
+from .models import (
+    CandidateResponse,
+    Decision,
+    Invitation,
+    Job,
+    JobApplication,
+    MonitoringConsent,
+)
 
 
 def applications_for_user(*, user: User) -> QuerySet[JobApplication]:
@@ -124,3 +132,44 @@ def consent_state_for(*, application_id: int) -> str:
     if latest is None:
         return "not_yet"
     return {"declined": "declined", "withdrawn": "withdrawn"}.get(latest.state, "given")
+
+
+def current_decision_for(application: JobApplication) -> Decision | None:
+    """The decision in force: from `current_decisions` where a listing prefetched it
+    (with_current_decision), else one query."""
+    prefetched = getattr(application, "current_decisions", None)
+    if prefetched is not None:
+        return prefetched[0] if prefetched else None
+    return (
+        Decision.objects.filter(application_id=application.pk)
+        .current()
+        .select_related("decided_by", "confirmed_by")
+        .first()
+    )
+
+
+def with_current_decision(queryset: QuerySet[JobApplication]) -> QuerySet[JobApplication]:
+    """A listing's applications with their decision in force, in one more query."""
+    return queryset.select_related("candidate_response").prefetch_related(
+        Prefetch(
+            "decisions",
+            queryset=Decision.objects.current().select_related("decided_by", "confirmed_by"),
+            to_attr="current_decisions",
+        )
+    )
+
+
+def candidate_sees(decision: Decision) -> bool:
+    """A candidate sees a decision once it is final and counts against them."""
+    return decision.state == Decision.State.FINAL and decision.outcome in (
+        Decision.Outcome.CONCERNS,
+        Decision.Outcome.VIOLATION,
+    )
+
+
+def response_for(application: JobApplication) -> CandidateResponse | None:
+    """The candidate's answer, if any (one query, or none where a listing prefetched it)."""
+    try:
+        return application.candidate_response
+    except CandidateResponse.DoesNotExist:
+        return None

@@ -24,3 +24,17 @@ application_settings_changed = Signal()
 # capture, the camera on): `started_at` was stamped now (application_recording_began).
 # kwargs: application_id, at
 recording_began = Signal()
+
+# A reviewer recorded, confirmed (second review) or reopened a decision (audited above).
+# kwargs: application, decision (Decision), actor (User | None), action ("recorded" |
+# "confirmed" | "reopened"), info (common.http.RequestInfo)
+decision_changed = Signal()
+
+# A decision became final: recorded without a second review, or confirmed by the second
+# reviewer (the `decision.made` webhook).
+# kwargs: application_id, at, outcome, state
+decision_made = Signal()
+
+# The candidate answered a final decision (the `candidate.responded` webhook, the audit).
+# kwargs: application, response (CandidateResponse), info (common.http.RequestInfo)
+candidate_responded = Signal()

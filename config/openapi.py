@@ -142,6 +142,7 @@ CODES = {
     "not_own_stream": "`user_id` names someone else: a camera stream is always the caller's.",
     "not_own_application": "The application is not the caller's own.",
     "no_organization": "The recruiter belongs to no organization.",
+    "not_author": "Only a note's author may edit it.",
     # 404
     "not_found": "No such object, or not visible to the caller.",
     "application_not_found": "No such application, or not visible to the caller.",
@@ -149,6 +150,8 @@ CODES = {
     "organization_not_found": "No such organization, or not the recruiter's own.",
     "image_not_found": "No such capture, or not visible to the caller.",
     "webhook_endpoint_not_found": "No such webhook endpoint, or not visible to the caller.",
+    "incident_not_found": "No such incident in this interview (or its evidence is gone).",
+    "note_not_found": "No such note in this interview.",
     # 409
     "application_exists": "The candidate already has an application for this job.",
     "settings_locked": "Recording has begun: the monitoring settings are locked.",
@@ -159,6 +162,11 @@ CODES = {
     "interview_in_progress": "The interview is in progress: finish or withdraw it first.",
     "notice_outdated": "The notice the page showed has changed since: show the current one.",
     "identity_not_required": "This organization does not check identity.",
+    "same_reviewer": "A second review must be by another reviewer than the one who decided.",
+    "already_answered": "The candidate has already answered this decision (once).",
+    "nothing_to_answer": "No final `concerns` or `violation` decision to answer.",
+    "response_window_closed": "The time to answer the decision (RESPONSE_WINDOW_DAYS) is over.",
+    "note_locked": "A note is editable for 15 minutes; after that add a new note to correct it.",
     # 413, 415
     "request_too_large": "The body passes REQUEST_MAX_BYTES (MONITORING_UPLOAD_MAX_BYTES for "
     "uploads).",
@@ -269,6 +277,39 @@ OPERATION_ERRORS: dict[str, dict[int, list[str] | None]] = {
         403: ["permission_denied"],
         404: ["application_not_found"],
         409: ["identity_not_required"],
+    },
+    "applications_incidents_verdict_create": {
+        403: ["permission_denied"],
+        404: ["application_not_found", "incident_not_found"],
+    },
+    "applications_notes_list": {
+        403: ["permission_denied"],
+        404: ["application_not_found"],
+    },
+    "applications_notes_create": {
+        403: ["permission_denied"],
+        404: ["application_not_found", "image_not_found"],
+    },
+    "applications_notes_partial_update": {
+        400: ["required"],  # `text` is the one field a PATCH changes: it must be there
+        403: ["permission_denied", "not_author"],
+        404: ["application_not_found", "note_not_found"],
+        409: ["note_locked"],
+    },
+    "applications_decision_create": {
+        403: ["permission_denied"],
+        404: ["application_not_found"],
+        409: ["interview_in_progress"],
+    },
+    "applications_decision_confirm_create": {
+        403: ["permission_denied"],
+        404: ["application_not_found"],
+        409: ["same_reviewer", "invalid_transition"],
+    },
+    "applications_response_create": {
+        403: ["not_candidate"],
+        404: ["application_not_found"],
+        409: ["already_answered", "nothing_to_answer", "response_window_closed"],
     },
     "applications_monitoring_images_retrieve": {404: ["application_not_found"]},
     "applications_monitoring_images_create": {

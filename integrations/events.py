@@ -16,6 +16,10 @@ Built now (integrations/receivers.py turns the lower apps' signals into these):
   an `interview.started`.
 - `incident.opened` — a new incident was stored (once per incident id; one that grows keeps
   its id and is not sent again).
+- `decision.made` — a reviewer's decision became final: recorded where no second review is
+  needed, or confirmed by the second reviewer (`data`: application_id, outcome, state).
+- `candidate.responded` — the candidate answered a final decision against them (`data`:
+  application_id, decision_outcome; the answer's text stays in Invigil).
 - `erasure.completed` — an interview's record was erased (on request, by retention or by an
   admin's delete); `data.receipt_id` names the receipt.
 
@@ -25,9 +29,6 @@ the data named here):
 
 - `identity.mismatch` — the candidate's face stopped matching the reference
   (`data`: application_id, incident_id, distance).
-- `decision.made` — a reviewer's decision became final (`data`: application_id, outcome,
-  state).
-- `candidate.responded` — the candidate answered a decision (`data`: application_id).
 """
 
 INTERVIEW_STARTED = "interview.started"
@@ -35,8 +36,8 @@ INTERVIEW_FINISHED = "interview.finished"
 INCIDENT_OPENED = "incident.opened"
 ERASURE_COMPLETED = "erasure.completed"
 IDENTITY_MISMATCH = "identity.mismatch"  # when the identity feature lands
-DECISION_MADE = "decision.made"  # when decisions land
-CANDIDATE_RESPONDED = "candidate.responded"  # when the candidate's response lands
+DECISION_MADE = "decision.made"
+CANDIDATE_RESPONDED = "candidate.responded"
 
 # What `POST /api/webhook-endpoints/` accepts: every event, built or not yet, so a receiver
 # can subscribe once and start hearing an event the day its feature lands.
@@ -54,8 +55,8 @@ EVENT_LABELS = {
     INTERVIEW_FINISHED: "Interview finished",
     INCIDENT_OPENED: "Incident opened",
     IDENTITY_MISMATCH: "Identity mismatch (when the identity check lands)",
-    DECISION_MADE: "Decision made (when decisions land)",
-    CANDIDATE_RESPONDED: "Candidate responded (when responses land)",
+    DECISION_MADE: "Decision made (final)",
+    CANDIDATE_RESPONDED: "Candidate answered a decision",
     ERASURE_COMPLETED: "Erasure completed",
 }
 # Sent only by `POST /api/webhook-endpoints/{id}/test/`, to that endpoint alone.

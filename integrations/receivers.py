@@ -21,10 +21,15 @@ its change, and gets one receiver here, e.g.
 from django.dispatch import receiver
 
 from applications.models import JobApplication
-from applications.signals import application_status_changed, recording_began
+from applications.signals import (
+    application_status_changed,
+    candidate_responded,
+    decision_made,
+    recording_began,
+)
 from monitoring.signals import erasure_completed, incident_opened
 
-from . import services
+from . import events, services
 
 Status = JobApplication.Status
 
@@ -57,3 +62,25 @@ def on_incident_opened(sender, *, application, incidents, **kwargs) -> None:
 @receiver(erasure_completed, dispatch_uid="integrations.erasure_completed")
 def on_erasure_completed(sender, *, job, organizations, **kwargs) -> None:
     services.erasure_completed_emit(job=job, organizations=organizations)
+
+
+@receiver(decision_made, dispatch_uid="integrations.decision_made")
+def on_decision_made(sender, *, application_id, at, outcome, state, **kwargs) -> None:
+    """A decision became final (recorded, or confirmed by the second reviewer)."""
+    services.application_event_emit(
+        event_type=events.DECISION_MADE,
+        application_id=application_id,
+        at=at,
+        data={"outcome": outcome, "state": state},
+    )
+
+
+@receiver(candidate_responded, dispatch_uid="integrations.candidate_responded")
+def on_candidate_responded(sender, *, application, response, **kwargs) -> None:
+    """The candidate answered a final decision (the text stays in Invigil)."""
+    services.application_event_emit(
+        event_type=events.CANDIDATE_RESPONDED,
+        application_id=application.pk,
+        at=response.created_at,
+        data={"decision_outcome": response.decision.outcome if response.decision else None},
+    )

@@ -13,10 +13,12 @@ from .models import (
     FrameAnalysis,
     IdentityDecision,
     IdentityReference,
+    IncidentVerdict,
     IntegrityEvent,
     IntegrityRules,
     MonitoringEvent,
     MonitoringImage,
+    ReviewNote,
 )
 
 
@@ -298,6 +300,37 @@ class IdentityDecisionAdmin(RecordAdminMixin, InvigilModelAdmin):
     search_fields = ["application__candidate__username", "note"]
     list_select_related = ["application__candidate", "decided_by"]
     date_hierarchy = "decided_at"
+
+
+@admin.register(IncidentVerdict)
+class IncidentVerdictAdmin(RecordAdminMixin, InvigilModelAdmin):
+    """Reviewers' verdicts, with the history (replaced ones, those on incidents now gone)."""
+
+    deletable = False
+    list_display = [
+        "decided_at",
+        "verdict",
+        "incident_type",
+        "incident_ref",
+        "application",
+        "decided_by",
+        "replaced_at",
+        "incident_gone_at",
+    ]
+    list_filter = ["verdict", "incident_type", "application__job__organization"]
+    search_fields = ["application__candidate__username", "note"]
+    list_select_related = ["application__candidate", "decided_by"]
+    date_hierarchy = "decided_at"
+
+
+@admin.register(ReviewNote)
+class ReviewNoteAdmin(RecordAdminMixin, InvigilModelAdmin):
+    deletable = False
+    list_display = ["at", "application", "author", "text", "created_at", "edited_at"]
+    list_filter = ["application__job__organization"]
+    search_fields = ["application__candidate__username", "text"]
+    list_select_related = ["application__candidate", "author"]
+    date_hierarchy = "at"
 
 
 # --- The data lifecycle -----------------------------------------------------------------------

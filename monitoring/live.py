@@ -1,9 +1,10 @@
 """The open review timelines of an interview hear what changed in its record, as it happens.
 
 A message is a hint, not the data: `{"type": "timeline.changed", "what": "captures" | "events"
-| "integrity", "at": ISO time or null}`. The page reads what changed through the same HTTP API
-(and the same scoping and signed URLs) as on load, so a missed hint costs only freshness — and
-a reconnecting page re-reads everything. Sent after the commit (common.pipeline.group_send).
+| "integrity" | "notes" | "decision", "at": ISO time or null}`. The page reads what changed
+through the same HTTP API (and the same scoping and signed URLs) as on load, so a missed hint
+costs only freshness — and a reconnecting page re-reads everything. Sent after the commit
+(common.pipeline.group_send).
 """
 
 from datetime import datetime
@@ -11,7 +12,7 @@ from datetime import datetime
 from common import pipeline
 from common.time import iso_utc
 
-WHAT = ("captures", "events", "integrity")
+WHAT = ("captures", "events", "integrity", "notes", "decision")
 
 
 def timeline_group(application_id: int) -> str:

@@ -135,6 +135,13 @@ class AccessEvent(models.Model):
         WARNING_SENT = "warning_sent", "Warning sent to the candidate"
         HAND_RAISED = "hand_raised", "Candidate raised a hand"
         HAND_LOWERED = "hand_lowered", "Raised hand lowered or answered"
+        VERDICT_RECORDED = "verdict_recorded", "Verdict on an incident"
+        NOTE_ADDED = "note_added", "Note pinned to the record"
+        NOTE_EDITED = "note_edited", "Note edited"
+        DECISION_RECORDED = "decision_recorded", "Decision recorded"
+        DECISION_CONFIRMED = "decision_confirmed", "Decision confirmed (second review)"
+        DECISION_REOPENED = "decision_reopened", "Decision reopened"
+        CANDIDATE_RESPONDED = "candidate_responded", "The candidate answered a decision"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -529,3 +536,89 @@ class IdentityDecision(models.Model):
 
     def __str__(self) -> str:
         return f"Identity {self.decision} for application {self.application_id}"
+
+
+class IncidentVerdict(models.Model):
+    """A reviewer's verdict on one incident: the flag was right (`confirmed`) or a false alarm
+    (`dismissed`, it no longer counts toward the reviewed score).
+
+    It points at the incident by its stable id and survives every recompute while the incident
+    exists. When the incident goes (a reviewer's delete removed its evidence) the verdict stays
+    in the history with the incident's last shape (`incident_*`, `incident_gone_at`); an
+    erasure removes it with the rest of the record. A newer verdict on the same incident
+    replaces the older one, which stays (`replaced_at`)."""
+
+    class Verdict(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        DISMISSED = "dismissed", "Dismissed"
+
+    application = models.ForeignKey(
+        "applications.JobApplication", on_delete=models.CASCADE, related_name="incident_verdicts"
+    )
+    incident = models.ForeignKey(
+        IntegrityEvent,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="verdicts",
+        help_text="Empty once the incident is gone (its last shape is kept below).",
+    )
+    incident_ref = models.PositiveBigIntegerField(help_text="The incident's id, kept.")
+    incident_type = models.CharField(max_length=24, choices=IncidentType.choices)
+    incident_started_at = models.DateTimeField()
+    incident_ended_at = models.DateTimeField()
+    incident_frame_count = models.PositiveIntegerField(default=0)
+    incident_reason = models.CharField(max_length=300, blank=True)
+    incident_gone_at = models.DateTimeField(null=True, blank=True)
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    note = models.CharField(max_length=1000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "incident_ref"],
+                condition=models.Q(replaced_at__isnull=True),
+                name="one_current_verdict_per_incident",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} on incident {self.incident_ref}"
+
+
+class ReviewNote(models.Model):
+    """A reviewer's note pinned to a moment of the record (and, optionally, to a capture).
+    Its author may edit it for NOTE_EDIT_MINUTES; after that it is append-only: a correction
+    is a new note."""
+
+    application = models.ForeignKey(
+        "applications.JobApplication", on_delete=models.CASCADE, related_name="review_notes"
+    )
+    at = models.DateTimeField(help_text="The moment of the interview it is about.")
+    text = models.CharField(max_length=2000)
+    image = models.ForeignKey(
+        MonitoringImage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notes",
+        help_text="The capture it is pinned to (empty: none, or deleted since).",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["application", "at"], name="note_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"Note at {self.at:%H:%M:%S} on application {self.application_id}"

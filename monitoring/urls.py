@@ -11,6 +11,11 @@ urlpatterns = [
     path("", interview_views.home, name="home"),
     path("interview/", interview_views.interview_list, name="interview-list"),
     path(
+        "interview/<int:application_id>/response/",
+        interview_views.interview_response,
+        name="interview-response",
+    ),
+    path(
         "interview/<int:application_id>/",
         interview_views.interview_detail,
         name="interview-detail",

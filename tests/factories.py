@@ -5,7 +5,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import Organization
-from applications.models import Invitation, Job, JobApplication, MonitoringConsent
+from applications.models import (
+    CandidateResponse,
+    Decision,
+    Invitation,
+    Job,
+    JobApplication,
+    MonitoringConsent,
+)
 from applications.notice import CURRENT as NOTICE
 from cameras.models import CameraEvent, CameraStream, LiveWatch, ProctorMessage, WarningTemplate
 from common.models import OutboxMessage
@@ -18,11 +25,13 @@ from monitoring.models import (
     FrameAnalysis,
     IdentityDecision,
     IdentityReference,
+    IncidentVerdict,
     IntegrityEvent,
     IntegrityRules,
     IntegritySummary,
     MonitoringEvent,
     MonitoringImage,
+    ReviewNote,
 )
 
 User = get_user_model()
@@ -322,3 +331,47 @@ class IdentityDecisionFactory(factory.django.DjangoModelFactory):
     application = factory.SubFactory(JobApplicationFactory)
     decision = IdentityDecision.Decision.CONFIRMED
     decided_by = factory.SubFactory(AdminFactory)
+
+
+class IncidentVerdictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncidentVerdict
+
+    incident = factory.SubFactory(IntegrityEventFactory)
+    application = factory.LazyAttribute(lambda o: o.incident.application)
+    incident_ref = factory.LazyAttribute(lambda o: o.incident.pk)
+    incident_type = factory.LazyAttribute(lambda o: o.incident.type)
+    incident_started_at = factory.LazyAttribute(lambda o: o.incident.started_at)
+    incident_ended_at = factory.LazyAttribute(lambda o: o.incident.ended_at)
+    verdict = IncidentVerdict.Verdict.CONFIRMED
+    decided_by = factory.SubFactory(AdminFactory)
+
+
+class ReviewNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewNote
+
+    application = factory.SubFactory(JobApplicationFactory)
+    at = factory.LazyFunction(timezone.now)
+    text = "Looked away at the second screen"
+    author = factory.SubFactory(AdminFactory)
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Decision
+
+    application = factory.SubFactory(JobApplicationFactory, status="completed")
+    outcome = Decision.Outcome.CLEARED
+    reason = "Nothing of concern"
+    state = Decision.State.FINAL
+    decided_by = factory.SubFactory(AdminFactory)
+
+
+class CandidateResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CandidateResponse
+
+    decision = factory.SubFactory(DecisionFactory, outcome="violation")
+    application = factory.LazyAttribute(lambda o: o.decision.application)
+    text = "I was reading the task aloud"

@@ -1,16 +1,28 @@
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from applications import notice
 from applications.models import (
     MAX_INTERVAL_SECONDS,
     MIN_INTERVAL_SECONDS,
+    Decision,
     Job,
     JobApplication,
     MonitoringConsent,
 )
-from applications.selectors import consent_state_for
+from applications.selectors import (
+    candidate_sees,
+    consent_state_for,
+    current_decision_for,
+    response_for,
+)
+from applications.services.responses import response_window_end
 
 
 class OrganizationRefSerializer(serializers.Serializer):
@@ -55,6 +67,56 @@ class JobRefSerializer(serializers.Serializer):
     organization = OrganizationRefSerializer()
 
 
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+
+
+class ApplicationDecisionSerializer(serializers.Serializer):
+    """`{outcome, reason, by, at, state}`: the decision in force, and its second review."""
+
+    id = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
+    reason = serializers.CharField()
+    by = PersonRefSerializer(source="decided_by", allow_null=True)
+    at = serializers.DateTimeField(source="decided_at")
+    state = serializers.ChoiceField(
+        choices=Decision.State.choices,
+        help_text="pending_second_review: a violation waiting for a second reviewer; final; "
+        "reopened: a verdict it rested on changed — decide again.",
+    )
+    confirmed_by = PersonRefSerializer(allow_null=True)
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    reopened_at = serializers.DateTimeField(allow_null=True)
+    reopened_because = serializers.CharField()
+    after_response = serializers.BooleanField(
+        help_text="Recorded after the candidate's answer: `previous_outcome` is what they "
+        "answered (the same outcome: kept; another: changed)."
+    )
+    previous_outcome = serializers.CharField(help_text="Empty unless after_response.")
+
+
+class CandidateResponseSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    at = serializers.DateTimeField(source="created_at")
+
+
+class CandidateResponseInputSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        max_length=4000,
+        validators=[ProhibitNullCharactersValidator(), ProhibitSurrogateCharactersValidator()],
+    )
+
+
+class ApplicationDecisionInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
+    reason = serializers.CharField(
+        max_length=2000,
+        validators=[ProhibitNullCharactersValidator(), ProhibitSurrogateCharactersValidator()],
+    )
+
+
 class ApplicationOutputSerializer(serializers.ModelSerializer):
     job = JobRefSerializer()
     candidate = CandidateRefSerializer()
@@ -66,6 +128,55 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
         source="recording_began",
         help_text="Recording has begun: the monitoring settings can no longer change.",
     )
+    decision = serializers.SerializerMethodField(
+        help_text="The decision in force (null: none yet). Shown to reviewers; a candidate "
+        "sees null."
+    )
+
+    response = serializers.SerializerMethodField(
+        help_text="The candidate's answer to a final decision against them (null: none)."
+    )
+    response_until = serializers.SerializerMethodField(
+        help_text="The candidate may answer the decision until then (null: nothing to answer, "
+        "or answered)."
+    )
+
+    def _viewer(self):
+        request = self.context.get("request")
+        return request.user if request is not None else None
+
+    @extend_schema_field(ApplicationDecisionSerializer(allow_null=True))
+    def get_decision(self, application) -> dict | None:
+        viewer = self._viewer()
+        if viewer is None:
+            return None
+        decision = current_decision_for(application)
+        if decision is None:
+            return None
+        if not viewer.is_staff_role and not candidate_sees(decision):
+            return None  # the candidate sees a final decision that counts against them
+        return ApplicationDecisionSerializer(decision).data
+
+    @extend_schema_field(CandidateResponseSerializer(allow_null=True))
+    def get_response(self, application) -> dict | None:
+        if self._viewer() is None:
+            return None
+        response = response_for(application)
+        return CandidateResponseSerializer(response).data if response is not None else None
+
+    def get_response_until(self, application) -> datetime | None:
+        viewer = self._viewer()
+        if viewer is None or viewer.pk != application.candidate_id:
+            return None
+        if response_for(application) is not None:
+            return None
+        decision = current_decision_for(application)
+        if decision is None or not candidate_sees(decision):
+            return None
+        until = response_window_end(decision)
+        if until < timezone.now():
+            return None
+        return serializers.DateTimeField().to_representation(until)
 
     def get_consent_state(self, application) -> str:
         state = getattr(application, "consent_state", None)
@@ -91,6 +202,9 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "assigned_reviewer_id",
             "consent_state",
             "settings_locked",
+            "decision",
+            "response",
+            "response_until",
         ]
 
 

@@ -7,7 +7,10 @@ from .views import (
     ApplicationStartApi,
     ApplicationTerminateApi,
     ApplicationWithdrawApi,
+    CandidateResponseApi,
     ConsentApi,
+    DecisionApi,
+    DecisionConfirmApi,
     JobDetailApi,
     JobListApi,
 )
@@ -43,6 +46,21 @@ urlpatterns = [
         "applications/<int:application_id>/terminate/",
         ApplicationTerminateApi.as_view(),
         name="api-application-terminate",
+    ),
+    path(
+        "applications/<int:application_id>/decision/",
+        DecisionApi.as_view(),
+        name="api-application-decision",
+    ),
+    path(
+        "applications/<int:application_id>/decision/confirm/",
+        DecisionConfirmApi.as_view(),
+        name="api-application-decision-confirm",
+    ),
+    path(
+        "applications/<int:application_id>/response/",
+        CandidateResponseApi.as_view(),
+        name="api-application-response",
     ),
     path("jobs/", JobListApi.as_view(), name="api-jobs"),
     path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="api-job-detail"),

@@ -11,12 +11,16 @@ from rest_framework.views import APIView
 from accounts.models import Organization
 from applications import selectors, services
 from applications.permissions import ReadOnlyOrRecruiterOrAdmin
-from common.http import client_ip
+from common.http import client_ip, request_info
 
 from .serializers import (
     ApplicationCreateSerializer,
+    ApplicationDecisionInputSerializer,
+    ApplicationDecisionSerializer,
     ApplicationOutputSerializer,
     ApplicationUpdateSerializer,
+    CandidateResponseInputSerializer,
+    CandidateResponseSerializer,
     ConsentInputSerializer,
     ConsentOutputSerializer,
     ConsentState,
@@ -32,7 +36,8 @@ def _paginated(request, view, queryset, serializer_class):
     from there and documents the page)."""
     paginator = view.pagination_class()
     page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+    data = serializer_class(page, many=True, context={"request": request}).data
+    return paginator.get_paginated_response(data)
 
 
 class ApplicationListApi(APIView):
@@ -41,8 +46,10 @@ class ApplicationListApi(APIView):
 
     @extend_schema(responses=ApplicationOutputSerializer(many=True))
     def get(self, request):
-        qs = selectors.applications_with_consent_state(
-            selectors.applications_for_user(user=request.user)
+        qs = selectors.with_current_decision(
+            selectors.applications_with_consent_state(
+                selectors.applications_for_user(user=request.user)
+            )
         ).order_by("-created_at", "-id")
         return _paginated(request, self, qs, ApplicationOutputSerializer)
 
@@ -68,7 +75,7 @@ class ApplicationDetailApi(APIView):
         application = selectors.application_get_for_user(
             user=request.user, application_id=application_id
         )
-        return Response(ApplicationOutputSerializer(application).data)
+        return Response(ApplicationOutputSerializer(application, context={"request": request}).data)
 
     @extend_schema(request=ApplicationUpdateSerializer, responses=ApplicationOutputSerializer)
     def patch(self, request, application_id: int):
@@ -235,3 +242,66 @@ class ApplicationTerminateApi(APIView):
             actor=request.user, application=application, reason=serializer.validated_data["reason"]
         )
         return Response(ApplicationOutputSerializer(application).data)
+
+
+class DecisionApi(APIView):
+    """A reviewer's decision on an ended interview: `{"outcome", "reason"}` (409
+    `interview_in_progress` before the end). A `violation` waits for a second reviewer where
+    the organization asks for one; the decision replaces the one in force (audited)."""
+
+    @extend_schema(
+        request=ApplicationDecisionInputSerializer, responses={201: ApplicationDecisionSerializer}
+    )
+    def post(self, request, application_id: int):
+        application = selectors.application_get_for_user(
+            user=request.user, application_id=application_id
+        )
+        services.decision_may_decide(actor=request.user, application=application)
+        serializer = ApplicationDecisionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decision = services.decision_record(
+            actor=request.user,
+            application=application,
+            info=request_info(request),
+            **serializer.validated_data,
+        )
+        return Response(
+            ApplicationDecisionSerializer(decision).data, status=status.HTTP_201_CREATED
+        )
+
+
+class DecisionConfirmApi(APIView):
+    """The second reviewer confirms a decision waiting for them: it becomes final (the same
+    person → 409 `same_reviewer`; nothing waiting → 409 `invalid_transition`)."""
+
+    @extend_schema(request=None, responses=ApplicationDecisionSerializer)
+    def post(self, request, application_id: int):
+        application = selectors.application_get_for_user(
+            user=request.user, application_id=application_id
+        )
+        decision = services.decision_confirm(
+            actor=request.user, application=application, info=request_info(request)
+        )
+        return Response(ApplicationDecisionSerializer(decision).data)
+
+
+class CandidateResponseApi(APIView):
+    """The candidate's one answer to a final `concerns` or `violation` decision, within
+    RESPONSE_WINDOW_DAYS: `{"text"}` (a second → 409 `already_answered`)."""
+
+    @extend_schema(
+        request=CandidateResponseInputSerializer, responses={201: CandidateResponseSerializer}
+    )
+    def post(self, request, application_id: int):
+        application = selectors.application_get_for_user(
+            user=request.user, application_id=application_id
+        )
+        serializer = CandidateResponseInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        response = services.candidate_response_submit(
+            actor=request.user,
+            application=application,
+            info=request_info(request),
+            **serializer.validated_data,
+        )
+        return Response(CandidateResponseSerializer(response).data, status=status.HTTP_201_CREATED)

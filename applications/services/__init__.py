@@ -3,6 +3,7 @@ apps above call these; nothing else writes. One module per concern; the public n
 importable from here."""
 
 from .consent import consent_give, consent_refuse, consent_withdraw, recording_check
+from .decisions import decision_confirm, decision_may_decide, decision_record, decision_reopen
 from .holds import application_legal_hold_set
 from .invitations import (
     INVITATION_SALT,
@@ -20,6 +21,12 @@ from .jobs import (
     job_create,
     job_update,
 )
+from .responses import (
+    answerable_decision,
+    candidate_response_notify,
+    candidate_response_submit,
+    response_window_end,
+)
 from .transitions import (
     TERMINATION_DRAIN_SECONDS,
     TRANSITIONS,
@@ -35,6 +42,7 @@ __all__ = [
     "INVITATION_SALT",
     "TERMINATION_DRAIN_SECONDS",
     "TRANSITIONS",
+    "answerable_decision",
     "application_create",
     "application_finish",
     "application_invite_notify",
@@ -45,9 +53,15 @@ __all__ = [
     "application_transition",
     "application_update",
     "application_withdraw",
+    "candidate_response_notify",
+    "candidate_response_submit",
     "consent_give",
     "consent_refuse",
     "consent_withdraw",
+    "decision_confirm",
+    "decision_may_decide",
+    "decision_record",
+    "decision_reopen",
     "invitation_accept",
     "invitation_create",
     "invitation_from_token",
@@ -57,4 +71,5 @@ __all__ = [
     "job_create",
     "job_update",
     "recording_check",
+    "response_window_end",
 ]

@@ -47,3 +47,6 @@ MONITORING_LATE_SLACK = env.int("MONITORING_LATE_SLACK", default=30)
 # time (clock_adjusted); more than 5 minutes ahead is refused.
 MONITORING_CLOCK_TOLERANCE_SECONDS = env.int("MONITORING_CLOCK_TOLERANCE_SECONDS", default=5)
 INTEGRITY_GAP_SWEEP_SECONDS = env.float("INTEGRITY_GAP_SWEEP_SECONDS", default=10.0)
+
+# Days a candidate has to answer a final `concerns` or `violation` decision (once).
+RESPONSE_WINDOW_DAYS = env.int("RESPONSE_WINDOW_DAYS", default=7)

@@ -14,6 +14,8 @@ from monitoring.integrity.rules import LABELS
 from monitoring.integrity.selectors import integrity_report
 from monitoring.models import AccessEvent
 
+from .images import PersonSerializer
+
 
 class IncidentSerializer(serializers.Serializer):
     """An incident by its fields (render its times in the reader's zone); `reason` is the
@@ -34,6 +36,18 @@ class IncidentSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="The stored wording, times in UTC.")
     earlier_application_id = serializers.IntegerField(
         allow_null=True, help_text="identity_changed_since: the earlier interview it names."
+    )
+    verdict = serializers.CharField(
+        source="verdict.verdict",
+        allow_null=True,
+        default=None,
+        help_text="A reviewer's verdict: `confirmed` (the flag was right) or `dismissed` (a "
+        "false alarm: it leaves `reviewed_score`); null: none yet.",
+    )
+    verdict_note = serializers.CharField(source="verdict.note", allow_null=True, default=None)
+    verdict_by = PersonSerializer(source="verdict.decided_by", allow_null=True, default=None)
+    verdict_at = serializers.DateTimeField(
+        source="verdict.decided_at", allow_null=True, default=None
     )
 
     def get_label(self, incident) -> str:
@@ -62,7 +76,14 @@ class SummaryEntrySerializer(serializers.Serializer):
 
 class IntegrityOutputSerializer(serializers.Serializer):
     application_id = serializers.IntegerField()
-    score = serializers.IntegerField(min_value=0, max_value=100)
+    score = serializers.IntegerField(
+        min_value=0, max_value=100, help_text="Automatic: every incident counts."
+    )
+    reviewed_score = serializers.IntegerField(
+        min_value=0,
+        max_value=100,
+        help_text="Reviewed: incidents a reviewer dismissed do not count.",
+    )
     state = serializers.ChoiceField(
         choices=["ok", "insufficient_evidence"],
         help_text="insufficient_evidence: fewer than half of the analysed camera frames show the "

@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from .decisions import IncidentVerdictApi, ReviewNoteDetailApi, ReviewNoteListApi
 from .identity import IdentityApi, IdentityConfirmApi
 from .images import MonitoringImageDetailApi, MonitoringImageListApi, SignedUrlApi, SignedUrlsApi
 from .integrity import IntegrityApi, TimelineCsvApi
@@ -31,6 +32,21 @@ urlpatterns = [
         "applications/<int:application_id>/identity/confirm/",
         IdentityConfirmApi.as_view(),
         name="api-identity-confirm",
+    ),
+    path(
+        "applications/<int:application_id>/incidents/<int:incident_id>/verdict/",
+        IncidentVerdictApi.as_view(),
+        name="api-incident-verdict",
+    ),
+    path(
+        "applications/<int:application_id>/notes/",
+        ReviewNoteListApi.as_view(),
+        name="api-review-notes",
+    ),
+    path(
+        "applications/<int:application_id>/notes/<int:note_id>/",
+        ReviewNoteDetailApi.as_view(),
+        name="api-review-note-detail",
     ),
     path(
         "applications/<int:application_id>/integrity/",

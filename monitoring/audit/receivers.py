@@ -11,13 +11,16 @@ from django.dispatch import receiver
 from applications.signals import (
     application_settings_changed,
     application_status_changed,
+    candidate_responded,
     consent_recorded,
+    decision_changed,
     legal_hold_changed,
 )
 from cameras.models import ProctorMessage
 from cameras.signals import live_watch_ended, proctor_message_sent, snapshot_urls_signed
 from common.http import RequestInfo, request_info
 from common.time import iso_utc
+from monitoring.live import timeline_changed
 from monitoring.models import AccessEvent
 
 from .services import access_log, access_log_keys
@@ -149,3 +152,36 @@ def on_settings_changed(sender, *, application, actor, changes, **kwargs) -> Non
         application_id=application.pk,
         detail="; ".join(f"{field} {old} → {new}" for field, (old, new) in changes.items()),
     )
+
+
+DECISION_ACTIONS = {
+    "recorded": AccessEvent.Action.DECISION_RECORDED,
+    "confirmed": AccessEvent.Action.DECISION_CONFIRMED,
+    "reopened": AccessEvent.Action.DECISION_REOPENED,
+}
+
+
+@receiver(decision_changed, dispatch_uid="monitoring.audit.decision")
+def on_decision_changed(sender, *, application, decision, actor, action, info, **kwargs) -> None:
+    """Which decision, its outcome and state, and why (the reason, or what reopened it)."""
+    why = decision.reopened_because if action == "reopened" else decision.reason
+    access_log(
+        actor=actor,
+        action=DECISION_ACTIONS[action],
+        info=info,
+        application_id=application.pk,
+        detail=f"decision #{decision.pk} {decision.outcome} ({decision.state}): {why}",
+    )
+    timeline_changed(application.pk, "decision")
+
+
+@receiver(candidate_responded, dispatch_uid="monitoring.audit.candidate_responded")
+def on_candidate_responded(sender, *, application, response, info, **kwargs) -> None:
+    access_log(
+        actor=application.candidate,
+        action=AccessEvent.Action.CANDIDATE_RESPONDED,
+        info=info,
+        application_id=application.pk,
+        detail=f"answer to decision #{response.decision_id}: {response.text}",
+    )
+    timeline_changed(application.pk, "decision")

@@ -1,6 +1,7 @@
 """The interview timeline as CSV, in time order: one row per capture (`record` capture), per
 page or camera event (event: the same things the pages count as events), per answer to the
-notice (consent) and per incident.
+notice (consent), per incident (with its verdict, if a reviewer gave one), per reviewer's
+note (note) and per decision (decision, the replaced ones too).
 
 A read: incidents come from the stored report (ongoing ones counted up to now), nothing is
 written. Captures the candidate did not send say who added them. Times are UTC.
@@ -8,11 +9,12 @@ written. Captures the candidate did not send say who added them. Times are UTC.
 
 import io
 
-from applications.models import JobApplication
+from applications.models import Decision, JobApplication
 from applications.selectors import consent_history
 from cameras.models import CameraEvent
 from common import csvsafe
 from common.time import iso_utc
+from monitoring.decisions.selectors import notes_for_application
 from monitoring.models import MonitoringEvent, MonitoringImage
 
 from .selectors import integrity_report
@@ -29,11 +31,18 @@ COLUMNS = [
     "received_at",
     "late",
     "added_by",
+    "verdict",
+    "verdict_by",
+    "verdict_note",
 ]
 
 
 def _iso(value) -> str:
     return iso_utc(value) or ""
+
+
+def _name(user) -> str:
+    return user.display_name if user is not None else "a deleted account"
 
 
 def added_by(image: MonitoringImage, application: JobApplication) -> str:
@@ -120,6 +129,7 @@ def timeline_csv(*, application: JobApplication) -> str:
             )
         )
     for incident in report["incidents"]:
+        verdict = incident.verdict
         rows.append(
             (
                 incident.started_at,
@@ -135,9 +145,59 @@ def timeline_csv(*, application: JobApplication) -> str:
                     "",
                     "",
                     "",
+                    verdict.verdict if verdict else "",
+                    _name(verdict.decided_by) if verdict else "",
+                    verdict.note if verdict else "",
                 ],
             )
         )
+    for note in notes_for_application(application_id=application.pk):
+        image = f"image {note.image_id}" if note.image_id else ""
+        rows.append(
+            (
+                note.at,
+                [
+                    "note",
+                    _iso(note.at),
+                    "",
+                    image,
+                    "",
+                    "",
+                    "",
+                    note.text,
+                    "",
+                    "",
+                    _name(note.author),
+                ],
+            )
+        )
+    decisions = Decision.objects.filter(application_id=application.pk).select_related(
+        "decided_by", "confirmed_by"
+    )
+    for decision in decisions:
+        state = "replaced" if decision.replaced_at else decision.state
+        confirmed = (
+            f"; confirmed by {_name(decision.confirmed_by)}" if decision.confirmed_by else ""
+        )
+        rows.append(
+            (
+                decision.decided_at,
+                [
+                    "decision",
+                    _iso(decision.decided_at),
+                    "",
+                    decision.outcome,
+                    "",
+                    "",
+                    state,
+                    decision.reason + confirmed,
+                    "",
+                    "",
+                    _name(decision.decided_by),
+                ],
+            )
+        )
+    rows = [(at, row + [""] * (len(COLUMNS) - len(row))) for at, row in rows]
     rows.sort(key=lambda row: row[0])
     out = io.StringIO()
     writer = csvsafe.writer(out)  # no cell a spreadsheet would run as a formula

@@ -94,6 +94,7 @@ class Incident:
     earlier_application_id: int | None = None  # identity_changed_since: which interview
     id: int | None = None  # the stored incident's id (stable while it grows or shrinks)
     points: int | None = None  # what it costs the score (set where a report is made)
+    verdict: object = None  # the reviewer's verdict in force (IncidentVerdict), if any
 
     @property
     def duration_seconds(self) -> float:

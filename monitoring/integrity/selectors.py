@@ -16,6 +16,7 @@ from accounts.models import Organization
 from applications.models import JobApplication
 from applications.selectors import consent_history
 from cameras.models import CameraEvent
+from monitoring.decisions.selectors import verdicts_in_force
 from monitoring.faces.templates import distance
 from monitoring.models import (
     DeletedCapture,
@@ -386,14 +387,22 @@ def integrity_report_from(
     rules: integrity.Rules,
     now: datetime,
     evidence: dict,
+    verdicts: dict | None = None,
 ) -> dict:
+    """The automatic score counts every incident; the reviewed score leaves out those a
+    reviewer dismissed."""
+    verdicts = verdicts or {}
     incidents = [_extended(incident_from_row(row), application, now) for row in rows]
     incidents.sort(key=lambda i: (i.started_at, i.type))
     value, summary = integrity.score(incidents, rules.weights)
     for incident in incidents:
         incident.points = integrity.incident_points(incident, rules.weights)
+        incident.verdict = verdicts.get(incident.id)
+    counted = [i for i in incidents if not (i.verdict and i.verdict.verdict == "dismissed")]
+    reviewed, _ = integrity.score(counted, rules.weights)
     return {
         "score": value,
+        "reviewed_score": reviewed,
         "summary": summary,
         "incidents": incidents,
         "rules": rules,
@@ -468,9 +477,10 @@ def integrity_reports(
     for org_id in {a.job.organization_id for a in applications}:
         rules[org_id] = integrity_rules_for(organization_id=org_id)
     evidence = evidence_for(applications=applications, now=now)
+    verdicts = verdicts_in_force(application_ids=list(rows))
     return {
         a.pk: integrity_report_from(
-            a, rows[a.pk], rules[a.job.organization_id], now, evidence[a.pk]
+            a, rows[a.pk], rules[a.job.organization_id], now, evidence[a.pk], verdicts
         )
         for a in applications
     }

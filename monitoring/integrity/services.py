@@ -24,6 +24,7 @@ from cameras.models import CameraEvent
 from cameras.selectors import live_application_ids
 from cameras.services import camera_stream_incident
 from common.time import iso_utc
+from monitoring.decisions.services import verdicts_keep_shape
 from monitoring.live import timeline_changed
 from monitoring.models import (
     FrameAnalysis,
@@ -99,6 +100,7 @@ def _replace(
                 setattr(row, name, value)
             row.save(update_fields=list(changed))
     if unmatched:
+        verdicts_keep_shape(incidents=unmatched, now=timezone.now())
         IntegrityEvent.objects.filter(pk__in=[row.pk for row in unmatched]).delete()
     IntegrityEvent.objects.bulk_create(created)
     if created:

@@ -1,15 +1,27 @@
 """The candidate's pages: their interviews, and the interview panel (static/monitoring/panel.js)."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_POST
 
 from applications import notice
-from applications.selectors import applications_for_user, consent_latest
+from applications.selectors import applications_for_user, consent_latest, response_for
+from applications.services import (
+    answerable_decision,
+    candidate_response_submit,
+    response_window_end,
+)
 from cameras.proctoring import conversation, hand_raised_at
+from common.errors import ServiceError
+from common.http import request_info
+from monitoring.images.services import signed_urls_issue
 from monitoring.integrity.selectors import screen_sharing_state
+from monitoring.review.selectors import counted_against
 
 
 def _require_candidate(user) -> None:
@@ -26,10 +38,59 @@ def home(request):
 
 
 @login_required
+@ensure_csrf_cookie
 def interview_list(request):
+    """The candidate's interviews; under one with a final decision against them, the decision,
+    its reason, the incidents that count and their own flagged frames, and their answer (once,
+    within RESPONSE_WINDOW_DAYS)."""
     _require_candidate(request.user)
-    applications = applications_for_user(user=request.user).order_by("-created_at")
-    return render(request, "monitoring/interview_list.html", {"applications": applications})
+    applications = list(
+        applications_for_user(user=request.user)
+        .select_related("job__organization", "candidate_response")
+        .order_by("-created_at")
+    )
+    info = request_info(request)
+    decided = {}
+    for application in applications:
+        decision = answerable_decision(application_id=application.pk)
+        if decision is None:
+            continue
+        shown = counted_against(application=application)
+        urls = signed_urls_issue(actor=request.user, images=shown["frames"], info=info)
+        decided[application.pk] = {
+            "decision": decision,
+            "incidents": shown["incidents"],
+            "frames": [(frame, urls[frame.file.name]) for frame in shown["frames"]],
+            "response": response_for(application),
+            "until": response_window_end(decision),
+        }
+    rows = [(application, decided.get(application.pk)) for application in applications]
+    return render(
+        request,
+        "monitoring/interview_list.html",
+        {"applications": applications, "rows": rows, "now": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+def interview_response(request, application_id: int):
+    """The answer form of the interview list (the same service as POST …/response/)."""
+    _require_candidate(request.user)
+    application = get_object_or_404(applications_for_user(user=request.user), pk=application_id)
+    text = request.POST.get("text", "").strip()[:4000]
+    if not text:
+        messages.error(request, "Write your answer first.")
+        return redirect("interview-list")
+    try:
+        candidate_response_submit(
+            actor=request.user, application=application, text=text, info=request_info(request)
+        )
+    except ServiceError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "Your answer was sent to the reviewers.")
+    return redirect("interview-list")
 
 
 @login_required

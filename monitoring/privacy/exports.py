@@ -17,12 +17,13 @@ from datetime import UTC
 
 from django.utils import timezone
 
-from applications.models import JobApplication
+from applications.models import Decision, JobApplication
 from applications.selectors import consent_history
 from cameras.models import CameraEvent
 from cameras.proctoring import proctor_log
 from common import csvsafe
 from common.time import iso_utc
+from monitoring.decisions.selectors import notes_for_application, verdict_history
 from monitoring.images.storage import STORAGE_ERRORS, read_object
 from monitoring.integrity.exports import timeline_csv
 from monitoring.models import IdentityDecision, IdentityReference, MonitoringEvent, MonitoringImage
@@ -51,6 +52,7 @@ def export_plan(*, application: JobApplication, integrity: dict) -> list[ExportF
         ExportFile("integrity.json", _json(integrity), at=now),
         ExportFile("consent.json", _json(consent_history(application_id=application.pk)), at=now),
         ExportFile("messages.json", _json(proctor_log(application=application)), at=now),
+        ExportFile("decisions.json", _json(_decisions(application)), at=now),
     ]
     for pk, image_type, captured_at, key in images:
         stamp = captured_at.strftime("%Y-%m-%dT%H-%M-%S")
@@ -58,6 +60,60 @@ def export_plan(*, application: JobApplication, integrity: dict) -> list[ExportF
             ExportFile(f"captures/{image_type}/{stamp}Z-{pk}.jpg", key=key, at=captured_at)
         )
     return files + _identity_files(application, now)
+
+
+def _person(user) -> str | None:
+    return user.display_name if user is not None else None
+
+
+def _decisions(application: JobApplication) -> dict:
+    """The reviewers' work on the record: every verdict (older ones, and those on incidents
+    whose evidence is gone, with the incident's last shape), every note, every decision."""
+    return {
+        "verdicts": [
+            {
+                "incident_id": v.incident_ref,
+                "incident_type": v.incident_type,
+                "incident_started_at": v.incident_started_at,
+                "incident_ended_at": v.incident_ended_at,
+                "incident_gone_at": v.incident_gone_at,
+                "verdict": v.verdict,
+                "note": v.note,
+                "by": _person(v.decided_by),
+                "at": v.decided_at,
+                "replaced_at": v.replaced_at,
+            }
+            for v in verdict_history(application_id=application.pk)
+        ],
+        "notes": [
+            {
+                "at": n.at,
+                "text": n.text,
+                "image_id": n.image_id,
+                "by": _person(n.author),
+                "created_at": n.created_at,
+                "edited_at": n.edited_at,
+            }
+            for n in notes_for_application(application_id=application.pk)
+        ],
+        "decisions": [
+            {
+                "outcome": d.outcome,
+                "reason": d.reason,
+                "state": d.state,
+                "by": _person(d.decided_by),
+                "at": d.decided_at,
+                "confirmed_by": _person(d.confirmed_by),
+                "confirmed_at": d.confirmed_at,
+                "reopened_at": d.reopened_at,
+                "reopened_because": d.reopened_because,
+                "replaced_at": d.replaced_at,
+            }
+            for d in Decision.objects.filter(application_id=application.pk)
+            .select_related("decided_by", "confirmed_by")
+            .order_by("decided_at", "id")
+        ],
+    }
 
 
 def _identity_files(application: JobApplication, now) -> list[ExportFile]:
@@ -204,6 +260,7 @@ def _readme(application: JobApplication, image_count: int, now) -> str:
             "consent.json                      your answers to the monitoring notice",
             "messages.json                     messages, warnings and raised hands (and the "
             "end, if a reviewer ended the interview)",
+            "decisions.json                    reviewers' verdicts on incidents, notes, decisions",
             "",
             f"{organization.name} keeps this record for "
             f"{organization.retention_window_days} days after the interview, "

@@ -34,10 +34,12 @@ from monitoring.models import (
     ErasureJob,
     IdentityDecision,
     IdentityReference,
+    IncidentVerdict,
     IntegrityEvent,
     IntegritySummary,
     MonitoringEvent,
     MonitoringImage,
+    ReviewNote,
 )
 from monitoring.signals import erasure_completed
 
@@ -246,10 +248,13 @@ def _compared_with(ids: list[int]) -> list[int]:
 
 
 def _delete_record_rows(ids: list[int]) -> int:
-    """What retention removes: page events, incidents, the score, camera history, and the
-    identity check (references with their face templates, reviewers' decisions)."""
+    """What retention removes: page events, incidents with reviewers' verdicts and notes, the
+    score, camera history, and the identity check (references with their face templates,
+    reviewers' decisions)."""
     rows = 0
     for model in (
+        IncidentVerdict,
+        ReviewNote,
         MonitoringEvent,
         IntegrityEvent,
         IntegritySummary,
@@ -396,5 +401,7 @@ def _count_record(application_id: int) -> int:
             DeletedCapture,
             IdentityReference,
             IdentityDecision,
+            IncidentVerdict,
+            ReviewNote,
         )
     )

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from applications.models import JobApplication
+from applications.models import CandidateResponse, Decision, JobApplication
 from applications.selectors import (
     CONSENT_LABELS,
     CONSENT_STATES,
@@ -24,6 +24,7 @@ from applications.selectors import (
 )
 from cameras.models import CameraEvent
 from cameras.selectors import live_application_ids, streams_by_application
+from monitoring.decisions.selectors import notes_for_application, verdict_history
 from monitoring.integrity.rules import incident_points
 from monitoring.integrity.selectors import integrity_report, integrity_reports
 from monitoring.labels import INCIDENT_LABELS
@@ -121,10 +122,20 @@ class Record:
     frames_with_one_face: int
     consent_state: str  # not_yet | given | declined | withdrawn
     started: bool  # recording has begun: "not started yet" until then
+    decision: Decision | None = None  # the decision in force
+    response: CandidateResponse | None = None  # the candidate's answer to it
+    reviewed_score: int | None = None  # dismissed incidents left out
 
     @property
     def consent_label(self) -> str:
         return CONSENT_LABELS[self.consent_state]
+
+    @property
+    def awaits_decision_after_answer(self) -> bool:
+        """The candidate answered and no reviewer has decided after it yet (the badge)."""
+        return self.response is not None and not (
+            self.decision is not None and self.decision.after_response
+        )
 
 
 def application_records(*, applications: list[JobApplication]) -> dict[int, Record]:
@@ -138,6 +149,16 @@ def application_records(*, applications: list[JobApplication]) -> dict[int, Reco
         .values_list("application_id", "last")
     )
     reports = integrity_reports(applications=applications, now=now)
+    decisions = {
+        d.application_id: d
+        for d in Decision.objects.current()
+        .filter(application_id__in=[a.pk for a in applications])
+        .select_related("decided_by", "confirmed_by")
+    }
+    responses = {
+        r.application_id: r
+        for r in CandidateResponse.objects.filter(application_id__in=[a.pk for a in applications])
+    }
     records = {}
     for application in applications:
         stream = streams.get(application.pk)
@@ -161,6 +182,9 @@ def application_records(*, applications: list[JobApplication]) -> dict[int, Reco
             frames_with_one_face=report["frames_with_one_face"],
             consent_state=consent,
             started=started,
+            decision=decisions.get(application.pk),
+            response=responses.get(application.pk),
+            reviewed_score=report["reviewed_score"] if started else None,
         )
     return records
 
@@ -241,8 +265,42 @@ def report_for_print(*, application: JobApplication, now: datetime) -> dict:
     return {
         "report": report,
         "incidents": incidents,
+        "notes": list(notes_for_application(application_id=application.pk)),
+        "gone_verdicts": list(
+            verdict_history(application_id=application.pk).filter(
+                incident__isnull=True, replaced_at=None
+            )
+        ),
+        "decisions": list(
+            Decision.objects.filter(application_id=application.pk)
+            .select_related("decided_by", "confirmed_by")
+            .order_by("decided_at", "id")
+        ),
         "consent": consent_history(application_id=application.pk),
         "rules": rules,
         "frames": report_frames(incidents=report["incidents"]),
         "contributions": report_contributions(application=application),
     }
+
+
+def counted_against(*, application: JobApplication, limit_frames: int = 12) -> dict:
+    """What a candidate is shown of a decision against them: the incidents that count (not
+    dismissed by a reviewer) with their times and kinds, and their own flagged frames —
+    nothing else of the record."""
+    report = integrity_report(application=application)
+    incidents = [
+        {"incident": i, "label": INCIDENT_LABELS.get(i.type, i.type)}
+        for i in report["incidents"]
+        if not (i.verdict and i.verdict.verdict == "dismissed")
+    ]
+    ids: list[int] = []
+    for row in incidents:
+        ids += [pk for pk in row["incident"].image_ids[:3] if pk not in ids]
+    frames = list(
+        MonitoringImage.objects.filter(
+            pk__in=ids[:limit_frames],
+            application_id=application.pk,
+            uploaded_by_id=application.candidate_id,
+        ).order_by("captured_at", "id")
+    )
+    return {"incidents": incidents, "frames": frames}

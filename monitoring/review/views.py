@@ -10,15 +10,16 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from applications.models import JobApplication
+from applications.models import Decision, JobApplication
 from applications.selectors import CONSENT_LABELS, applications_for_user
 from cameras.models import CameraEvent
 from cameras.proctoring import proctor_log, warning_templates
 from common.http import request_info
 from monitoring.audit.services import access_log
+from monitoring.decisions.services import NOTE_EDIT_MINUTES
 from monitoring.images.services import signed_urls_issue
 from monitoring.labels import INCIDENT_LABELS
-from monitoring.models import AccessEvent, MonitoringEvent
+from monitoring.models import AccessEvent, IncidentVerdict, MonitoringEvent
 from monitoring.privacy.selectors import receipt_for_user
 
 from .selectors import (
@@ -109,6 +110,15 @@ def review_timeline(request, application_id: int):
             },
         },
     }
+    ended = application.status in (JobApplication.Status.COMPLETED, JobApplication.Status.WITHDRAWN)
+    config["decisions"] = {
+        "ended": ended,
+        "secondReview": application.job.organization.decision_second_review,
+        "outcomes": dict(Decision.Outcome.choices),
+        "states": dict(Decision.State.choices),
+        "verdicts": dict(IncidentVerdict.Verdict.choices),
+        "noteEditMinutes": NOTE_EDIT_MINUTES,
+    }
     erase_blocked = ""
     if application.legal_hold:
         erase_blocked = "Under a legal hold: an admin must lift it first."
@@ -121,6 +131,9 @@ def review_timeline(request, application_id: int):
             "application": application,
             "erase_blocked": erase_blocked,
             "timeline_config": config,
+            "decision_blocked": ""
+            if ended
+            else "Decide once the interview has ended (finished or withdrawn).",
             "record": application_records(applications=[application])[application.pk],
             "count_hints": COUNT_HINTS,
             "proctor_log": proctor_log(application=application),
@@ -172,6 +185,9 @@ def review_report(request, application_id: int):
             "frames": [(frame, urls.get(frame.file.name, "")) for frame in frames],
             "contributions": printed["contributions"],
             "proctor_log": proctor_log(application=application),
+            "notes": printed["notes"],
+            "gone_verdicts": printed["gone_verdicts"],
+            "decisions": printed["decisions"],
             "generated_at": now,
         },
     )

@@ -6,7 +6,7 @@
 //   data.signer.on("signed", (e) => show(e.detail.key, e.detail.url));
 
 import { Emitter } from "../js/emitter.js";
-import { getJSON } from "../js/http.js";
+import { getJSON, requestJSON } from "../js/http.js";
 import { MonitoringImages } from "./client.js";
 
 export const flagsOf = (item) => (item.analysis && item.analysis.flags) || [];
@@ -95,6 +95,7 @@ export class TimelineData extends Emitter {
     this.events = []; // page and camera events: what "events" counts on every page
     this.consent = []; // the candidate's answers to the notice, counted apart
     this.incidents = [];
+    this.notes = []; // reviewers' notes pinned to moments (and captures) of the record
     this.integrity = null;
     this.since = null;
     this.hasMore = false;
@@ -125,7 +126,7 @@ export class TimelineData extends Emitter {
   }
 
   async loadAll() {
-    await Promise.all([this.loadEvents(), this.loadPage(), this.loadIntegrity()]);
+    await Promise.all([this.loadEvents(), this.loadPage(), this.loadIntegrity(), this.loadNotes()]);
     this.ready = true; // everything read once: counts from here on are whole
     this.notify();
   }
@@ -161,6 +162,37 @@ export class TimelineData extends Emitter {
     }
   }
 
+  async loadNotes() {
+    try {
+      this.notes = await getJSON(`${this.api}/notes/`);
+    } catch (err) {
+      this.emit("error", { message: `Could not load the notes: ${err.message}` });
+    }
+  }
+
+  /** Pin a note at a moment (`at`, ISO) or on a capture (`imageId`). */
+  async addNote({ text, at = null, imageId = null }) {
+    const body = { text };
+    if (at) body.at = at;
+    if (imageId) body.image_id = imageId;
+    const note = await requestJSON(`${this.api}/notes/`, { method: "POST", body });
+    this.notes = [...this.notes, note].sort((a, b) => a.at.localeCompare(b.at) || a.id - b.id);
+    this.notify();
+    return note;
+  }
+
+  /** A verdict on an incident: the integrity summary (reviewed score) is read again, and
+   * whoever shows the decision hears of it (a changed verdict reopens the decision). */
+  async setVerdict(incidentId, { verdict, note = "" }) {
+    const row = await requestJSON(`${this.api}/incidents/${incidentId}/verdict/`, {
+      method: "POST",
+      body: { verdict, note },
+    });
+    await this.loadIntegrity();
+    this.emit("verdict", { incidentId, verdict });
+    return row;
+  }
+
   async loadEvents() {
     try {
       const [page, camera, consent] = await Promise.all([
@@ -188,6 +220,8 @@ export class TimelineData extends Emitter {
   async refresh(what, at = null) {
     const reads = [this.loadIntegrity()];
     if (what.has("events")) reads.push(this.loadEvents());
+    if (what.has("notes")) reads.push(this.loadNotes());
+    if (what.has("decision")) this.emit("decision-changed", {});
     if (what.has("captures")) reads.push(this.refreshCaptures(at));
     await Promise.all(reads);
     this.notify();

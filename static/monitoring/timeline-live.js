@@ -51,7 +51,7 @@ export class TimelineLive extends Emitter {
   _onMessage(msg) {
     if (msg.type === "ready") {
       this.attempt = 0;
-      if (this.connectedBefore) this._hint(["captures", "events", "integrity"], null);
+      if (this.connectedBefore) this._hint(["captures", "events", "integrity", "notes", "decision"], null);
       this.connectedBefore = true;
       this._set("live");
     } else if (msg.type === "changed") {

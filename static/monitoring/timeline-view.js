@@ -34,6 +34,13 @@ export function lateNote(item) {
 const fmtTime = (iso) => formatTime(iso, { seconds: true });
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
+/** " · dismissed by Rita Reyes" for an incident a reviewer judged, else "". */
+export function verdictWords(incident, decisions) {
+  if (!incident.verdict) return "";
+  const label = (decisions && decisions.verdicts[incident.verdict]) || incident.verdict;
+  return ` · ${label.toLowerCase()}${incident.verdict_by ? ` by ${incident.verdict_by.name}` : ""}`;
+}
+
 /** The score's level: a number over too few usable frames is a state, not a colour. */
 export function scoreLevel(integrity) {
   if (integrity.state === "insufficient_evidence") return "unknown";
@@ -52,8 +59,11 @@ export function evidenceText(integrity) {
 }
 
 export class TimelineView {
-  constructor(root, data, { labels, candidateId, viewer = null, countHints = {} }) {
+  constructor(root, data, { labels, candidateId, viewer = null, countHints = {}, decisions = null }) {
     this.root = root;
+    this.decisions = decisions; // outcome, state and verdict labels (null: no reviewer tools)
+    this.onNote = null; // ({at} | {imageId}) => open the note dialog
+    this.onVerdict = null; // (incident, verdict) => open the verdict dialog
     this.countHints = countHints; // what each count counts (monitoring/review/selectors.py)
     this.data = data;
     this.labels = labels;
@@ -180,8 +190,18 @@ export class TimelineView {
         at: incident.started_at,
         type: `incident-${incident.type}`,
         tone: "bad",
-        text: `Incident: ${incidentText(incident, { label: this.flagLabel(incident.type) })}`,
+        text: `Incident: ${incidentText(incident, { label: this.flagLabel(incident.type) })}${verdictWords(incident, this.decisions)}`,
         title: incident.reason,
+      });
+    }
+    for (const note of data.notes) {
+      group(minuteKey(note.at)).events.push({
+        at: note.at,
+        type: "note",
+        tone: "note",
+        noteId: note.id,
+        text: `${fmtTime(note.at)} · Note${note.author ? ` by ${note.author.name}` : ""}: ${note.text}`,
+        title: note.image_id ? "Pinned to a capture of this minute" : "",
       });
     }
     for (const event of data.flaggedOnly ? [] : [...data.events, ...data.consent]) {
@@ -209,6 +229,16 @@ export class TimelineView {
       const label = document.createElement("div");
       label.className = "minute-label";
       label.textContent = formatTime(`${key}:00Z`);
+      if (this.onNote) {
+        const add = document.createElement("button");
+        add.type = "button";
+        add.className = "btn btn-link btn-sm add-note";
+        add.dataset.addNote = key;
+        add.textContent = "+ note";
+        add.setAttribute("aria-label", `Add a note at ${formatTime(`${key}:00Z`)}`);
+        add.addEventListener("click", () => this.onNote({ at: `${key}:00Z` }));
+        label.append(document.createElement("br"), add);
+      }
       const cam = document.createElement("div");
       cam.className = "minute-cell";
       const tile = (item) => (item.deletedSlot ? this.deletedSlot(item) : this.thumbFor(item, onOpen));
@@ -222,6 +252,7 @@ export class TimelineView {
         const chip = document.createElement("span");
         chip.className = `event-chip event-${event.tone}`;
         chip.dataset.eventType = event.type;
+        if (event.noteId) chip.dataset.noteId = String(event.noteId);
         chip.textContent = event.text;
         if (event.title) chip.title = event.title;
         ev.append(chip);
@@ -276,6 +307,17 @@ export class TimelineView {
     score.textContent = started ? String(summary.score) : "–";
     score.dataset.level = started ? scoreLevel(summary) : "unknown";
     score.title = started ? "" : "Nothing has been recorded yet";
+    const reviewedBox = box.querySelector("[data-reviewed-score-box]");
+    if (reviewedBox) {
+      const reviewed = reviewedBox.querySelector("[data-reviewed-score]");
+      reviewedBox.hidden = !started;
+      reviewed.textContent = started ? String(summary.reviewed_score) : "–";
+      reviewed.dataset.level = started ? scoreLevel({ ...summary, score: summary.reviewed_score }) : "unknown";
+      const dismissed = summary.incidents.filter((i) => i.verdict === "dismissed").length;
+      reviewedBox.querySelector("[data-reviewed-hint]").textContent = dismissed
+        ? `${plural(dismissed, "dismissed flag")} left out`
+        : "no flag dismissed";
+    }
     const evidence = box.querySelector("[data-evidence]");
     if (evidence) {
       evidence.textContent = started ? evidenceText(summary) : "Not started yet: nothing has been recorded.";
@@ -316,11 +358,45 @@ export class TimelineView {
     }
     box.querySelector("[data-incidents]").replaceChildren(...summary.incidents.map((i) => {
       const li = document.createElement("li");
-      li.textContent = `${incidentText(i, { label: this.flagLabel(i.type) })} · −${i.points}`;
-      li.title = i.reason; // the stored wording, in UTC
+      const text = document.createElement("span");
+      text.textContent = `${incidentText(i, { label: this.flagLabel(i.type) })} · −${i.points}`;
+      text.title = i.reason; // the stored wording, in UTC
+      li.append(text);
       li.dataset.incidentType = i.type;
       li.dataset.incidentId = String(i.id);
       if (i.ongoing) li.classList.add("ongoing");
+      if (i.verdict) {
+        li.dataset.verdict = i.verdict;
+        const chip = document.createElement("span");
+        chip.className = `chip verdict-chip verdict-${i.verdict}`;
+        chip.dataset.verdictChip = i.verdict;
+        const label = this.decisions ? this.decisions.verdicts[i.verdict] : i.verdict;
+        const by = i.verdict_by ? ` by ${i.verdict_by.name}` : "";
+        chip.textContent = `${label}${by}`;
+        chip.title = [i.verdict_note, i.verdict_at ? formatDateTime(i.verdict_at, { seconds: true }) : ""].filter(Boolean).join(" · ");
+        li.append(" ", chip);
+        if (i.verdict_note) {
+          const note = document.createElement("span");
+          note.className = "muted small verdict-note";
+          note.textContent = ` “${i.verdict_note}”`;
+          li.append(note);
+        }
+      }
+      if (this.onVerdict && i.id !== null) {
+        const tools = document.createElement("span");
+        tools.className = "verdict-tools";
+        for (const [verdict, word] of [["confirmed", "Confirm"], ["dismissed", "Dismiss"]]) {
+          const button = document.createElement("button");
+          button.type = "button";
+          button.className = "btn btn-ghost btn-sm";
+          button.dataset.verdict = verdict;
+          button.textContent = word;
+          button.setAttribute("aria-label", `${word} the incident: ${text.textContent}`);
+          button.addEventListener("click", () => this.onVerdict(i, verdict));
+          tools.append(button);
+        }
+        li.append(" ", tools);
+      }
       return li;
     }));
     const zone = box.querySelector("[data-zone]");
@@ -346,6 +422,10 @@ export class TimelineViewer {
     dialog.querySelector("[data-viewer-prev]").addEventListener("click", () => this.step(-1));
     dialog.querySelector("[data-viewer-close]").addEventListener("click", () => dialog.close());
     dialog.querySelector("[data-viewer-delete]")?.addEventListener("click", () => this.remove());
+    dialog.querySelector("[data-viewer-note]")?.addEventListener("click", () => {
+      if (this.view.onNote) this.view.onNote({ imageId: this.current });
+    });
+    data.on("change", () => { if (dialog.open) this.renderNotes(); });
   }
 
   async open(id) {
@@ -361,8 +441,22 @@ export class TimelineViewer {
     this.dialog.querySelector("[data-viewer-index]").textContent = `${index + 1} of ${list.length}`;
     this.img.alt = title;
     this.img.dataset.imageId = String(id);
+    this.renderNotes();
     this.img.src = await this.data.signer.urlFor(item.s3Key);
     if (!this.dialog.open) this.dialog.showModal();
+  }
+
+  /** The notes pinned to the capture shown. */
+  renderNotes() {
+    const list = this.dialog.querySelector("[data-viewer-note-list]");
+    if (!list) return;
+    const notes = this.data.notes.filter((n) => n.image_id === this.current);
+    list.replaceChildren(...notes.map((n) => {
+      const li = document.createElement("li");
+      li.dataset.noteId = String(n.id);
+      li.textContent = `${formatDateTime(n.created_at)} · ${n.author ? n.author.name : "a deleted account"}: ${n.text}`;
+      return li;
+    }));
   }
 
   step(delta) {

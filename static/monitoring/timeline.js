@@ -3,6 +3,7 @@
 // rendering in timeline-view.js; this module wires them to the page.
 
 import { toast } from "../js/toast.js";
+import { DecisionPanel, NoteDialog, VerdictDialog } from "./decisions.js";
 import { TimelineData } from "./timeline-data.js";
 import { TimelineLive } from "./timeline-live.js";
 import { TimelineView, TimelineViewer } from "./timeline-view.js";
@@ -14,9 +15,25 @@ export function mountTimeline(root, config) {
     candidateId: config.candidateId,
     viewer: config.viewer,
     countHints: config.countHints,
+    decisions: config.decisions,
   });
   const viewer = new TimelineViewer(document.querySelector("[data-viewer]"), data, view, { toast });
   const open = (id) => viewer.open(id);
+
+  // The reviewer's tools: verdicts on incidents, notes, the decision.
+  const verdicts = new VerdictDialog(document.querySelector("[data-verdict-dialog]"), data, { labels: config.labels, toast });
+  const notes = new NoteDialog(document.querySelector("[data-note-dialog]"), data, { toast });
+  view.onVerdict = (incident, verdict) => verdicts.ask(incident, verdict);
+  view.onNote = (where) => notes.ask(where);
+  const decision = new DecisionPanel(document.querySelector("[data-decision-panel]"), {
+    applicationId: config.applicationId,
+    viewer: config.viewer,
+    labels: config.decisions,
+    toast,
+  });
+  data.on("verdict", () => decision.load()); // a changed verdict reopens the decision
+  data.on("decision-changed", () => decision.load());
+  decision.load();
 
   data.on("change", () => view.render(open));
   data.on("loading", () => view.renderLoading());
@@ -50,5 +67,5 @@ export function mountTimeline(root, config) {
   }
 
   data.loadAll();
-  return { state: data, data, view, viewer, live, loadPage: () => data.loadPage(), openViewer: open };
+  return { state: data, data, view, viewer, live, decision, loadPage: () => data.loadPage(), openViewer: open };
 }
