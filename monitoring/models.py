@@ -131,6 +131,8 @@ class AccessEvent(models.Model):
         IDENTITY_SUBMITTED = "identity_submitted", "Identity photo submitted"
         IDENTITY_CONFIRMED = "identity_confirmed", "Identity confirmed by a reviewer"
         IDENTITY_REJECTED = "identity_rejected", "Identity rejected by a reviewer"
+        SECOND_FACTOR_SET_UP = "second_factor_set_up", "Second factor set up"
+        SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset by an admin"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
