@@ -152,9 +152,7 @@ def test_enrolment_on_the_page_shows_a_qr_code_then_recovery_codes(
     assert client.get("/console/").status_code == 200  # this session is verified
 
 
-def test_where_required_a_password_sign_in_enrols_before_it_is_signed_in(
-    acme, client, password
-):
+def test_where_required_a_password_sign_in_enrols_before_it_is_signed_in(acme, client, password):
     acme.organization.second_factor_required = True
     acme.organization.save()
     response = client.post("/accounts/login/", {"username": "rita", "password": password})

@@ -5,6 +5,7 @@ It ends with the test: its standard input is a pipe from this process, and it ex
 pipe closes — when the fixture stops it, and also when the test process dies without cleaning
 up. `bin/test` installs its packages (`npm ci` in tests/oidc) when node_modules is missing."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -49,10 +50,8 @@ def oidc_provider(*, clients: list[dict], accounts: dict[str, dict]):
             raise RuntimeError(f"the OIDC provider did not start (exit {proc.wait(timeout=5)})")
         yield json.loads(line)["issuer"]
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         proc.stdin.close()
         try:
             proc.wait(timeout=10)
