@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Exists, OuterRef
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from common.admin import InvigilModelAdmin, LocalTimesMixin
 from common.http import client_ip
 
-from .mfa.services import has_second_factor, second_factor_reset
+from .mfa.services import second_factor_reset
 from .models import Organization, User
 
 
@@ -127,9 +129,13 @@ class UserAdmin(LocalTimesMixin, DjangoUserAdmin):
     )
     actions = ["reset_second_factor"]
 
-    @admin.display(description="Second factor", boolean=True)
+    def get_queryset(self, request):
+        authenticator = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_authenticator=Exists(authenticator))
+
+    @admin.display(description="Second factor", boolean=True, ordering="has_authenticator")
     def second_factor(self, obj: User) -> bool:
-        return has_second_factor(obj)
+        return obj.has_authenticator
 
     @admin.action(description="Reset the second factor (a lost phone)")
     def reset_second_factor(self, request, queryset):

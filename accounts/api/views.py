@@ -42,6 +42,7 @@ class TokenOutputSerializer(serializers.Serializer):
         )
 
 
+@extend_schema_serializer(component_name="AuthToken")  # the name clients were generated with
 class TokenInputSerializer(AuthTokenSerializer):
     otp = serializers.CharField(
         required=False,
