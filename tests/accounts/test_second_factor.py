@@ -221,3 +221,18 @@ def test_a_recruiter_cannot_reset_a_factor(enrolled, acme, globex, client):
         {"action": "reset_second_factor", "_selected_action": [acme.recruiter.pk]},
     )
     assert TOTPDevice.objects.filter(user=acme.recruiter).exists()
+
+
+def test_a_socket_of_a_session_without_the_needed_factor_stops_holding(enrolled, client, password):
+    """accounts.sessions.session_check, which every socket asks on opening, before privileged
+    messages and every SOCKET_SESSION_CHECK_SECONDS."""
+    from accounts.sessions import rights_of, session_check
+
+    device, _ = enrolled
+    user = device.user
+    client.force_login(user)  # a session that never gave the code
+    key = client.session.session_key
+    assert session_check(user_id=user.pk, session_key=key, rights=rights_of(user)) is False
+    client.post("/accounts/second-factor/verify/", {"code": code_for(device, steps_ahead=1)})
+    key = client.session.session_key
+    assert session_check(user_id=user.pk, session_key=key, rights=rights_of(user)) is True
