@@ -2,6 +2,8 @@
 renew recovery codes. They serve a sign-in waiting for its factor (accounts.mfa.pending) as
 well as a signed-in session."""
 
+from base64 import b32encode
+
 import segno
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -134,7 +136,7 @@ class SecondFactorView(View):
 
     def _enrol_page(self, request, user, *, error: str = "", status: int = 200):
         device = authenticator_enrolment_start(user=user)
-        secret = device.config_url.split("secret=", 1)[1].split("&", 1)[0]
+        secret = b32encode(device.bin_key).decode()
         context = {
             "qr": segno.make(device.config_url, micro=False).svg_data_uri(scale=5, border=2),
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
