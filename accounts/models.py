@@ -49,6 +49,34 @@ class Organization(models.Model):
         help_text="A `violation` decision needs a second reviewer's confirmation before it is "
         "final (the four-eyes rule).",
     )
+    # Single sign-on (accounts.sso): the organization's own OpenID Connect provider.
+    sso_issuer = models.URLField(
+        "SSO issuer",
+        blank=True,
+        help_text="The OpenID Connect issuer URL (its /.well-known/openid-configuration is "
+        "read). Empty: no single sign-on.",
+    )
+    sso_client_id = models.CharField("SSO client id", max_length=200, blank=True)
+    sso_client_secret = models.CharField("SSO client secret", max_length=500, blank=True)
+    sso_email_domains = models.CharField(
+        "SSO e-mail domains",
+        max_length=500,
+        blank=True,
+        help_text="Comma-separated domains (e.g. acme.com, acme.co.uk): only people whose "
+        "provider-given e-mail is at one of them may sign in, as recruiters of this "
+        "organization.",
+    )
+    sso_required = models.BooleanField(
+        "SSO required",
+        default=False,
+        help_text="Staff of this organization sign in only through single sign-on: their "
+        "password sign-in (page and API token) is refused. Candidates are not affected.",
+    )
+    second_factor_required = models.BooleanField(
+        default=False,
+        help_text="Recruiters of this organization must use a second factor (an "
+        "authenticator app): without one, the console and admin send them to set it up.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -56,6 +84,39 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        """An issuer must be https (SSO_ALLOW_HTTP_ISSUER allows http for a provider on this
+        machine); requiring single sign-on needs it set up, with at least one domain."""
+        from urllib.parse import urlsplit
+
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        issuer = urlsplit(self.sso_issuer) if self.sso_issuer else None
+        if issuer and issuer.scheme != "https" and not settings.SSO_ALLOW_HTTP_ISSUER:
+            errors["sso_issuer"] = "The issuer must be an https:// URL."
+        if self.sso_issuer and not self.sso_client_id:
+            errors["sso_client_id"] = "The provider's client id is needed with an issuer."
+        if self.sso_issuer and not self.sso_domains:
+            errors["sso_email_domains"] = "Name at least one e-mail domain (e.g. acme.com)."
+        bad = [d for d in self.sso_domains if "." not in d or "@" in d or " " in d]
+        if bad:
+            errors["sso_email_domains"] = f"Not a domain: {', '.join(bad)}."
+        if self.sso_required and not self.sso_enabled:
+            errors["sso_required"] = "Set up the issuer and client id first."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def sso_enabled(self) -> bool:
+        return bool(self.sso_issuer and self.sso_client_id)
+
+    @property
+    def sso_domains(self) -> list[str]:
+        """The allowed e-mail domains, lower-case, without a leading @."""
+        parts = (d.strip().lower().lstrip("@") for d in self.sso_email_domains.split(","))
+        return [d for d in parts if d]
 
     @property
     def retention_window_days(self) -> int:

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from django.conf import settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
 from rest_framework.authtoken.models import Token
 
 from common import pipeline
 
+from .mfa.services import second_factor_needed
 from .models import User
 
 SESSION_END = "session.end"
@@ -78,7 +81,8 @@ def _session(session_key: str):
 def session_check(*, user_id: int, session_key: str | None, rights: Rights) -> bool:
     """Whether a socket opened with this sign-in may still act: the user is active with the
     rights the socket was opened with, and (a browser socket) its session has not ended,
-    expired, or stayed idle beyond SESSION_IDLE_TIMEOUT."""
+    expired, or stayed idle beyond SESSION_IDLE_TIMEOUT, and gave the second factor the user
+    needs (one set up since, or the organization began to require one)."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or rights_of(user) != rights:
         return False
@@ -87,8 +91,16 @@ def session_check(*, user_id: int, session_key: str | None, rights: Rights) -> b
     _, data = _session(session_key)
     if data is None:
         return False
+    if second_factor_needed(user) and not _verified(user, data):
+        return False  # signed in without the second factor it now needs (accounts.mfa)
     last_seen = data.get(LAST_SEEN)
     return last_seen is None or time.time() - last_seen <= settings.SESSION_IDLE_TIMEOUT
+
+
+def _verified(user: User, data: dict) -> bool:
+    """The session gave a second factor that still belongs to the user."""
+    device = Device.from_persistent_id(data.get(DEVICE_ID_SESSION_KEY) or "", for_verify=False)
+    return device is not None and device.user_id == user.pk
 
 
 def session_touch(*, session_key: str) -> None:

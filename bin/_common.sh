@@ -89,3 +89,15 @@ ensure_secret_key() {
   SECRET_KEY="$(cat "$1")"
   export SECRET_KEY
 }
+
+ensure_oidc_provider() {
+  # The single sign-on tests' real OpenID Connect provider: npm's oidc-provider, pinned by
+  # tests/oidc/package-lock.json, installed with `npm ci` when its node_modules is missing.
+  command -v node >/dev/null || apt_install nodejs npm
+  command -v npm >/dev/null || apt_install npm
+  local dir="$ROOT/tests/oidc"
+  if [ ! -d "$dir/node_modules/oidc-provider" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "Installing the test OpenID Connect provider (npm ci in tests/oidc)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}

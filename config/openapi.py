@@ -135,6 +135,8 @@ CODES = {
     "not_authenticated": "No credentials were sent.",
     "authentication_failed": "The token is not valid (or its user is deactivated).",
     "token_expired": "The token is older than API_TOKEN_TTL: ask for a new one.",
+    "otp_required": "The account has a second factor: send its current code as `otp`.",
+    "otp_invalid": "`otp` is not the authenticator's current code nor an unused recovery code.",
     # 403
     "permission_denied": "The caller's role may not do this.",
     "csrf_failed": "A session-authenticated unsafe request without its CSRF token.",
@@ -143,6 +145,10 @@ CODES = {
     "not_own_application": "The application is not the caller's own.",
     "no_organization": "The recruiter belongs to no organization.",
     "not_author": "Only a note's author may edit it.",
+    "sso_required": "The account's organization signs its staff in through single sign-on "
+    "only: no password sign-in, no token for a password.",
+    "second_factor_setup_required": "The account's organization requires a second factor that "
+    "the account has not set up yet (set it up on the page first).",
     # 404
     "not_found": "No such object, or not visible to the caller.",
     "application_not_found": "No such application, or not visible to the caller.",
@@ -332,9 +338,12 @@ OPERATION_ERRORS: dict[str, dict[int, list[str] | None]] = {
         404: ["image_not_found"],
     },
     "auth_token_create": {
-        401: None,  # asking for a token reads no credentials (TokenApi.perform_authentication)
+        # Asking for a token reads no credentials (TokenApi.get_authenticators); a 401 is
+        # about the second factor only.
+        401: ["otp_required", "otp_invalid"],
         400: ["authorization"],
-        429: ["locked_out"],
+        403: ["sso_required", "second_factor_setup_required"],
+        429: ["locked_out", "rate_limited"],
     },
     "camera_status_create": {
         403: ["not_own_stream", "not_own_application"],

@@ -12,6 +12,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from accounts.views import LoginView
+
 from .asyncapi import AsyncApiView
 from .exceptions import json_or_default
 from .health import may_see_reasons, readiness
@@ -74,6 +76,8 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    # The admin signs in through the site's own sign-in (single sign-on, second factor).
+    path("admin/login/", LoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/", include(api_patterns)),

@@ -142,6 +142,8 @@ class AccessEvent(models.Model):
         DECISION_CONFIRMED = "decision_confirmed", "Decision confirmed (second review)"
         DECISION_REOPENED = "decision_reopened", "Decision reopened"
         CANDIDATE_RESPONDED = "candidate_responded", "The candidate answered a decision"
+        SECOND_FACTOR_SET_UP = "second_factor_set_up", "Second factor set up"
+        SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset by an admin"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

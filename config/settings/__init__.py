@@ -15,6 +15,7 @@ it to that).
     tasks     Celery or the embedded runner, the outbox, every periodic sweep (once)
     security  HTTPS, cookies, CSP, Permissions-Policy, CORS
     integrations  outbound webhooks: who may be called, retries, disabling
+    signin    single sign-on (OpenID Connect per organization) and the second factor
 """
 
 from .base import *  # noqa: F403
@@ -24,5 +25,6 @@ from .privacy import *  # noqa: F403
 from .realtime import *  # noqa: F403
 from .record import *  # noqa: F403
 from .security import *  # noqa: F403
+from .signin import *  # noqa: F403
 from .storage import *  # noqa: F403
 from .tasks import *  # noqa: F403

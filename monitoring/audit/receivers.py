@@ -1,6 +1,7 @@
 """The audit hears what lower apps do through signals (they never import monitoring).
 
-Sign-in and failed sign-in (Django's auth signals), consent given and withdrawn, status
+Sign-in and failed sign-in (Django's auth signals), a second factor set up or reset
+(accounts), consent given and withdrawn, status
 changes, legal holds and monitoring settings (applications), snapshot URLs signed for live
 boards and live watches (cameras).
 """
@@ -8,6 +9,7 @@ boards and live watches (cameras).
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
+from accounts.signals import second_factor_removed, second_factor_set_up
 from applications.signals import (
     application_settings_changed,
     application_status_changed,
@@ -185,3 +187,19 @@ def on_candidate_responded(sender, *, application, response, info, **kwargs) -> 
         detail=f"answer to decision #{response.decision_id}: {response.text}",
     )
     timeline_changed(application.pk, "decision")
+
+
+@receiver(second_factor_set_up, dispatch_uid="monitoring.audit.second_factor_set_up")
+def on_second_factor_set_up(sender, *, user, **kwargs) -> None:
+    access_log(actor=user, action=AccessEvent.Action.SECOND_FACTOR_SET_UP, info=RequestInfo())
+
+
+@receiver(second_factor_removed, dispatch_uid="monitoring.audit.second_factor_reset")
+def on_second_factor_reset(sender, *, user, actor, removed, ip=None, **kwargs) -> None:
+    """Who reset whose factor (by id: the names go with an erasure), and what it removed."""
+    access_log(
+        actor=actor,
+        action=AccessEvent.Action.SECOND_FACTOR_RESET,
+        info=RequestInfo(ip=ip),
+        detail=f"second factor of user #{user.pk} reset ({removed} device(s) removed)",
+    )

@@ -131,6 +131,8 @@ def e2e_env(e2e_bucket) -> dict[str, str]:
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",
         AWS_REGION="us-east-1",
+        # The single sign-on test's provider serves plain http on loopback (tests/oidc).
+        SSO_ALLOW_HTTP_ISSUER="true",
     )
 
 
