@@ -17,4 +17,5 @@ INCIDENT_LABELS = {
     "late_upload": "Captures arrived late",
     "identity_mismatch": "Face does not match the selfie",
     "identity_changed_since": "Not the face of an earlier interview",
+    "virtual_camera": "Virtual camera in use",
 }

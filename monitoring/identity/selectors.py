@@ -78,9 +78,13 @@ def current_reference(*, application_id: int, kind: str) -> IdentityReference | 
 def reference_match(
     a: IdentityReference | None, b: IdentityReference | None, *, threshold: float
 ) -> Match | None:
-    """The two references' faces compared (None when either is missing)."""
+    """The two references' faces compared (None when either is missing). A document whose
+    photo was deleted (retention) keeps the distance it had to the selfie then."""
     if a is None or b is None:
         return None
+    kept = next((r.match_distance for r in (a, b) if r.photo_deleted_at is not None), False)
+    if kept is not False:
+        return None if kept is None else Match(round(kept, 4), kept <= threshold)
     value = distance(a.descriptor, b.descriptor)
     return Match(round(value, 4), value <= threshold)
 

@@ -13,11 +13,12 @@ import io
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from PIL import Image, ImageStat
 
@@ -297,6 +298,9 @@ def identity_reference_urls(
     """Signed, expiring URLs of references the caller may see; each one is audited."""
     urls = {}
     for reference in references:
+        if reference.photo_deleted_at is not None:
+            urls[reference.pk] = None  # the photo is gone (retention): nothing to sign
+            continue
         urls[reference.pk] = default_storage.url(reference.file.name)
         access_log(
             actor=actor,
@@ -473,3 +477,72 @@ def identity_settings_apply(*, organization_id: int) -> int:
         else:
             identity_frames_match(application_id=application_id)  # it rebuilds too
     return len(ids)
+
+
+# --- Retention of the ID document's photo --------------------------------------------------------
+
+
+def _documents_due(*, now: datetime, limit: int) -> list[IdentityReference]:
+    """ID document photos still stored whose interview ended more than its organization's
+    `document_retention_days` ago (not under a legal hold). One query per window in force."""
+    due: list[IdentityReference] = []
+    windows = set(Organization.objects.values_list("document_retention_days", flat=True))
+    for days in sorted(windows):
+        remaining = limit - len(due)
+        if remaining <= 0:
+            break
+        cutoff = now - timedelta(days=days)
+        due += list(
+            IdentityReference.objects.filter(
+                kind=Kind.DOCUMENT,
+                photo_deleted_at=None,
+                application__job__organization__document_retention_days=days,
+                application__legal_hold=False,
+            )
+            .filter(
+                Q(application__completed_at__lt=cutoff) | Q(application__withdrawn_at__lt=cutoff)
+            )
+            .select_related("application__job__organization")
+            .order_by("pk")[:remaining]
+        )
+    return due
+
+
+def identity_documents_expire(*, now: datetime | None = None, limit: int = 500) -> int:
+    """The retention sweep's part for ID documents: a document's photo is kept only
+    `document_retention_days` (default 30) after the interview ends, though the rest of the
+    record is kept longer. Its stored object and face template are deleted; the row stays to
+    say a document was shown, with its distance to the selfie then (the state and a
+    reviewer's decision keep their grounds). A store that fails leaves it for the next run.
+    Returns the photos deleted."""
+    now = now or timezone.now()
+    deleted = 0
+    for document in _documents_due(now=now, limit=limit):
+        try:
+            default_storage.delete(document.file.name)
+        except STORAGE_ERRORS:
+            logger.warning("Document photo %s not deleted (storage); next run", document.pk)
+            continue
+        selfie = current_reference(application_id=document.application_id, kind=Kind.SELFIE)
+        match = (
+            reference_match(document, selfie, threshold=0.0)
+            if document.replaced_at is None
+            else None
+        )
+        IdentityReference.objects.filter(pk=document.pk).update(
+            photo_deleted_at=now,
+            descriptor=b"",
+            match_distance=match.distance if match else None,
+        )
+        AccessEvent.objects.create(
+            action=AccessEvent.Action.ERASED,
+            application_id=document.application_id,
+            s3_key=document.file.name,
+            detail=f"ID document photo and template: "
+            f"{document.application.job.organization.document_retention_days} days after the "
+            "interview ended",
+        )
+        deleted += 1
+    if deleted:
+        logger.info("Identity: %d ID document photo(s) past their window deleted", deleted)
+    return deleted
