@@ -71,6 +71,11 @@ STREAM = {
                 "reason": {"type": "string"},
             },
         },
+        "identity_state": {
+            "type": ["string", "null"],
+            "description": "The identity check: unverified, verified, mismatch, confirmed or "
+            "rejected; null when the organization does not check identity.",
+        },
         "ended_by": {
             "type": "string",
             "description": '"timeout" when the camera went silent (stream.ended only).',

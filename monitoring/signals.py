@@ -17,3 +17,8 @@ incident_opened = Signal()
 # kwargs: job (ErasureJob, state done), organizations ({application_id: organization_id} of
 # the interviews it covered, read before their rows went)
 erasure_completed = Signal()
+
+# The interview's incidents changed and its board card was told: identity adds its state to
+# the card (the state depends on the incidents).
+# kwargs: application (JobApplication)
+board_told = Signal()

@@ -1,5 +1,6 @@
-"""What a live-board card shows beside the stream: the latest snapshot and the current
-integrity incident. monitoring calls these (cameras never imports monitoring)."""
+"""What a live-board card shows beside the stream: the latest snapshot, the current
+integrity incident and the identity check's state. monitoring calls these (cameras never
+imports monitoring)."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -89,4 +90,16 @@ def camera_stream_incident(*, user_id: int, application_id: int, incident: dict 
         changes={"incident": incident},
         with_snapshot=False,
         unless=lambda stream: stream.incident == incident,
+    )
+
+
+def camera_stream_identity(*, user_id: int, application_id: int, state: str) -> bool:
+    """Show the interview's identity state on the candidate's board card ("" when identity is
+    not checked). Called by monitoring when it may have changed; broadcasts only on a change."""
+    return _card_update(
+        user_id=user_id,
+        application_id=application_id,
+        changes={"identity_state": state},
+        with_snapshot=False,
+        unless=lambda stream: stream.identity_state == state,
     )

@@ -9,8 +9,10 @@ from cameras.models import CameraEvent
 from cameras.signals import camera_event_recorded
 from common import pipeline
 from monitoring import followups
+from monitoring.signals import board_told
 
 from .devices import camera_device_record
+from .services import identity_tell_board
 
 _FIELDS = ("identity_check", "identity_threshold")
 
@@ -44,3 +46,9 @@ def on_camera_event(
             device_label=device_label,
             occurred_at=occurred_at,
         )
+
+
+@receiver(board_told, dispatch_uid="monitoring.identity.board")
+def on_board_told(sender, *, application, **kwargs) -> None:
+    """The incidents changed (or were looked at again): the card's identity state follows."""
+    identity_tell_board(application)

@@ -25,6 +25,7 @@ from PIL import Image, ImageStat
 from accounts.models import Organization, User
 from applications.models import JobApplication
 from applications.services import application_recording_began, recording_check
+from cameras.services import camera_stream_identity
 from common import pipeline
 from common.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unavailable
 from common.http import RequestInfo
@@ -56,6 +57,7 @@ from .selectors import (
     current_reference,
     identity_required,
     identity_settings,
+    identity_states,
     reference_match,
 )
 
@@ -246,6 +248,7 @@ def identity_reference_submit(
     except BaseException:
         _delete_object(key)
         raise
+    identity_tell_board(application)
     other = current_reference(
         application_id=application.pk, kind=Kind.DOCUMENT if kind == Kind.SELFIE else Kind.SELFIE
     )
@@ -289,7 +292,19 @@ def identity_decide(
             application_id=application.pk,
             detail=f"identity {decision}" + (f": {note}" if note else ""),
         )
+    identity_tell_board(application)
     return row
+
+
+def identity_tell_board(application: JobApplication) -> None:
+    """The candidate's board card shows the identity check's state (it follows the
+    references, the incidents and the reviewers' decisions); nothing when it is off."""
+    state = identity_states(applications=[application])[application.pk]
+    camera_stream_identity(
+        user_id=application.candidate_id,
+        application_id=application.pk,
+        state="" if state == "not_required" else state,
+    )
 
 
 def identity_reference_urls(

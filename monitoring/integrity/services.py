@@ -26,7 +26,7 @@ from cameras.services import camera_stream_incident
 from common.time import iso_utc
 from monitoring.live import timeline_changed
 from monitoring.models import IntegrityEvent, IntegritySummary, MonitoringEvent, MonitoringImage
-from monitoring.signals import incident_opened
+from monitoring.signals import board_told, incident_opened
 
 from . import rules as integrity
 from .selectors import (
@@ -175,6 +175,8 @@ def _tell_board(application: JobApplication, *, changed: bool = True) -> None:
     camera_stream_incident(
         user_id=application.candidate_id, application_id=application.pk, incident=incident
     )
+    if changed:
+        board_told.send(sender=IntegrityEvent, application=application)
 
 
 # --- Frames: the runs a capture can join, split or end ----------------------------------------
