@@ -71,10 +71,17 @@ STREAM = {
                 "reason": {"type": "string"},
             },
         },
-        "identity_state": {
-            "type": ["string", "null"],
-            "description": "The identity check: unverified, verified, mismatch, confirmed or "
-            "rejected; null when the organization does not check identity.",
+        "identity": {
+            "type": ["object", "null"],
+            "description": "The identity check, or null when the organization does not check "
+            "identity.",
+            "properties": {
+                "state": {
+                    "type": "string",
+                    "enum": ["unverified", "verified", "mismatch", "confirmed", "rejected"],
+                },
+                "label": {"type": "string"},
+            },
         },
         "ended_by": {
             "type": "string",

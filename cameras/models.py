@@ -68,11 +68,11 @@ class CameraStream(models.Model):
     incident = models.JSONField(
         null=True, blank=True, help_text="The current integrity incident shown on the board."
     )
-    identity_state = models.CharField(
-        max_length=16,
+    identity = models.JSONField(
+        null=True,
         blank=True,
-        help_text="The interview's identity check as the board card shows it (monitoring's "
-        "state: unverified, verified, mismatch, confirmed, rejected; empty: not checked).",
+        help_text="The interview's identity check as the board card shows it: {state, label} "
+        "(empty: not checked).",
     )
 
     objects = CameraStreamQuerySet.as_manager()

@@ -68,7 +68,7 @@ def board_payload(*, stream: CameraStream, with_snapshot: bool = True) -> dict:
     # The card labels a snapshot older than 2× this with its age ("3 min ago").
     payload["camera_interval"] = stream.application.camera_interval if stream.application else None
     payload["incident"] = stream.incident
-    payload["identity_state"] = stream.identity_state or None
+    payload["identity"] = stream.identity
     return payload
 
 

@@ -19,3 +19,13 @@ INCIDENT_LABELS = {
     "identity_changed_since": "Not the face of an earlier interview",
     "virtual_camera": "Virtual camera in use",
 }
+
+# The identity check's states (monitoring.identity.selectors.State), as every page says them.
+IDENTITY_STATE_LABELS = {
+    "not_required": "Not checked",
+    "unverified": "Unverified",
+    "verified": "Face matches",
+    "mismatch": "Face mismatch",
+    "confirmed": "Identity confirmed",
+    "rejected": "Identity rejected",
+}

@@ -93,13 +93,14 @@ def camera_stream_incident(*, user_id: int, application_id: int, incident: dict 
     )
 
 
-def camera_stream_identity(*, user_id: int, application_id: int, state: str) -> bool:
-    """Show the interview's identity state on the candidate's board card ("" when identity is
-    not checked). Called by monitoring when it may have changed; broadcasts only on a change."""
+def camera_stream_identity(*, user_id: int, application_id: int, identity: dict | None) -> bool:
+    """Show the interview's identity check on the candidate's board card (`{"state",
+    "label"}`, None when identity is not checked). Called by monitoring when it may have
+    changed; broadcasts only on a change."""
     return _card_update(
         user_id=user_id,
         application_id=application_id,
-        changes={"identity_state": state},
+        changes={"identity": identity},
         with_snapshot=False,
-        unless=lambda stream: stream.identity_state == state,
+        unless=lambda stream: stream.identity == identity,
     )

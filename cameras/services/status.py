@@ -152,7 +152,7 @@ def _set_status_locked(*, user, is_active, application, now, device_label="") ->
         # Another interview, another record: nothing the card showed for the last one (its
         # snapshot, its incident) may reach this one's board.
         stream.snapshot_key, stream.snapshot_at, stream.incident = "", None, None
-        stream.identity_state = ""
+        stream.identity = None
     new_organization_id = organization_of(stream.application)
     moved = was_live and old_organization_id != new_organization_id
 

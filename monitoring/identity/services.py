@@ -43,6 +43,7 @@ from monitoring.images.storage import (
 )
 from monitoring.integrity.selectors import frames_for_candidate
 from monitoring.integrity.services import integrity_identity_changed, integrity_rebuild
+from monitoring.labels import IDENTITY_STATE_LABELS
 from monitoring.models import (
     AccessEvent,
     FrameAnalysis,
@@ -54,6 +55,7 @@ from monitoring.models import (
 
 from .selectors import (
     Match,
+    State,
     current_reference,
     identity_required,
     identity_settings,
@@ -303,7 +305,9 @@ def identity_tell_board(application: JobApplication) -> None:
     camera_stream_identity(
         user_id=application.candidate_id,
         application_id=application.pk,
-        state="" if state == "not_required" else state,
+        identity=None
+        if state == State.NOT_REQUIRED
+        else {"state": state, "label": IDENTITY_STATE_LABELS[state]},
     )
 
 

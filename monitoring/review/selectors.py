@@ -24,9 +24,10 @@ from applications.selectors import (
 )
 from cameras.models import CameraEvent
 from cameras.selectors import live_application_ids, streams_by_application
+from monitoring.identity.selectors import identity_states
 from monitoring.integrity.rules import incident_points
 from monitoring.integrity.selectors import integrity_report, integrity_reports
-from monitoring.labels import INCIDENT_LABELS
+from monitoring.labels import IDENTITY_STATE_LABELS, INCIDENT_LABELS
 from monitoring.models import AccessEvent, ImageType, MonitoringEvent, MonitoringImage
 
 CONSOLE_SORTS = {
@@ -121,10 +122,15 @@ class Record:
     frames_with_one_face: int
     consent_state: str  # not_yet | given | declined | withdrawn
     started: bool  # recording has begun: "not started yet" until then
+    identity_state: str = "not_required"  # monitoring.identity.selectors.State
 
     @property
     def consent_label(self) -> str:
         return CONSENT_LABELS[self.consent_state]
+
+    @property
+    def identity_label(self) -> str:
+        return IDENTITY_STATE_LABELS[self.identity_state]
 
 
 def application_records(*, applications: list[JobApplication]) -> dict[int, Record]:
@@ -138,6 +144,7 @@ def application_records(*, applications: list[JobApplication]) -> dict[int, Reco
         .values_list("application_id", "last")
     )
     reports = integrity_reports(applications=applications, now=now)
+    identities = identity_states(applications=applications)
     records = {}
     for application in applications:
         stream = streams.get(application.pk)
@@ -161,6 +168,7 @@ def application_records(*, applications: list[JobApplication]) -> dict[int, Reco
             frames_with_one_face=report["frames_with_one_face"],
             consent_state=consent,
             started=started,
+            identity_state=identities[application.pk],
         )
     return records
 
