@@ -13,6 +13,8 @@ const EVENT_TONE = {
   window_blur: "warn",
   screen_share_stopped: "warn",
   fullscreen_exit: "warn",
+  extended_display: "warn",
+  virtual_camera: "bad",
   on: "ok",
   consent_given: "ok",
   consent_withdrawn: "bad",
