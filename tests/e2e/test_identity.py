@@ -11,6 +11,7 @@ server decides, from the label the page sent.
 """
 
 import base64
+import json
 
 import pytest
 from playwright.sync_api import expect
@@ -48,7 +49,8 @@ FAKE_CAMERA = """
   navigator.mediaDevices.getUserMedia = async (constraints) => {
     if (!constraints || !constraints.video) return real(constraints);
     await ready;
-    await real({ video: true }).then((s) => s.getTracks().forEach((t) => t.stop()));  // the permission, the device list
+    // The permission, so that the device list names the cameras.
+    await real({ video: true }).then((s) => s.getTracks().forEach((t) => t.stop()));
     const canvas = document.createElement("canvas");
     canvas.width = 640;
     canvas.height = 480;
@@ -84,7 +86,7 @@ def test_identity_from_selfie_to_decision_and_a_virtual_camera(
         "dark": _b64(dark("obama_2012")),
     }
     candidate = browser.new_context(viewport={"width": 1280, "height": 900})
-    candidate.add_init_script(FAKE_CAMERA % __import__("json").dumps(faces))
+    candidate.add_init_script(FAKE_CAMERA % json.dumps(faces))
     john = candidate.new_page()
     reviewer = browser.new_context(viewport={"width": 1366, "height": 900})
     rita = reviewer.new_page()
@@ -186,7 +188,7 @@ def test_identity_from_selfie_to_decision_and_a_virtual_camera(
     screenshot(rita, "identity-review-card")
     screenshot(board, "identity-board-card")
     rita.goto(f"{base_url}/console/")
-    expect(rita.locator(f'[data-cell="identity"] [data-identity-state="rejected"]')).to_be_visible()
+    expect(rita.locator('[data-cell="identity"] [data-identity-state="rejected"]')).to_be_visible()
     rita.goto(f"{base_url}/console/applications/{app.id}/report/")
     expect(rita.locator("[data-report-identity]")).to_contain_text("Identity rejected")
     assert not MonitoringEvent.objects.filter(application=app, type="virtual_camera").exists()
@@ -197,9 +199,10 @@ def test_identity_from_selfie_to_decision_and_a_virtual_camera(
     john.evaluate(
         """() => {
         const list = navigator.mediaDevices.enumerateDevices.bind(navigator.mediaDevices);
+        const obs = "OBS Virtual Camera";
         navigator.mediaDevices.enumerateDevices = async () => (await list()).map((d) =>
           d.kind === "videoinput"
-            ? { deviceId: d.deviceId, groupId: d.groupId, kind: d.kind, label: "OBS Virtual Camera" }
+            ? { deviceId: d.deviceId, groupId: d.groupId, kind: d.kind, label: obs }
             : d);
       }"""
     )
