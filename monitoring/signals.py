@@ -18,7 +18,8 @@ incident_opened = Signal()
 # the interviews it covered, read before their rows went)
 erasure_completed = Signal()
 
-# The interview's incidents changed and its board card was told: identity adds its state to
-# the card (the state depends on the incidents).
+# The interview's incidents changed: what else its board card shows that depends on them.
+# Each receiver returns {field: value} of cameras.services.camera_stream_incident's keyword
+# arguments (identity: its state), sent with the incident in one card update.
 # kwargs: application (JobApplication)
-board_told = Signal()
+board_card_fields = Signal()

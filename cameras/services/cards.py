@@ -79,17 +79,26 @@ def camera_stream_snapshot_replace(
     )
 
 
-def camera_stream_incident(*, user_id: int, application_id: int, incident: dict | None) -> bool:
-    """Show (or clear) the current integrity incident on the candidate's board card.
+_KEEP = object()
+
+
+def camera_stream_incident(
+    *, user_id: int, application_id: int, incident: dict | None, identity=_KEEP
+) -> bool:
+    """Show (or clear) the current integrity incident on the candidate's board card — and,
+    when given, the identity check's state with it (one message for both).
 
     Called by monitoring whenever it recomputes incidents; broadcasts only on a change.
     """
+    changes = {"incident": incident}
+    if identity is not _KEEP:
+        changes["identity"] = identity
     return _card_update(
         user_id=user_id,
         application_id=application_id,
-        changes={"incident": incident},
+        changes=changes,
         with_snapshot=False,
-        unless=lambda stream: stream.incident == incident,
+        unless=lambda stream: all(getattr(stream, k) == v for k, v in changes.items()),
     )
 
 

@@ -9,10 +9,10 @@ from cameras.models import CameraEvent
 from cameras.signals import camera_event_recorded
 from common import pipeline
 from monitoring import followups
-from monitoring.signals import board_told
+from monitoring.signals import board_card_fields
 
 from .devices import camera_device_record
-from .services import identity_tell_board
+from .services import identity_card
 
 _FIELDS = ("identity_check", "identity_threshold")
 
@@ -48,7 +48,7 @@ def on_camera_event(
         )
 
 
-@receiver(board_told, dispatch_uid="monitoring.identity.board")
-def on_board_told(sender, *, application, **kwargs) -> None:
-    """The incidents changed (or were looked at again): the card's identity state follows."""
-    identity_tell_board(application)
+@receiver(board_card_fields, dispatch_uid="monitoring.identity.board")
+def on_board_card(sender, *, application, **kwargs) -> dict:
+    """The incidents changed: the card's identity state goes with the incident."""
+    return {"identity": identity_card(application)}

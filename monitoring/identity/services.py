@@ -298,16 +298,22 @@ def identity_decide(
     return row
 
 
-def identity_tell_board(application: JobApplication) -> None:
-    """The candidate's board card shows the identity check's state (it follows the
-    references, the incidents and the reviewers' decisions); nothing when it is off."""
+def identity_card(application: JobApplication) -> dict | None:
+    """What the board card shows of the identity check: `{"state", "label"}`, or None when
+    the organization does not check identity."""
     state = identity_states(applications=[application])[application.pk]
+    if state == State.NOT_REQUIRED:
+        return None
+    return {"state": state, "label": IDENTITY_STATE_LABELS[state]}
+
+
+def identity_tell_board(application: JobApplication) -> None:
+    """The candidate's board card shows the identity check's state: after a reference or a
+    reviewer's decision (the incidents' changes carry it themselves)."""
     camera_stream_identity(
         user_id=application.candidate_id,
         application_id=application.pk,
-        identity=None
-        if state == State.NOT_REQUIRED
-        else {"state": state, "label": IDENTITY_STATE_LABELS[state]},
+        identity=identity_card(application),
     )
 
 
@@ -553,8 +559,10 @@ def identity_documents_expire(*, now: datetime | None = None, limit: int = 500) 
             descriptor=b"",
             match_distance=match.distance if match else None,
         )
-        AccessEvent.objects.create(
+        access_log(
+            actor=None,  # the retention sweep, no person
             action=AccessEvent.Action.ERASED,
+            info=RequestInfo(),
             application_id=document.application_id,
             s3_key=document.file.name,
             detail=f"ID document photo and template: "

@@ -26,7 +26,7 @@ from cameras.services import camera_stream_incident
 from common.time import iso_utc
 from monitoring.live import timeline_changed
 from monitoring.models import IntegrityEvent, IntegritySummary, MonitoringEvent, MonitoringImage
-from monitoring.signals import board_told, incident_opened
+from monitoring.signals import board_card_fields, incident_opened
 
 from . import rules as integrity
 from .selectors import (
@@ -172,11 +172,16 @@ def _tell_board(application: JobApplication, *, changed: bool = True) -> None:
             "since": iso_utc(current.started_at),
             "reason": current.reason,
         }
+    extra = {}
+    if changed:  # what the card shows beside the incident and depends on it (identity)
+        for _, fields in board_card_fields.send(sender=IntegrityEvent, application=application):
+            extra.update(fields or {})
     camera_stream_incident(
-        user_id=application.candidate_id, application_id=application.pk, incident=incident
+        user_id=application.candidate_id,
+        application_id=application.pk,
+        incident=incident,
+        **extra,
     )
-    if changed:
-        board_told.send(sender=IntegrityEvent, application=application)
 
 
 # --- Frames: the runs a capture can join, split or end ----------------------------------------
