@@ -187,6 +187,11 @@ def test_identity_from_selfie_to_decision_and_a_virtual_camera(
     card.scroll_into_view_if_needed()
     screenshot(rita, "identity-review-card")
     screenshot(board, "identity-board-card")
+    rita.set_viewport_size({"width": 375, "height": 800})  # the card on a phone
+    box = card.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert card.locator('[data-kind="document"] img').bounding_box()["x"] + 100 <= 375
+    rita.set_viewport_size({"width": 1366, "height": 900})
     rita.goto(f"{base_url}/console/")
     expect(rita.locator('[data-cell="identity"] [data-identity-state="rejected"]')).to_be_visible()
     rita.goto(f"{base_url}/console/applications/{app.id}/report/")
