@@ -17,6 +17,13 @@ class NoticeVersion:
 
 VERSIONS = (  # newest first
     NoticeVersion(
+        "2026-12-identity",
+        "It now says how your identity is checked: the photo of your face (and, if asked, of "
+        "your ID document) becomes a face template — biometric data — compared with your "
+        "camera snapshots; how long each is kept; and that the name of your camera and "
+        "whether your screen extends to a second display are recorded.",
+    ),
+    NoticeVersion(
         "2026-12-proctoring",
         "Recruiters may now write to you and warn you on this page, and end the interview "
         "with a reason; you may answer and raise your hand. What you both write, and when you "

@@ -71,6 +71,18 @@ STREAM = {
                 "reason": {"type": "string"},
             },
         },
+        "identity": {
+            "type": ["object", "null"],
+            "description": "The identity check, or null when the organization does not check "
+            "identity.",
+            "properties": {
+                "state": {
+                    "type": "string",
+                    "enum": ["unverified", "verified", "mismatch", "confirmed", "rejected"],
+                },
+                "label": {"type": "string"},
+            },
+        },
         "ended_by": {
             "type": "string",
             "description": '"timeout" when the camera went silent (stream.ended only).',

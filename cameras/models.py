@@ -68,6 +68,12 @@ class CameraStream(models.Model):
     incident = models.JSONField(
         null=True, blank=True, help_text="The current integrity incident shown on the board."
     )
+    identity = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The interview's identity check as the board card shows it: {state, label} "
+        "(empty: not checked).",
+    )
 
     objects = CameraStreamQuerySet.as_manager()
 

@@ -72,6 +72,7 @@ def board_payload(*, stream: CameraStream, with_snapshot: bool = True) -> dict:
     payload["job_id"] = application.job_id if application else None
     payload["job_title"] = application.job.title if application else None
     payload["assigned_reviewer_id"] = application.assigned_reviewer_id if application else None
+    payload["identity"] = stream.identity
     return payload
 
 

@@ -6,7 +6,8 @@ monitoring listens to re-evaluate the interview's camera-off episodes and snapsh
 
 from django.dispatch import Signal
 
-# kwargs: event_id, application_id (None for a stream with no application), kind, occurred_at
+# kwargs: event_id, application_id (None for a stream with no application), kind, occurred_at,
+# user_id, device_label (the camera's label the page reported with camera-on, else "")
 camera_event_recorded = Signal()
 
 # A board message carried freshly signed snapshot URLs (the audit records each one).

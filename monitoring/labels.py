@@ -17,4 +17,15 @@ INCIDENT_LABELS = {
     "late_upload": "Captures arrived late",
     "identity_mismatch": "Face does not match the selfie",
     "identity_changed_since": "Not the face of an earlier interview",
+    "virtual_camera": "Virtual camera in use",
+}
+
+# The identity check's states (monitoring.identity.selectors.State), as every page says them.
+IDENTITY_STATE_LABELS = {
+    "not_required": "Not checked",
+    "unverified": "Unverified",
+    "verified": "Face matches",
+    "mismatch": "Face mismatch",
+    "confirmed": "Identity confirmed",
+    "rejected": "Identity rejected",
 }

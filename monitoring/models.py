@@ -178,7 +178,9 @@ class AccessEvent(models.Model):
 
 
 class MonitoringEvent(models.Model):
-    """What the interview page observed: tab hidden/visible, focus, screen share, full screen."""
+    """What the interview page observed: tab hidden/visible, focus, screen share, full screen,
+    a second display; and what the server concluded from what the page said (a virtual
+    camera, from the label of the camera turned on: `SERVER_TYPES`, never sent by a page)."""
 
     class Type(models.TextChoices):
         TAB_HIDDEN = "tab_hidden", "Tab hidden"
@@ -188,6 +190,10 @@ class MonitoringEvent(models.Model):
         SCREEN_SHARE_STARTED = "screen_share_started", "Screen sharing started"
         SCREEN_SHARE_STOPPED = "screen_share_stopped", "Screen sharing stopped"
         FULLSCREEN_EXIT = "fullscreen_exit", "Left full screen"
+        EXTENDED_DISPLAY = "extended_display", "Display extended to another screen"
+        VIRTUAL_CAMERA = "virtual_camera", "Virtual camera turned on"
+
+    SERVER_TYPES = frozenset({"virtual_camera"})
 
     application = models.ForeignKey(
         "applications.JobApplication", on_delete=models.CASCADE, related_name="monitoring_events"
@@ -298,6 +304,7 @@ class IncidentType(models.TextChoices):
     LATE_UPLOAD = "late_upload", INCIDENT_LABELS["late_upload"]
     IDENTITY_MISMATCH = "identity_mismatch", INCIDENT_LABELS["identity_mismatch"]
     IDENTITY_CHANGED_SINCE = "identity_changed_since", INCIDENT_LABELS["identity_changed_since"]
+    VIRTUAL_CAMERA = "virtual_camera", INCIDENT_LABELS["virtual_camera"]
 
 
 class IntegrityRules(models.Model):
@@ -490,6 +497,17 @@ class IdentityReference(models.Model):
     face = models.JSONField(default=dict, help_text="The face's box in the stored image.")
     quality = models.JSONField(default=dict)
     descriptor = models.BinaryField(help_text="128 float32: the face template.")
+    photo_deleted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="An ID document's photo and template deleted, document_retention_days after "
+        "the interview ended: the row only says it was shown.",
+    )
+    match_distance = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="A deleted document's face distance to the selfie, kept when it was deleted.",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -17,3 +17,9 @@ incident_opened = Signal()
 # kwargs: job (ErasureJob, state done), organizations ({application_id: organization_id} of
 # the interviews it covered, read before their rows went)
 erasure_completed = Signal()
+
+# The interview's incidents changed: what else its board card shows that depends on them.
+# Each receiver returns {field: value} of cameras.services.camera_stream_incident's keyword
+# arguments (identity: its state), sent with the incident in one card update.
+# kwargs: application (JobApplication)
+board_card_fields = Signal()

@@ -20,6 +20,14 @@ class CameraStatusInputSerializer(serializers.Serializer):
     application_id = serializers.IntegerField(
         required=False, help_text="The caller's own application this stream belongs to."
     )
+    device_label = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        default="",
+        help_text="The active camera's MediaDeviceInfo.label, sent with camera-on: the server "
+        "decides whether it is a virtual camera (IDENTITY_VIRTUAL_CAMERA_LABELS).",
+    )
 
 
 class CameraStatusOutputSerializer(serializers.Serializer):

@@ -46,7 +46,11 @@ class CameraStatusApi(APIView):
         if "application_id" in data:
             application = application_get_for_user(user=user, application_id=data["application_id"])
         stream = services.camera_stream_set_status(
-            user=user, is_active=data["is_active"], application=application, now=now
+            user=user,
+            is_active=data["is_active"],
+            application=application,
+            now=now,
+            device_label=data["device_label"],
         )
         if data["is_active"]:
             attached = stream.application_id if stream is not None else data.get("application_id")

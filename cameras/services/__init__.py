@@ -3,7 +3,12 @@ module per concern — status (on, off, heartbeats), the stale sweep, board mess
 card's snapshot and incident, history, erasure; the public names are importable from here."""
 
 from .board import ENDED, STARTED, UPDATED, board_snapshot, stream_broadcast
-from .cards import camera_stream_incident, camera_stream_snapshot, camera_stream_snapshot_replace
+from .cards import (
+    camera_stream_identity,
+    camera_stream_incident,
+    camera_stream_snapshot,
+    camera_stream_snapshot_replace,
+)
 from .erasure import camera_history_delete, camera_presence_erase
 from .status import (
     camera_stream_heartbeat,
@@ -21,6 +26,7 @@ __all__ = [
     "camera_history_delete",
     "camera_presence_erase",
     "camera_stream_heartbeat",
+    "camera_stream_identity",
     "camera_stream_incident",
     "camera_stream_set_status",
     "camera_stream_snapshot",

@@ -1,5 +1,6 @@
-"""What a live-board card shows beside the stream: the latest snapshot and the current
-integrity incident. monitoring calls these (cameras never imports monitoring)."""
+"""What a live-board card shows beside the stream: the latest snapshot, the current
+integrity incident and the identity check's state. monitoring calls these (cameras never
+imports monitoring)."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -78,15 +79,37 @@ def camera_stream_snapshot_replace(
     )
 
 
-def camera_stream_incident(*, user_id: int, application_id: int, incident: dict | None) -> bool:
-    """Show (or clear) the current integrity incident on the candidate's board card.
+_KEEP = object()
+
+
+def camera_stream_incident(
+    *, user_id: int, application_id: int, incident: dict | None, identity=_KEEP
+) -> bool:
+    """Show (or clear) the current integrity incident on the candidate's board card — and,
+    when given, the identity check's state with it (one message for both).
 
     Called by monitoring whenever it recomputes incidents; broadcasts only on a change.
     """
+    changes = {"incident": incident}
+    if identity is not _KEEP:
+        changes["identity"] = identity
     return _card_update(
         user_id=user_id,
         application_id=application_id,
-        changes={"incident": incident},
+        changes=changes,
         with_snapshot=False,
-        unless=lambda stream: stream.incident == incident,
+        unless=lambda stream: all(getattr(stream, k) == v for k, v in changes.items()),
+    )
+
+
+def camera_stream_identity(*, user_id: int, application_id: int, identity: dict | None) -> bool:
+    """Show the interview's identity check on the candidate's board card (`{"state",
+    "label"}`, None when identity is not checked). Called by monitoring when it may have
+    changed; broadcasts only on a change."""
+    return _card_update(
+        user_id=user_id,
+        application_id=application_id,
+        changes={"identity": identity},
+        with_snapshot=False,
+        unless=lambda stream: stream.identity == identity,
     )

@@ -7,10 +7,16 @@ from cameras.signals import camera_event_recorded
 
 
 def camera_event_record(
-    *, user_id: int, application_id: int | None, kind: str, occurred_at: datetime
+    *,
+    user_id: int,
+    application_id: int | None,
+    kind: str,
+    occurred_at: datetime,
+    device_label: str = "",
 ) -> CameraEvent:
     """A change of the stream's history; the floors above hear of it in this transaction
-    (and defer their work through the pipeline)."""
+    (and defer their work through the pipeline). A camera-on carries the camera's label as
+    the page reported it (not stored here: monitoring decides what it means)."""
     event = CameraEvent.objects.create(
         user_id=user_id, application_id=application_id, kind=kind, occurred_at=occurred_at
     )
@@ -20,5 +26,7 @@ def camera_event_record(
         application_id=event.application_id,
         kind=kind,
         occurred_at=occurred_at,
+        user_id=user_id,
+        device_label=device_label,
     )
     return event

@@ -66,12 +66,14 @@ def camera_stream_set_status(
     is_active: bool,
     application: JobApplication | None = None,
     now: datetime | None = None,
+    device_label: str = "",
 ) -> CameraStream | None:
     """Turn the caller's camera on or off, or keep it fresh (a heartbeat).
 
     Returns the stream, or None when the fast heartbeat path refreshed it without reading it.
     `application` (one the caller may see) must be the user's own: a stream belongs to the
-    candidate's interview, never to someone else's.
+    candidate's interview, never to someone else's. `device_label` (the camera's label, as the
+    page reads it) goes with the camera-on event to the floors above; a heartbeat's is ignored.
     """
     if application is not None and application.candidate_id != user.pk:
         raise NotAllowed(
@@ -86,7 +88,13 @@ def camera_stream_set_status(
     if is_active and application is not None:
         recording_check(application=application)  # camera off is always accepted
     with transaction.atomic():
-        return _set_status_locked(user=user, is_active=is_active, application=application, now=now)
+        return _set_status_locked(
+            user=user,
+            is_active=is_active,
+            application=application,
+            now=now,
+            device_label=device_label,
+        )
 
 
 def _seed_client_application(*, user: User, stream: CameraStream) -> JobApplication | None:
@@ -117,7 +125,7 @@ def camera_stream_stop(*, user: User, application_id: int, now: datetime | None 
     return True
 
 
-def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
+def _set_status_locked(*, user, is_active, application, now, device_label="") -> CameraStream:
     stream, created = CameraStream.objects.select_for_update().get_or_create(
         user=user, defaults={"last_updated": now, "application": application}
     )
@@ -144,6 +152,7 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
         # Another interview, another record: nothing the card showed for the last one (its
         # snapshot, its incident) may reach this one's board.
         stream.snapshot_key, stream.snapshot_at, stream.incident = "", None, None
+        stream.identity = None
     new_organization_id = organization_of(stream.application)
     moved = was_live and old_organization_id != new_organization_id
 
@@ -158,6 +167,7 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
                 application_id=stream.application_id,
                 kind=CameraEvent.Kind.ON,
                 occurred_at=now,
+                device_label=device_label,
             )
             event = STARTED
         else:
@@ -175,6 +185,7 @@ def _set_status_locked(*, user, is_active, application, now) -> CameraStream:
                         application_id=application_id,
                         kind=kind,
                         occurred_at=now,
+                        device_label=device_label if kind == CameraEvent.Kind.ON else "",
                     )
             due = stream.last_broadcast_at is None or now - stream.last_broadcast_at >= coalesce
             if moved or changed_application or due:

@@ -24,6 +24,25 @@ ANALYSIS_SCREEN_PIXEL_DIFF = env.int("ANALYSIS_SCREEN_PIXEL_DIFF", default=25)
 # image) or the picture darker than this (grey mean, 0–255).
 IDENTITY_MIN_FACE_PX = env.int("IDENTITY_MIN_FACE_PX", default=80)
 IDENTITY_MIN_BRIGHTNESS = env.float("IDENTITY_MIN_BRIGHTNESS", default=40.0)
+# A camera whose label (MediaDeviceInfo.label, sent with camera-on) contains one of these,
+# case-insensitive, is a virtual camera: software that can show anything as "the camera".
+IDENTITY_VIRTUAL_CAMERA_LABELS = env.list(
+    "IDENTITY_VIRTUAL_CAMERA_LABELS",
+    default=[
+        "OBS Virtual Camera",
+        "OBS-Camera",
+        "ManyCam",
+        "Snap Camera",
+        "XSplit VCam",
+        "mmhmm",
+        "CamTwist",
+        "e2eSoft VCam",
+        "SplitCam",
+        "YouCam",
+        "NVIDIA Broadcast",
+        "Virtual",
+    ],
+)
 
 # --- Integrity incidents and score (monitoring.integrity); per organization in the admin ----
 INTEGRITY_WEIGHTS = {  # points per started minute of each incident
@@ -39,6 +58,7 @@ INTEGRITY_WEIGHTS = {  # points per started minute of each incident
     "late_upload": 1,
     "identity_mismatch": 10,
     "identity_changed_since": 20,
+    "virtual_camera": 10,
 }
 # A capture received more than 2× its interval + this many seconds after it was taken is late
 # (shown as such; it cannot close a snapshot gap); a page event, after this many seconds.

@@ -70,6 +70,10 @@ class ReferenceSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     replaced_at = serializers.DateTimeField(allow_null=True)
+    photo_deleted_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="An ID document's photo deleted after document_retention_days: url is null.",
+    )
     uploaded_by = PersonSerializer(allow_null=True)
     face = serializers.DictField()
     quality = serializers.DictField()
@@ -77,7 +81,7 @@ class ReferenceSerializer(serializers.Serializer):
     def get_current(self, reference) -> bool:
         return reference.replaced_at is None
 
-    def get_url(self, reference) -> str:
+    def get_url(self, reference) -> str | None:
         return self.context["urls"][reference.pk]
 
 

@@ -16,7 +16,15 @@ from .images import PersonSerializer
 
 
 class EventInputSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=MonitoringEvent.Type.choices)
+    type = serializers.ChoiceField(
+        choices=[
+            (value, label)
+            for value, label in MonitoringEvent.Type.choices
+            if value not in MonitoringEvent.SERVER_TYPES
+        ],
+        help_text="What the page observed (virtual_camera is the server's to record, from "
+        "the camera-on's device_label).",
+    )
     occurred_at = serializers.DateTimeField(required=False)
     detail = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 

@@ -13,17 +13,19 @@ import io
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from PIL import Image, ImageStat
 
 from accounts.models import Organization, User
 from applications.models import JobApplication
 from applications.services import application_recording_began, recording_check
+from cameras.services import camera_stream_identity
 from common import pipeline
 from common.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unavailable
 from common.http import RequestInfo
@@ -41,6 +43,7 @@ from monitoring.images.storage import (
 )
 from monitoring.integrity.selectors import frames_for_candidate
 from monitoring.integrity.services import integrity_identity_changed, integrity_rebuild
+from monitoring.labels import IDENTITY_STATE_LABELS
 from monitoring.models import (
     AccessEvent,
     FrameAnalysis,
@@ -52,9 +55,11 @@ from monitoring.models import (
 
 from .selectors import (
     Match,
+    State,
     current_reference,
     identity_required,
     identity_settings,
+    identity_states,
     reference_match,
 )
 
@@ -245,6 +250,7 @@ def identity_reference_submit(
     except BaseException:
         _delete_object(key)
         raise
+    identity_tell_board(application)
     other = current_reference(
         application_id=application.pk, kind=Kind.DOCUMENT if kind == Kind.SELFIE else Kind.SELFIE
     )
@@ -288,7 +294,27 @@ def identity_decide(
             application_id=application.pk,
             detail=f"identity {decision}" + (f": {note}" if note else ""),
         )
+    identity_tell_board(application)
     return row
+
+
+def identity_card(application: JobApplication) -> dict | None:
+    """What the board card shows of the identity check: `{"state", "label"}`, or None when
+    the organization does not check identity."""
+    state = identity_states(applications=[application])[application.pk]
+    if state == State.NOT_REQUIRED:
+        return None
+    return {"state": state, "label": IDENTITY_STATE_LABELS[state]}
+
+
+def identity_tell_board(application: JobApplication) -> None:
+    """The candidate's board card shows the identity check's state: after a reference or a
+    reviewer's decision (the incidents' changes carry it themselves)."""
+    camera_stream_identity(
+        user_id=application.candidate_id,
+        application_id=application.pk,
+        identity=identity_card(application),
+    )
 
 
 def identity_reference_urls(
@@ -297,6 +323,9 @@ def identity_reference_urls(
     """Signed, expiring URLs of references the caller may see; each one is audited."""
     urls = {}
     for reference in references:
+        if reference.photo_deleted_at is not None:
+            urls[reference.pk] = None  # the photo is gone (retention): nothing to sign
+            continue
         urls[reference.pk] = default_storage.url(reference.file.name)
         access_log(
             actor=actor,
@@ -473,3 +502,74 @@ def identity_settings_apply(*, organization_id: int) -> int:
         else:
             identity_frames_match(application_id=application_id)  # it rebuilds too
     return len(ids)
+
+
+# --- Retention of the ID document's photo --------------------------------------------------------
+
+
+def _documents_due(*, now: datetime, limit: int) -> list[IdentityReference]:
+    """ID document photos still stored whose interview ended more than its organization's
+    `document_retention_days` ago (not under a legal hold). One query per window in force."""
+    due: list[IdentityReference] = []
+    windows = set(Organization.objects.values_list("document_retention_days", flat=True))
+    for days in sorted(windows):
+        remaining = limit - len(due)
+        if remaining <= 0:
+            break
+        cutoff = now - timedelta(days=days)
+        due += list(
+            IdentityReference.objects.filter(
+                kind=Kind.DOCUMENT,
+                photo_deleted_at=None,
+                application__job__organization__document_retention_days=days,
+                application__legal_hold=False,
+            )
+            .filter(
+                Q(application__completed_at__lt=cutoff) | Q(application__withdrawn_at__lt=cutoff)
+            )
+            .select_related("application__job__organization")
+            .order_by("pk")[:remaining]
+        )
+    return due
+
+
+def identity_documents_expire(*, now: datetime | None = None, limit: int = 500) -> int:
+    """The retention sweep's part for ID documents: a document's photo is kept only
+    `document_retention_days` (default 30) after the interview ends, though the rest of the
+    record is kept longer. Its stored object and face template are deleted; the row stays to
+    say a document was shown, with its distance to the selfie then (the state and a
+    reviewer's decision keep their grounds). A store that fails leaves it for the next run.
+    Returns the photos deleted."""
+    now = now or timezone.now()
+    deleted = 0
+    for document in _documents_due(now=now, limit=limit):
+        try:
+            default_storage.delete(document.file.name)
+        except STORAGE_ERRORS:
+            logger.warning("Document photo %s not deleted (storage); next run", document.pk)
+            continue
+        selfie = current_reference(application_id=document.application_id, kind=Kind.SELFIE)
+        match = (
+            reference_match(document, selfie, threshold=0.0)
+            if document.replaced_at is None
+            else None
+        )
+        IdentityReference.objects.filter(pk=document.pk).update(
+            photo_deleted_at=now,
+            descriptor=b"",
+            match_distance=match.distance if match else None,
+        )
+        access_log(
+            actor=None,  # the retention sweep, no person
+            action=AccessEvent.Action.ERASED,
+            info=RequestInfo(),
+            application_id=document.application_id,
+            s3_key=document.file.name,
+            detail=f"ID document photo and template: "
+            f"{document.application.job.organization.document_retention_days} days after the "
+            "interview ended",
+        )
+        deleted += 1
+    if deleted:
+        logger.info("Identity: %d ID document photo(s) past their window deleted", deleted)
+    return deleted

@@ -12,7 +12,8 @@ Identity is its own track of the same frames: a frame whose faces (one or severa
 from the candidate's selfie is an `identity_mismatch` frame, sustained like a flag; a frame not
 compared yet (no selfie so far) is "not analysed" on that track, whatever its other flags. A
 selfie that differs from the selfie of an earlier interview of the same candidate is an
-`identity_changed_since` incident of its own, naming that interview.
+`identity_changed_since` incident of its own, naming that interview. A camera turned on whose
+label names a virtual camera is a `virtual_camera` incident at that instant.
 
 Score: 100 minus, for every incident, its type's weight per started minute (at least one);
 never below 0. The weights and rules are per organization (IntegrityRules) and are returned
@@ -29,6 +30,9 @@ from monitoring.labels import INCIDENT_LABELS as LABELS
 FRAME_FLAGS = ("camera_covered", "frozen_frame", "no_face", "multiple_faces")
 IDENTITY_MISMATCH = "identity_mismatch"
 IDENTITY_CHANGED = "identity_changed_since"
+VIRTUAL_CAMERA = "virtual_camera"
+# Incidents of one instant (no episode): their points are their type's weight, once.
+INSTANT_KINDS = (IDENTITY_CHANGED, VIRTUAL_CAMERA)
 # Frame runs come in tracks: the analysis flags (at most one per frame), and identity.
 TRACKS = {"frame": FRAME_FLAGS, "identity": (IDENTITY_MISMATCH,)}
 FRAME_KINDS = (*FRAME_FLAGS, IDENTITY_MISMATCH)  # incidents made of frame runs
@@ -122,7 +126,7 @@ def describe(
     its fields in the reader's own zone."""
     label = LABELS[incident.type]
     start, end = incident.started_at, incident.ended_at
-    if incident.type == IDENTITY_CHANGED:
+    if incident.type in INSTANT_KINDS:
         return incident.reason or label
     if incident.type in FRAME_KINDS:
         n = incident.frame_count
@@ -311,6 +315,16 @@ def identity_changed_incidents(
     return incidents
 
 
+def virtual_camera_incidents(events: list[tuple[datetime, str]]) -> list[Incident]:
+    """One incident per camera-on with a virtual camera: (when, the label the page reported)."""
+    incidents = []
+    for at, detail in sorted(events, key=lambda e: e[0]):
+        incident = Incident(VIRTUAL_CAMERA, at, at)
+        incident.reason = f"{LABELS[VIRTUAL_CAMERA]}: {detail}, turned on at {_hms(at)} UTC"[:300]
+        incidents.append(incident)
+    return incidents
+
+
 def _subtract(
     start: datetime, end: datetime, gaps: list[tuple[datetime, datetime | None]]
 ) -> list[tuple[datetime, datetime]]:
@@ -346,7 +360,7 @@ def outside_gaps(
         return incidents
     kept = []
     for incident in incidents:
-        if incident.type in FRAME_KINDS or incident.type in ("late_upload", IDENTITY_CHANGED):
+        if incident.type in FRAME_KINDS or incident.type in ("late_upload", *INSTANT_KINDS):
             kept.append(incident)
             continue
         pieces = _subtract(incident.started_at, incident.ended_at, gaps)

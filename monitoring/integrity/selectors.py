@@ -182,6 +182,14 @@ def identity_changed_for(
     )
 
 
+def virtual_camera_for(application: JobApplication) -> list[integrity.Incident]:
+    """The interview's camera-ons with a virtual camera (the server's page events)."""
+    rows = MonitoringEvent.objects.filter(
+        application_id=application.pk, type=MonitoringEvent.Type.VIRTUAL_CAMERA
+    ).values_list("counted_at", "detail")
+    return integrity.virtual_camera_incidents(list(rows))
+
+
 def events_for_family(application: JobApplication, family: Family) -> QuerySet:
     """The events of one family, with the time the rules count them at as `at`."""
     if family.source == "page":
@@ -326,6 +334,7 @@ def integrity_compute(*, application: JobApplication, now: datetime | None = Non
     frames = [frame_from_image(i) for i in images] + [frame_from_deletion(d) for d in deleted]
     incidents = integrity.frame_incidents(frames, rules, open_end=open_end)
     incidents += identity_changed_for(application, rules)
+    incidents += virtual_camera_for(application)
     for family in FAMILIES:
         events = [event_from_row(e) for e in events_for_family(application, family)]
         incidents += incidents_for_family(application, family, events, rules, now=now)

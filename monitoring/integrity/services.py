@@ -33,7 +33,7 @@ from monitoring.models import (
     MonitoringEvent,
     MonitoringImage,
 )
-from monitoring.signals import incident_opened
+from monitoring.signals import board_card_fields, incident_opened
 
 from . import rules as integrity
 from .selectors import (
@@ -53,6 +53,7 @@ from .selectors import (
     incidents_for_family,
     integrity_compute,
     integrity_rules_for,
+    virtual_camera_for,
     without_consent_gaps,
 )
 
@@ -136,6 +137,8 @@ def _same_incident(row: IntegrityEvent, incident: integrity.Incident) -> bool:
         return False
     if row.type == integrity.IDENTITY_CHANGED:  # one per earlier interview, all at one instant
         return row.earlier_application_id == incident.earlier_application_id
+    if row.type == integrity.VIRTUAL_CAMERA:  # one per camera-on
+        return row.started_at == incident.started_at
     overlaps = row.started_at <= incident.ended_at and incident.started_at <= row.ended_at
     same_first = bool(row.image_ids) and row.image_ids[:1] == incident.image_ids[:1]
     return overlaps or same_first
@@ -177,8 +180,15 @@ def _tell_board(application: JobApplication, *, changed: bool = True) -> None:
             "since": iso_utc(current.started_at),
             "reason": current.reason,
         }
+    extra = {}
+    if changed:  # what the card shows beside the incident and depends on it (identity)
+        for _, fields in board_card_fields.send(sender=IntegrityEvent, application=application):
+            extra.update(fields or {})
     camera_stream_incident(
-        user_id=application.candidate_id, application_id=application.pk, incident=incident
+        user_id=application.candidate_id,
+        application_id=application.pk,
+        incident=incident,
+        **extra,
     )
 
 
@@ -479,7 +489,9 @@ def _interval_update(application_id: int, *, source: str, type: str, at, now, ga
 def integrity_event_recorded(*, event_id: int, now: datetime | None = None) -> None:
     """A page event: the episodes of its kind between the closing events around it."""
     event = MonitoringEvent.objects.filter(pk=event_id).first()
-    if event is not None:
+    if event is not None and event.type == MonitoringEvent.Type.VIRTUAL_CAMERA:
+        _virtual_camera_update(event.application_id)
+    elif event is not None:
         _interval_update(
             event.application_id,
             source="page",
@@ -502,6 +514,23 @@ def integrity_camera_changed(*, camera_event_id: int, now: datetime | None = Non
             now=now,
             gaps=True,
         )
+
+
+def _virtual_camera_update(application_id: int) -> None:
+    """The interview's virtual-camera incidents, stored again (one per camera-on: a few)."""
+    application = _application(application_id)
+    if application is None:
+        return
+    rules = integrity_rules_for(organization_id=application.job.organization_id)
+    with transaction.atomic():
+        JobApplication.objects.lock(application.pk)
+        stored = list(
+            IntegrityEvent.objects.filter(
+                application_id=application.pk, type=integrity.VIRTUAL_CAMERA
+            )
+        )
+        changed = _replace(application, stored, virtual_camera_for(application), rules)
+    _tell_board(application, changed=changed)
 
 
 def integrity_identity_changed(*, application_id: int) -> None:

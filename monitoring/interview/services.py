@@ -40,7 +40,7 @@ def monitoring_event_record(
     """Record what the candidate's page observed. Only the candidate's own application, and
     only while it may be recorded (in progress, consent active)."""
     monitoring_event_check(actor=actor, application=application)
-    if type not in MonitoringEvent.Type.values:
+    if type not in MonitoringEvent.Type.values or type in MonitoringEvent.SERVER_TYPES:
         raise InvalidInput("type: not a known event type.", code="invalid_choice")
     received_at = timezone.now()
     occurred_at, clock_adjusted = client_time(

@@ -19,6 +19,7 @@ from applications.services import (
 from cameras.proctoring import conversation, hand_raised_at
 from common.errors import ServiceError
 from common.http import request_info
+from monitoring.identity.selectors import identity_status
 from monitoring.images.services import signed_urls_issue
 from monitoring.integrity.selectors import screen_sharing_state
 from monitoring.review.selectors import counted_against
@@ -134,12 +135,16 @@ def interview_detail(request, application_id: int):
             "warning": "Warning from the recruiter",
             "answered": "answered your raised hand.",
         },
+        "identity": _identity_step(application),
     }
+    organization = application.job.organization
     return render(
         request,
         "monitoring/interview_detail.html",
         {
             "application": application,
+            "identity_check": organization.identity_check,
+            "document_retention_days": organization.document_retention_days,
             "panel_config": panel_config,
             "retention_days": application.job.organization.retention_window_days,
             "live_viewers_max": settings.LIVE_VIEWERS_MAX,
@@ -150,3 +155,47 @@ def interview_detail(request, application_id: int):
             else [],
         },
     )
+
+
+def _identity_step(application) -> dict:
+    """What the page's reference-photo step needs: which photos the organization asks for,
+    which are already there (a reload does not ask again), and the words it shows."""
+    status = identity_status(application=application)
+    return {
+        "check": status.check,
+        "selfie": status.selfie is not None,
+        "document": status.document is not None,
+        "labels": IDENTITY_LABELS,
+    }
+
+
+# The reference-photo step's words (static/monitoring/identity.js shows them; the server's
+# answers fill in the rest).
+IDENTITY_LABELS = {
+    "selfieTitle": "Reference photo",
+    "selfieIntro": "Look straight at the camera, alone, with your face well lit, then take "
+    "the photo. It is compared with your camera snapshots to show the interview is taken by "
+    "you.",
+    "documentTitle": "Your ID document",
+    "documentIntro": "Hold your ID document (passport, ID card or driving licence) to the "
+    "camera with its photo facing it, close enough to fill most of the picture, then take the "
+    "photo.",
+    "take": "Take photo",
+    "retake": "Take it again",
+    "later": "Later",
+    "sending": "Checking the photo…",
+    "faceFound": "A face is found",
+    "oneFace": "Only one face",
+    "light": "Enough light",
+    "size": "Close enough",
+    "selfieDone": "Reference photo saved.",
+    "documentMatch": "Your ID photo matches your reference photo.",
+    "documentNoMatch": "Your ID photo does not look like your reference photo. Take both "
+    "again if that is a mistake; a reviewer will look at it either way.",
+    "documentDone": "ID document photo saved.",
+    "reminder": "Your identity photos are not done yet. The interview goes on; take them "
+    "when you can.",
+    "reminderButton": "Take them now",
+    "cameraFirst": "Turning your camera on…",
+    "noFrame": "The camera has no picture yet; try again in a moment.",
+}

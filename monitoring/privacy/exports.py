@@ -117,9 +117,10 @@ def _decisions(application: JobApplication) -> dict:
 
 
 def _identity_files(application: JobApplication, now) -> list[ExportFile]:
-    """The identity photos shown (each selfie and document, the replaced ones too) and
-    identity.json: when, how good, and the reviewers' decisions. Face templates are numbers
-    of no use to anyone outside this system: not exported."""
+    """The identity photos shown (each selfie and document, the replaced ones too; a document
+    photo deleted after its window is listed, not there) and identity.json: when, how good,
+    the reviewers' decisions, and each camera frame's distance to the selfie. Face templates
+    are numbers of no use to anyone outside this system: not exported."""
     references = list(IdentityReference.objects.filter(application_id=application.pk))
     if not references:
         return []
@@ -130,21 +131,56 @@ def _identity_files(application: JobApplication, now) -> list[ExportFile]:
         "references": [
             {
                 "kind": r.kind,
-                "file": f"identity/{r.kind}/{r.created_at:%Y-%m-%dT%H-%M-%S}Z-{r.pk}.jpg",
+                "file": None
+                if r.photo_deleted_at
+                else f"identity/{r.kind}/{r.created_at:%Y-%m-%dT%H-%M-%S}Z-{r.pk}.jpg",
                 "taken_at": iso_utc(r.created_at),
                 "replaced_at": iso_utc(r.replaced_at) if r.replaced_at else None,
+                "photo_deleted_at": iso_utc(r.photo_deleted_at) if r.photo_deleted_at else None,
                 "quality": r.quality,
             }
             for r in references
         ],
+        "frames": _frame_distances(application),
         "decisions": [
             {"decision": d.decision, "note": d.note, "at": iso_utc(d.decided_at)} for d in decisions
         ],
     }
     files = [ExportFile("identity.json", _json(summary), at=now)]
     for reference, entry in zip(references, summary["references"], strict=True):
-        files.append(ExportFile(entry["file"], key=reference.file.name, at=reference.created_at))
+        if entry["file"] is not None:
+            files.append(
+                ExportFile(entry["file"], key=reference.file.name, at=reference.created_at)
+            )
     return files
+
+
+def _frame_distances(application: JobApplication) -> list[dict]:
+    """Each of the candidate's camera frames compared with a selfie: its capture (the file in
+    captures/camera/), the smallest face distance and whether it matched."""
+    rows = (
+        MonitoringImage.objects.filter(
+            application_id=application.pk, analysis__identity_reference__isnull=False
+        )
+        .order_by("captured_at", "id")
+        .values_list(
+            "pk",
+            "captured_at",
+            "analysis__identity_distance",
+            "analysis__identity_mismatch",
+            "analysis__identity_reference_id",
+        )
+    )
+    return [
+        {
+            "capture": f"captures/camera/{at:%Y-%m-%dT%H-%M-%S}Z-{pk}.jpg",
+            "captured_at": iso_utc(at),
+            "distance": value,
+            "matches": None if mismatch is None else not mismatch,
+            "selfie_id": selfie_id,
+        }
+        for pk, at, value, mismatch, selfie_id in rows
+    ]
 
 
 def zip_chunks(files: list[ExportFile], *, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
@@ -261,6 +297,8 @@ def _readme(application: JobApplication, image_count: int, now) -> str:
             "messages.json                     messages, warnings and raised hands (and the "
             "end, if a reviewer ended the interview)",
             "decisions.json                    reviewers' verdicts on incidents, notes, decisions",
+            "identity/, identity.json          the photos you showed to say who you are, and "
+            "each camera frame's face distance to your selfie (if the check was on)",
             "",
             f"{organization.name} keeps this record for "
             f"{organization.retention_window_days} days after the interview, "

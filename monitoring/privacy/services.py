@@ -27,6 +27,7 @@ from common.errors import Conflict, InvalidInput
 from common.http import RequestInfo
 from monitoring import followups
 from monitoring.audit.services import access_log
+from monitoring.identity.services import identity_documents_expire
 from monitoring.images.storage import STORAGE_ERRORS, application_prefix, delete_under
 from monitoring.models import (
     AccessEvent,
@@ -320,8 +321,8 @@ def scrub_audit(*, user_id: int, username: str = "") -> None:
 
 def retention_sweep(*, now=None) -> int:
     """Daily: a job for each interview whose window has passed (at most RETENTION_SWEEP_BATCH
-    per run; the sweep queues itself again while more are due), then old receipts and audit
-    entries go. Returns the jobs started."""
+    per run; the sweep queues itself again while more are due), then ID document photos past
+    their own, shorter window, old receipts and audit entries go. Returns the jobs started."""
     now = now or timezone.now()
     due = retention_due(now=now, limit=settings.RETENTION_SWEEP_BATCH)
     for application in due:
@@ -334,6 +335,7 @@ def retention_sweep(*, now=None) -> int:
         pipeline.enqueue(followups.ERASURE_RUN, job.pk)
     if len(due) >= settings.RETENTION_SWEEP_BATCH:
         pipeline.enqueue(followups.RETENTION_SWEEP)
+    identity_documents_expire(now=now)
     records_expire(now=now)
     if due:
         logger.info("Retention: %d interview(s) past their window", len(due))

@@ -25,9 +25,10 @@ from applications.selectors import (
 from cameras.models import CameraEvent
 from cameras.selectors import live_application_ids, streams_by_application
 from monitoring.decisions.selectors import notes_for_application, verdict_history
+from monitoring.identity.selectors import identity_states
 from monitoring.integrity.rules import incident_points
 from monitoring.integrity.selectors import integrity_report, integrity_reports
-from monitoring.labels import INCIDENT_LABELS
+from monitoring.labels import IDENTITY_STATE_LABELS, INCIDENT_LABELS
 from monitoring.models import AccessEvent, ImageType, MonitoringEvent, MonitoringImage
 
 CONSOLE_SORTS = {
@@ -125,6 +126,7 @@ class Record:
     decision: Decision | None = None  # the decision in force
     response: CandidateResponse | None = None  # the candidate's answer to it
     reviewed_score: int | None = None  # dismissed incidents left out
+    identity_state: str = "not_required"  # monitoring.identity.selectors.State
 
     @property
     def consent_label(self) -> str:
@@ -136,6 +138,10 @@ class Record:
         return self.response is not None and not (
             self.decision is not None and self.decision.after_response
         )
+
+    @property
+    def identity_label(self) -> str:
+        return IDENTITY_STATE_LABELS[self.identity_state]
 
 
 def application_records(*, applications: list[JobApplication]) -> dict[int, Record]:
@@ -159,6 +165,7 @@ def application_records(*, applications: list[JobApplication]) -> dict[int, Reco
         r.application_id: r
         for r in CandidateResponse.objects.filter(application_id__in=[a.pk for a in applications])
     }
+    identities = identity_states(applications=applications)
     records = {}
     for application in applications:
         stream = streams.get(application.pk)
@@ -185,6 +192,7 @@ def application_records(*, applications: list[JobApplication]) -> dict[int, Reco
             decision=decisions.get(application.pk),
             response=responses.get(application.pk),
             reviewed_score=report["reviewed_score"] if started else None,
+            identity_state=identities[application.pk],
         )
     return records
 

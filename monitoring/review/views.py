@@ -17,8 +17,9 @@ from cameras.proctoring import proctor_log, warning_templates
 from common.http import request_info
 from monitoring.audit.services import access_log
 from monitoring.decisions.services import NOTE_EDIT_MINUTES
+from monitoring.identity.selectors import identity_status
 from monitoring.images.services import signed_urls_issue
-from monitoring.labels import INCIDENT_LABELS
+from monitoring.labels import IDENTITY_STATE_LABELS, INCIDENT_LABELS
 from monitoring.models import AccessEvent, IncidentVerdict, MonitoringEvent
 from monitoring.privacy.selectors import receipt_for_user
 
@@ -98,6 +99,7 @@ def review_timeline(request, application_id: int):
         "pageSize": settings.MONITORING_TIMELINE_PAGE_SIZE,
         "inProgress": application.status == JobApplication.Status.IN_PROGRESS,
         "countHints": COUNT_HINTS,
+        "identity": _identity_card(application),
         # Every word the page shows for a flag, incident or event, from the one server source.
         "labels": {
             "incidents": INCIDENT_LABELS,
@@ -141,6 +143,42 @@ def review_timeline(request, application_id: int):
             "message_max_chars": settings.MESSAGE_MAX_CHARS,
         },
     )
+
+
+def _identity_card(application) -> dict | None:
+    """The identity card's settings and words (static/monitoring/identity-card.js); None when
+    the organization does not check identity."""
+    organization = application.job.organization
+    if organization.identity_check == "off":
+        return None
+    return {
+        "check": organization.identity_check,
+        "documentRetentionDays": organization.document_retention_days,
+        "states": IDENTITY_STATE_LABELS,
+        "labels": {
+            "selfie": "Selfie",
+            "document": "ID document",
+            "missing": "Not taken yet",
+            "notAsked": "Not asked for",
+            "photoDeleted": "Photo deleted after the interview (kept {days} days)",
+            "replaced": "replaced",
+            "documentMatch": "ID photo vs selfie",
+            "samePerson": "same person",
+            "notSamePerson": "not the same person",
+            "framesChecked": "Camera frames compared",
+            "framesMatching": "matching",
+            "lastDistance": "Last frame's distance",
+            "threshold": "Threshold",
+            "earlier": "Earlier interview",
+            "decision": "{decision} by {by}, {at}",
+            "noDecision": "No decision yet: look at the references and the marked frames, "
+            "then confirm or reject.",
+            "confirmed": "Identity confirmed",
+            "rejected": "Identity rejected",
+            "askReject": "Reject this candidate's identity? The decision and your note are "
+            "recorded and audited.",
+        },
+    }
 
 
 @login_required
@@ -188,6 +226,7 @@ def review_report(request, application_id: int):
             "notes": printed["notes"],
             "gone_verdicts": printed["gone_verdicts"],
             "decisions": printed["decisions"],
+            "identity": identity_status(application=application),
             "generated_at": now,
         },
     )

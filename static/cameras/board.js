@@ -284,6 +284,19 @@ function fillCard(card, stream, board) {
     banner.remove();
     card.classList.remove("has-incident");
   }
+  // The identity check's state (monitoring's words): shown while the organization checks it.
+  let identity = card.querySelector(".stream-identity");
+  if (stream.identity) {
+    if (!identity) {
+      identity = document.createElement("span");
+      card.querySelector(".stream-state").append(identity);
+    }
+    identity.className = `identity-chip stream-identity identity-${stream.identity.state}`;
+    identity.dataset.identityState = stream.identity.state;
+    identity.textContent = stream.identity.label;
+  } else if (identity) {
+    identity.remove();
+  }
   const seen = Date.parse(stream.last_updated);
   const local = new Date(seen - board.clockOffsetMs);
   card.querySelector(".stream-seen").textContent =

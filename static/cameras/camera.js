@@ -60,7 +60,24 @@ export class Camera extends Emitter {
   _body(isActive) {
     const body = { is_active: isActive };
     if (this.applicationId) body.application_id = this.applicationId;
+    // The camera's name goes with camera-on: the server decides whether it is a virtual one.
+    if (isActive && this.deviceLabel) body.device_label = this.deviceLabel.slice(0, 200);
     return body;
+  }
+
+  /** The active camera's MediaDeviceInfo.label (the track's label where none is listed). */
+  async _deviceLabel(stream) {
+    const track = stream.getVideoTracks()[0];
+    if (!track) return "";
+    try {
+      const id = track.getSettings ? track.getSettings().deviceId : undefined;
+      const cameras = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === "videoinput");
+      const device = cameras.find((d) => d.deviceId === id) || (cameras.length === 1 ? cameras[0] : null);
+      if (device && device.label) return device.label;
+    } catch {
+      // Not listed: the track's own label is the same name.
+    }
+    return track.label || "";
   }
 
   async start() {
@@ -73,6 +90,7 @@ export class Camera extends Emitter {
         audio: false,
       });
       this.stream = stream;
+      this.deviceLabel = await this._deviceLabel(stream);
       stream.getVideoTracks().forEach((track) =>
         track.addEventListener("ended", () => this.stop({ reason: "ended" })),
       );

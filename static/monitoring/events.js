@@ -43,10 +43,11 @@ export class EventReporter {
     }
   }
 
-  /** What the page sees now: visible or hidden, focused or not. */
+  /** What the page sees now: visible or hidden, focused or not, a second display. */
   reportState(detail) {
     this.report(document.visibilityState === "hidden" ? "tab_hidden" : "tab_visible", detail);
     this.report(document.hasFocus() ? "window_focus" : "window_blur", detail);
+    if (window.screen && window.screen.isExtended) this.report("extended_display", `a second display is connected (${detail})`);
   }
 
   /** Listen to the page: tab hidden/visible, window blur/focus, leaving full screen. */
@@ -60,5 +61,14 @@ export class EventReporter {
     document.addEventListener("fullscreenchange", () => {
       if (!document.fullscreenElement) this.report("fullscreen_exit");
     });
+    // Where the browser tells (screen.isExtended, Chromium): a display added or removed.
+    if (window.screen && "isExtended" in window.screen && window.screen.addEventListener) {
+      let extended = window.screen.isExtended;
+      window.screen.addEventListener("change", () => {
+        if (window.screen.isExtended === extended) return;
+        extended = window.screen.isExtended;
+        this.report("extended_display", extended ? "a second display was connected" : "back to one display");
+      });
+    }
   }
 }

@@ -12,6 +12,9 @@ export function duration(seconds) {
   return s < 120 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
+/** Incidents of one instant (monitoring/integrity/rules.py INSTANT_KINDS). */
+const INSTANT = new Set(["identity_changed_since", "virtual_camera"]);
+
 /** Frame incidents are runs of flagged camera frames; the others are spans of time. */
 const isFrameRun = (incident) => incident.frame_count > 0 && incident.type !== "late_upload";
 
@@ -24,6 +27,7 @@ export function incidentText(incident, { label = incident.label || incident.type
     const span = incident.ongoing ? `from ${hms(start)} (ongoing)` : `from ${hms(start)} to ${hms(end)}`;
     return `${label} ${span}, ${n} frame${n === 1 ? "" : "s"}`;
   }
+  if (INSTANT.has(incident.type)) return `${label} at ${hms(start)}`;
   if (incident.type === "late_upload") {
     return `Captures from ${formatTime(start)}–${formatTime(end)} arrived late — network outage?`;
   }

@@ -9,6 +9,7 @@ import { formatTime } from "../js/time.js";
 import { timeAgo, toast } from "../js/toast.js";
 import { MonitoringImages } from "./client.js";
 import { EventReporter } from "./events.js";
+import { mountIdentityStep } from "./identity.js";
 import { UploadQueue } from "./queue.js";
 import { ScreenShare } from "./screen.js";
 
@@ -25,6 +26,13 @@ export function mountInterviewPanel(root, config) {
   const queue = new UploadQueue(images, config.retry || {});
   const screen = new ScreenShare($("[data-screen-video]"));
   const events = new EventReporter(config.applicationId);
+  // The reference photos (identity check): part of the workspace, never in recording's way.
+  const identity = mountIdentityStep(root, {
+    camera,
+    video: $("#camera-card video"),
+    applicationId: config.applicationId,
+    identity: config.identity,
+  });
   const timers = [];
   // Live proctoring: messages both ways, a raised hand, the end of the interview.
   const link = new ProctorLink({
@@ -366,5 +374,5 @@ export function mountInterviewPanel(root, config) {
   renderShare();
   renderQueue();
   layout();
-  return { camera, queue, screen, images, events, live, link };
+  return { camera, queue, screen, images, events, live, link, identity };
 }

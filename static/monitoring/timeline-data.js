@@ -9,7 +9,12 @@ import { Emitter } from "../js/emitter.js";
 import { getJSON, requestJSON } from "../js/http.js";
 import { MonitoringImages } from "./client.js";
 
-export const flagsOf = (item) => (item.analysis && item.analysis.flags) || [];
+// A frame's flags: the analysis's, and "identity_mismatch" when its faces were compared with
+// the selfie and none matched (marked in the strip and the viewer like any flag).
+export const flagsOf = (item) => {
+  const flags = (item.analysis && item.analysis.flags) || [];
+  return item.identity && item.identity.matches === false ? [...flags, "identity_mismatch"] : flags;
+};
 export const byTime = (a, b) => a.timestamp.localeCompare(b.timestamp) || a.id - b.id;
 
 const EVENTS_PAGE = 1000; // the most the events listings answer at once

@@ -13,6 +13,8 @@ const EVENT_TONE = {
   window_blur: "warn",
   screen_share_stopped: "warn",
   fullscreen_exit: "warn",
+  extended_display: "warn",
+  virtual_camera: "bad",
   on: "ok",
   consent_given: "ok",
   consent_withdrawn: "bad",
@@ -28,7 +30,13 @@ export function addedBy(item, candidateId) {
 }
 
 /** Both times of a late capture: when it was taken and when the server got it. */
-export function lateNote(item) {
+export /** A compared camera frame's face distance to the selfie (the viewer's title). */
+function identityNote(item) {
+  if (!item.identity || item.identity.distance === null || item.identity.distance === undefined) return "";
+  return `face distance ${item.identity.distance.toFixed(2)} (${item.identity.matches ? "matches" : "does not match"} the selfie)`;
+}
+
+function lateNote(item) {
   return item.late ? `late: taken ${fmtTime(item.timestamp)}, received ${fmtTime(item.received_at)}` : "";
 }
 const fmtTime = (iso) => formatTime(iso, { seconds: true });
@@ -435,7 +443,7 @@ export class TimelineViewer {
     const index = list.findIndex((i) => i.id === id);
     const flags = flagsOf(item).map((f) => this.view.flagLabel(f));
     const what = item.image_type === "camera" ? "Camera snapshot" : "Screen capture";
-    const extra = [addedBy(item, this.view.candidateId), lateNote(item)].filter(Boolean);
+    const extra = [addedBy(item, this.view.candidateId), lateNote(item), identityNote(item)].filter(Boolean);
     const title = `${what} · ${formatDateTime(item.timestamp, { seconds: true })}${flags.length ? ` · ⚑ ${flags.join(", ")}` : ""}${extra.length ? ` · ${extra.join(" · ")}` : ""}`;
     this.dialog.querySelector("[data-viewer-title]").textContent = title;
     this.dialog.querySelector("[data-viewer-index]").textContent = `${index + 1} of ${list.length}`;

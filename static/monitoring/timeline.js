@@ -4,6 +4,7 @@
 
 import { toast } from "../js/toast.js";
 import { DecisionPanel, NoteDialog, VerdictDialog } from "./decisions.js";
+import { IdentityCard } from "./identity-card.js";
 import { TimelineData } from "./timeline-data.js";
 import { TimelineLive } from "./timeline-live.js";
 import { TimelineView, TimelineViewer } from "./timeline-view.js";
@@ -39,6 +40,15 @@ export function mountTimeline(root, config) {
   data.on("loading", () => view.renderLoading());
   data.on("loaded", () => view.renderLoading());
   data.on("integrity", () => view.renderIntegrity(document.querySelector("[data-integrity]")));
+  // The identity card (where the organization checks identity) follows the incidents.
+  const cardRoot = document.querySelector("[data-identity-card]");
+  const identity = cardRoot && config.identity
+    ? new IdentityCard(cardRoot, { applicationId: config.applicationId, identity: config.identity, toast })
+    : null;
+  if (identity) {
+    identity.load();
+    data.on("integrity", () => identity.refreshSoon());
+  }
   data.on("captures-changed", (e) => e.detail.ids.forEach((id) => view.forget(id)));
   data.on("error", (e) => toast(e.detail.message, "error"));
   data.signer.on("error", (e) => toast(e.detail.message, "error"));
@@ -67,5 +77,5 @@ export function mountTimeline(root, config) {
   }
 
   data.loadAll();
-  return { state: data, data, view, viewer, live, decision, loadPage: () => data.loadPage(), openViewer: open };
+  return { state: data, data, view, viewer, live, decision, identity, loadPage: () => data.loadPage(), openViewer: open };
 }

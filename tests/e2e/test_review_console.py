@@ -125,7 +125,8 @@ def test_timeline_lazy_thumbnails_viewer_and_delete(
     )
     # One meaning per count: the header counts the same events as the summary.
     expect(page.locator('[data-record] [data-cell="events"]')).to_have_text("5 events")
-    page.evaluate("window.scrollTo(0, 0)")
+    # Back to the top: the page scrolls in its shell (base.html), not the window.
+    page.evaluate("document.querySelector('.shell').scrollTo(0, 0)")
     expect(page.locator('.event-chip[data-event-type="tab_hidden"]')).to_be_visible()
     # Hidden for 30 s (≥ 10 s): a sustained incident, in the summary and in its minute.
     expect(page.locator('.event-chip[data-event-type="incident-tab_hidden"]')).to_be_visible()
