@@ -127,7 +127,7 @@ def authenticator_enrolment_confirm(*, user: User, code: str) -> tuple[TOTPDevic
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(user)
-    transaction.on_commit(lambda: second_factor_set_up.send(sender=User, user=user))
+    second_factor_set_up.send(sender=User, user=user)  # audited in the same transaction
     return device, codes
 
 
@@ -150,9 +150,6 @@ def second_factor_reset(*, user: User, actor: User, ip: str | None = None) -> in
     factor, is sent to set one up at once. Returns the number of devices removed; audited."""
     removed = TOTPDevice.objects.filter(user=user).delete()[1].get("otp_totp.TOTPDevice", 0)
     removed += StaticDevice.objects.filter(user=user).delete()[1].get("otp_static.StaticDevice", 0)
-    transaction.on_commit(
-        lambda: second_factor_removed.send(
-            sender=User, user=user, actor=actor, removed=removed, ip=ip
-        )
-    )
+    # Audited in the same transaction (only common.pipeline defers work after a commit).
+    second_factor_removed.send(sender=User, user=user, actor=actor, removed=removed, ip=ip)
     return removed
