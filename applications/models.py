@@ -91,6 +91,11 @@ class JobApplication(models.Model):
         blank=True,
         help_text="When retention deleted this interview's captures, events and incidents.",
     )
+    system_check = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The candidate's latest system check: {passed, at, steps} (the check page).",
+    )
 
     objects = ApplicationQuerySet.as_manager()
 

@@ -116,6 +116,7 @@ CODES = {
     "too_dark": "The identity photo is too dark (or too bright) to compare.",
     "url_not_allowed": "The webhook URL may not be called: not https, credentials in it, or "
     "a name that resolves to an address that is not public (README, Integrations).",
+    "duplicate_step": "A system check names the same step twice.",
     "status_not_writable": "The status changes only through start, finish and withdraw.",
     "not_a_candidate": "Only a candidate's data can be erased this way.",
     "empty_image": "The image is empty.",
@@ -273,9 +274,16 @@ OPERATION_ERRORS: dict[str, dict[int, list[str] | None]] = {
             "captured_at_in_future",
             "captured_at_too_old",
         ],
+        403: ["not_candidate"],
         404: ["application_not_found"],
         409: ["application_not_active", "consent_required"],
+        429: ["rate_limited"],
         503: ["storage_unavailable"],
+    },
+    "applications_system_check_create": {
+        400: ["invalid_choice", "duplicate_step"],
+        403: ["not_candidate"],
+        404: ["application_not_found"],
     },
     "applications_monitoring_images_destroy": {
         403: ["permission_denied"],

@@ -11,6 +11,7 @@ from applications.models import (
     MonitoringConsent,
 )
 from applications.selectors import consent_state_for
+from applications.services.system_check import STEPS
 
 
 class OrganizationRefSerializer(serializers.Serializer):
@@ -55,6 +56,60 @@ class JobRefSerializer(serializers.Serializer):
     organization = OrganizationRefSerializer()
 
 
+class SystemCheckStepSerializer(serializers.Serializer):
+    """One step of the candidate's system check, as the check page measured it."""
+
+    name = serializers.ChoiceField(choices=STEPS)
+    passed = serializers.BooleanField()
+    detail = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text="What the page said."
+    )
+    width = serializers.IntegerField(
+        min_value=0, max_value=10_000, required=False, help_text="camera: frame width (px)"
+    )
+    height = serializers.IntegerField(
+        min_value=0, max_value=10_000, required=False, help_text="camera: frame height (px)"
+    )
+    face_count = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, help_text="face: faces the server found"
+    )
+    mbps = serializers.FloatField(
+        min_value=0, max_value=100_000, required=False, help_text="upload: measured Mbit/s"
+    )
+    needed_mbps = serializers.FloatField(
+        min_value=0,
+        max_value=100_000,
+        required=False,
+        help_text="upload: what the capture intervals need (Mbit/s)",
+    )
+    offset_ms = serializers.IntegerField(
+        min_value=-86_400_000,
+        max_value=86_400_000,
+        required=False,
+        help_text="clock: how far the computer's clock is ahead of the server's (ms)",
+    )
+
+
+class SystemCheckInputSerializer(serializers.Serializer):
+    steps = SystemCheckStepSerializer(many=True, max_length=len(STEPS), allow_empty=False)
+
+    def validate_steps(self, steps):
+        names = [step["name"] for step in steps]
+        if len(set(names)) != len(names):
+            raise serializers.ValidationError("Each step at most once.", code="duplicate_step")
+        return steps
+
+
+class SystemCheckSerializer(serializers.Serializer):
+    """The candidate's latest system check (null until they ran it)."""
+
+    passed = serializers.BooleanField(
+        help_text="Every step the interview needs was run and passed."
+    )
+    at = serializers.DateTimeField(help_text="When the server received it.")
+    steps = SystemCheckStepSerializer(many=True)
+
+
 class ApplicationOutputSerializer(serializers.ModelSerializer):
     job = JobRefSerializer()
     candidate = CandidateRefSerializer()
@@ -66,6 +121,7 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
         source="recording_began",
         help_text="Recording has begun: the monitoring settings can no longer change.",
     )
+    system_check = SystemCheckSerializer(allow_null=True, read_only=True)
 
     def get_consent_state(self, application) -> str:
         state = getattr(application, "consent_state", None)
@@ -88,6 +144,7 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "withdrawn_at",
             "consent_state",
             "settings_locked",
+            "system_check",
         ]
 
 

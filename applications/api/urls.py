@@ -9,6 +9,7 @@ from .views import (
     ConsentApi,
     JobDetailApi,
     JobListApi,
+    SystemCheckApi,
 )
 
 urlpatterns = [
@@ -37,6 +38,11 @@ urlpatterns = [
         "applications/<int:application_id>/withdraw/",
         ApplicationWithdrawApi.as_view(),
         name="api-application-withdraw",
+    ),
+    path(
+        "applications/<int:application_id>/system-check/",
+        SystemCheckApi.as_view(),
+        name="api-application-system-check",
     ),
     path("jobs/", JobListApi.as_view(), name="api-jobs"),
     path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="api-job-detail"),

@@ -23,6 +23,8 @@ from .serializers import (
     JobInputSerializer,
     JobOutputSerializer,
     JobUpdateSerializer,
+    SystemCheckInputSerializer,
+    SystemCheckSerializer,
 )
 
 
@@ -215,3 +217,20 @@ class ApplicationWithdrawApi(ApplicationTransitionApi):
     @extend_schema(request=None, responses=ApplicationOutputSerializer)
     def post(self, request, application_id: int):
         return super().post(request, application_id)
+
+
+class SystemCheckApi(APIView):
+    """The candidate's system check (the check page): the result is kept with the application
+    (`system_check` on it), shown to the reviewer. Allowed before consent and in any status."""
+
+    @extend_schema(request=SystemCheckInputSerializer, responses=SystemCheckSerializer)
+    def post(self, request, application_id: int):
+        application = selectors.application_get_for_user(
+            user=request.user, application_id=application_id
+        )
+        serializer = SystemCheckInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.system_check_record(
+            actor=request.user, application=application, **serializer.validated_data
+        )
+        return Response(SystemCheckSerializer(result).data)

@@ -20,6 +20,7 @@ from .jobs import (
     job_create,
     job_update,
 )
+from .system_check import steps_required, system_check_record
 from .transitions import (
     TRANSITIONS,
     application_finish,
@@ -53,4 +54,6 @@ __all__ = [
     "job_create",
     "job_update",
     "recording_check",
+    "steps_required",
+    "system_check_record",
 ]

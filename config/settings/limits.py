@@ -37,6 +37,8 @@ RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
 # Uploads per application and type: a burst of 20 (a queue drained after an outage passes),
 # then 4× the application's capture rate: 20 per (20 / 4 × interval) seconds.
 RATE_LIMIT_UPLOAD_BURST = env.int("RATE_LIMIT_UPLOAD_BURST", default=20)
+# Dry-run uploads per candidate (the system check's test frames and timed uploads).
+RATE_LIMIT_DRY_RUN = env.str("RATE_LIMIT_DRY_RUN", default="30 per 300 seconds")
 RATE_LIMIT_EVENTS = env.str("RATE_LIMIT_EVENTS", default="120 per 60 seconds")
 RATE_LIMIT_TOKEN = env.str("RATE_LIMIT_TOKEN", default="10 per 60 seconds")
 # Failed sign-ins from one address, whatever the usernames (a shared office NAT stays far

@@ -14,10 +14,14 @@ from django.db.models import Q
 from django.utils import timezone
 from PIL import Image
 
+from accounts.models import User
+from applications.models import JobApplication
 from common import pipeline
+from common.errors import NotAllowed
 from monitoring import followups
 from monitoring.faces.detectors import best_detector
 from monitoring.identity.services import frame_identity, frame_identity_recheck
+from monitoring.images.codec import clean_image, decode_base64_image
 from monitoring.integrity.services import integrity_frame_changed
 from monitoring.live import timeline_changed
 from monitoring.models import FrameAnalysis, ImageType, MonitoringImage
@@ -197,3 +201,39 @@ def frame_analyses_requeue(*, image_ids: list[int]) -> int:
     for image_id in image_ids:
         pipeline.enqueue(followups.ANALYZE_IMAGE, image_id)
     return len(image_ids)
+
+
+def capture_dry_run(
+    *,
+    actor: User,
+    application: JobApplication,
+    image_type: str,
+    image_data: str | None = None,
+    image_bytes: bytes | None = None,
+) -> dict:
+    """Analyse one capture the way a stored one would be, and keep nothing: no object, no
+    row, no log (the system check's test frame, the practice capture). Only the candidate of
+    the application, in any status, consent not needed — nothing is recorded.
+
+    Camera: `face_count`, `brightness` and the flags of a single frame (`camera_covered`,
+    `no_face`, `multiple_faces`; "frozen" needs a predecessor). Screen: the size only.
+    """
+    if application.candidate_id != actor.pk:
+        raise NotAllowed("Only the candidate can try a capture.", code="not_candidate")
+    clean = clean_image(
+        image_bytes if image_bytes is not None else decode_base64_image(image_data or ""),
+        max_side=settings.MONITORING_MAX_SIDE,
+        max_pixels=settings.MONITORING_MAX_PIXELS,
+        quality=settings.MONITORING_JPEG_QUALITY,
+    )
+    analysis: dict = {"width": clean.width, "height": clean.height}
+    if image_type == ImageType.SCREEN:
+        return {**analysis, "flags": []}
+    picture, _ = frames.load_scaled(clean.data, width=settings.ANALYSIS_DETECT_WIDTH)
+    frame = frames.camera_frame(picture, clean.data, best_detector())
+    return {
+        **analysis,
+        "face_count": len(frame.faces),
+        "brightness": round(frame.brightness, 2),
+        "flags": frames.camera_flags(frame, frozen=False),
+    }
