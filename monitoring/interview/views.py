@@ -8,7 +8,9 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from applications import notice
 from applications.selectors import applications_for_user, consent_latest
+from applications.services import steps_required
 from monitoring.integrity.selectors import screen_sharing_state
+from monitoring.interview.labels import CHECK_LABELS
 
 
 def _require_candidate(user) -> None:
@@ -31,14 +33,81 @@ def interview_list(request):
     return render(request, "monitoring/interview_list.html", {"applications": applications})
 
 
-@login_required
-@ensure_csrf_cookie
-def interview_detail(request, application_id: int):
+def _own_application(request, application_id: int):
     _require_candidate(request.user)
-    application = get_object_or_404(
+    return get_object_or_404(
         applications_for_user(user=request.user).select_related("job__organization"),
         pk=application_id,
     )
+
+
+def _check_seen_key(application_id: int) -> str:
+    return f"system-check-seen:{application_id}"
+
+
+CHECK_STEPS = (
+    {"name": "browser", "title": "Browser", "about": "Camera, screen sharing, live connection."},
+    {"name": "camera", "title": "Camera", "about": "Frames arrive; a real camera, not software."},
+    {"name": "face", "title": "Your face", "about": "One test frame, analysed and not stored."},
+    {"name": "screen", "title": "Screen sharing", "about": "Permission to share the screen."},
+    {"name": "upload", "title": "Upload speed", "about": "A test upload the size of a capture."},
+    {"name": "clock", "title": "Clock", "about": "Your computer's clock against ours."},
+)
+
+# Labels of virtual cameras (software that feeds a picture instead of a camera): the check
+# says so before the interview (the identity issues name the setting).
+VIRTUAL_CAMERA_LABELS = (
+    "obs",
+    "virtual",
+    "manycam",
+    "snap camera",
+    "xsplit",
+    "droidcam",
+    "epoccam",
+)
+
+
+@login_required
+@ensure_csrf_cookie
+def interview_check(request, application_id: int):
+    """The system check (static/monitoring/check.js): the set-up tested before anything is
+    recorded, reachable before consent and any time after. Nothing is stored but its result."""
+    application = _own_application(request, application_id)
+    request.session[_check_seen_key(application.pk)] = True
+    required = steps_required(application=application)
+    check_config = {
+        "applicationId": application.pk,
+        "interviewUrl": application.get_absolute_url(),
+        "cameraMonitoring": application.camera_monitoring,
+        "screenMonitoring": application.screen_monitoring,
+        "cameraInterval": application.camera_interval,
+        "screenInterval": application.screen_interval,
+        "virtualCameraLabels": list(
+            getattr(settings, "IDENTITY_VIRTUAL_CAMERA_LABELS", VIRTUAL_CAMERA_LABELS)
+        ),
+    }
+    return render(
+        request,
+        "monitoring/interview_check.html",
+        {
+            "application": application,
+            "check_config": check_config,
+            "check_labels": CHECK_LABELS,
+            "steps": [step for step in CHECK_STEPS if step["name"] in required],
+            "last_check": application.system_check,
+        },
+    )
+
+
+@login_required
+@ensure_csrf_cookie
+def interview_detail(request, application_id: int):
+    application = _own_application(request, application_id)
+    first_visit = application.system_check is None and not request.session.get(
+        _check_seen_key(application.pk)
+    )
+    if first_visit and application.status in ("invited", "in_progress"):
+        return redirect("interview-check", application_id=application.pk)
     latest = consent_latest(application_id=application.pk)
     consent_state = latest.state if latest is not None else "none"
     if latest is not None and latest.outdated:

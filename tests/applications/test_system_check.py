@@ -6,7 +6,7 @@ import pytest
 
 from applications.models import JobApplication
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.unchecked]
 
 STEPS = [
     {"name": "browser", "passed": True},
