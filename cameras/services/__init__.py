@@ -5,6 +5,7 @@ card's snapshot and incident, history, erasure; the public names are importable 
 from .board import ENDED, STARTED, UPDATED, board_snapshot, stream_broadcast
 from .cards import camera_stream_incident, camera_stream_snapshot, camera_stream_snapshot_replace
 from .erasure import camera_history_delete, camera_presence_erase
+from .page import candidate_page_tell
 from .status import (
     camera_stream_heartbeat,
     camera_stream_set_status,
@@ -28,5 +29,6 @@ __all__ = [
     "camera_stream_stop",
     "camera_streams_end_stale",
     "camera_streams_touch",
+    "candidate_page_tell",
     "stream_broadcast",
 ]

@@ -16,6 +16,7 @@ from PIL import Image
 
 from accounts.models import User
 from applications.models import JobApplication
+from cameras.services import candidate_page_tell
 from common import pipeline
 from common.errors import NotAllowed
 from monitoring import followups
@@ -23,6 +24,7 @@ from monitoring.faces.detectors import best_detector
 from monitoring.identity.services import frame_identity, frame_identity_recheck
 from monitoring.images.codec import clean_image, decode_base64_image
 from monitoring.integrity.services import integrity_frame_changed
+from monitoring.interview.labels import INTERVIEW_ALERTS
 from monitoring.live import timeline_changed
 from monitoring.models import FrameAnalysis, ImageType, MonitoringImage
 
@@ -169,6 +171,7 @@ def image_analyze(*, image_id: int) -> FrameAnalysis | None:
     if result is not None:
         integrity_frame_changed(image_id=image_id)
         timeline_changed(result.image.application_id, "captures", at=result.image.captured_at)
+        checks_tell_candidate(image=result.image)
     while recheck is not None:
         successor, recheck = frame_analyze(image_id=recheck)
         if successor is not None:
@@ -237,3 +240,46 @@ def capture_dry_run(
         "brightness": round(frame.brightness, 2),
         "flags": frames.camera_flags(frame, frozen=False),
     }
+
+
+ALERTED = ("camera_covered", "frozen_frame", "no_face", "multiple_faces")
+RUN_LOOKBACK = 50  # frames: a run longer than this is dated by its 50th frame
+
+
+def checks_tell_candidate(*, image: MonitoringImage) -> dict | None:
+    """Tell the candidate's page what the checks of their newest analysed camera frame say:
+    the check it fails (or none) and since when — the capture time of the first frame of the
+    run failing it. The page says it in plain words once it has lasted a few seconds, as the
+    reviewer's card does, so that it can be fixed before it becomes an incident. Only for the
+    candidate's own newest frame (an older one analysed late changes nothing now)."""
+    if image.image_type != ImageType.CAMERA or not _is_candidates(image):
+        return None
+    recent = list(
+        FrameAnalysis.objects.filter(
+            image__application_id=image.application_id,
+            image__image_type=ImageType.CAMERA,
+            image__uploaded_by_id=image.uploaded_by_id,
+        )
+        .select_related("image")
+        .order_by("-image__captured_at", "-image_id")[:RUN_LOOKBACK]
+    )
+    if not recent or recent[0].image_id != image.pk:
+        return None
+    failing = [flag for flag in recent[0].flags if flag in ALERTED]
+    check = failing[0] if failing else None
+    since = None
+    if check is not None:
+        for analysis in recent:
+            if check not in analysis.flags:
+                break
+            since = analysis.image.captured_at
+    message = {
+        "type": "check",
+        "check": check,
+        "since": since.isoformat() if since else None,
+        "message": INTERVIEW_ALERTS.get(check) if check else None,
+    }
+    candidate_page_tell(
+        user_id=image.uploaded_by_id, application_id=image.application_id, message=message
+    )
+    return message

@@ -54,6 +54,8 @@ CHECK_STEPS = (
     {"name": "clock", "title": "Clock", "about": "Your computer's clock against ours."},
 )
 
+CHECK_ALERT_AFTER_SECONDS = 5
+
 # Labels of virtual cameras (software that feeds a picture instead of a camera): the check
 # says so before the interview (the identity issues name the setting).
 VIRTUAL_CAMERA_LABELS = (
@@ -128,6 +130,8 @@ def interview_detail(request, application_id: int):
         if application.screen_monitoring
         else "never",
         "heartbeatMs": int(settings.CAMERA_HEARTBEAT_SECONDS * 1000),
+        # A frame check failing this long is said on the page (the presence socket's `check`).
+        "alertAfterSeconds": CHECK_ALERT_AFTER_SECONDS,
     }
     return render(
         request,

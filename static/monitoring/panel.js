@@ -3,6 +3,7 @@
 
 import { Camera, mountCameraCard } from "../cameras/camera.js";
 import { LiveSender, mountWatchNotice } from "../cameras/live.js";
+import { serverNow } from "../js/clock.js";
 import { postJSON } from "../js/http.js";
 import { formatTime } from "../js/time.js";
 import { timeAgo, toast } from "../js/toast.js";
@@ -295,8 +296,30 @@ export function mountInterviewPanel(root, config) {
     if (target.requestFullscreen) target.requestFullscreen().catch((err) => toast(err.message, "warn"));
   });
 
+  // --- What the checks say: a check failing for a few seconds, in plain words --------------
+  // The server tells the page (presence socket, `check`) what its newest analysed camera frame
+  // fails and since when; once that has lasted alertAfterSeconds the page says what to do,
+  // as the reviewer's card shows it — so it can be fixed before it becomes an incident.
+  const checkAlert = $("[data-check-alert]");
+  let frameCheck = null;
+  camera.addEventListener("check", (e) => {
+    frameCheck = e.detail.check ? e.detail : null;
+    renderCheck();
+  });
+  camera.addEventListener("stopped", () => {
+    frameCheck = null;
+    renderCheck();
+  });
+  function renderCheck() {
+    const lasted = frameCheck && serverNow() - Date.parse(frameCheck.since) >= (config.alertAfterSeconds || 5) * 1000;
+    const text = lasted && camera.isOn ? frameCheck.message : "";
+    if (checkAlert.textContent !== text) checkAlert.textContent = text; // announced once
+    checkAlert.hidden = !text;
+  }
+
   // --- Upload status ----------------------------------------------------------------------
   const statusEl = $("[data-upload-status]");
+  const retryEl = $("[data-retry-in]");
   function renderQueue() {
     const n = queue.length;
     $("[data-queue-length]").textContent = String(n);
@@ -307,9 +330,13 @@ export function mountInterviewPanel(root, config) {
     show("[data-spinner]", queue.busy);
     let text = "";
     let kind = "";
+    let retryIn = "";
     if (queue.retrying) {
+      // The countdown sits outside the live region: a region that changes every second would
+      // be read out every second.
       const s = Math.max(1, Math.ceil((queue.retryAt - Date.now()) / 1000));
-      text = `Upload failed: ${queue.lastError.message} Retrying in ${s} s — your captures are kept.`;
+      text = `Upload failed: ${queue.lastError.message} Retrying — your captures are kept.`;
+      retryIn = `Next try in ${s} s.`;
       kind = "warn";
     } else if (queue.lastError) {
       text = `A capture was refused: ${queue.lastError.message}`;
@@ -320,11 +347,16 @@ export function mountInterviewPanel(root, config) {
       text = "All captures uploaded.";
       kind = "ok";
     }
-    statusEl.textContent = text;
+    if (statusEl.textContent !== text) statusEl.textContent = text; // announced once
     statusEl.className = text ? `upload-message alert alert-${kind || "info"}` : "upload-message";
+    if (retryEl.textContent !== retryIn) retryEl.textContent = retryIn;
+    retryEl.hidden = !retryIn;
   }
   queue.addEventListener("change", renderQueue);
-  setInterval(renderQueue, 1000);
+  setInterval(() => {
+    renderQueue();
+    renderCheck();
+  }, 1000);
 
   // --- Leaving ----------------------------------------------------------------------------
   window.addEventListener("pagehide", () => {

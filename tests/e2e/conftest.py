@@ -66,6 +66,11 @@ AXE_PATH = BASE_DIR / "tests" / "e2e" / "node_modules" / "axe-core" / "axe.min.j
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_RUNNER = """
 window.__invigilAxe = async () => {
+  // A toast sliding in is half transparent: judge what settles, not a frame of an animation.
+  const settling = document.getAnimations()
+    .filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+    .map((a) => a.finished.catch(() => {}));
+  await Promise.race([Promise.all(settling), new Promise((r) => setTimeout(r, 6000))]);
   const result = await axe.run(document, {
     runOnly: { type: "tag", values: AXE_TAGS },
     resultTypes: ["violations"],
@@ -107,9 +112,8 @@ def axe_check(page, where: str = "") -> list[str]:
     return AXE_VIOLATIONS[before:]
 
 
-@pytest.fixture(scope="session")
-def browser(browser):
-    """pytest-playwright's browser, whose every new context carries the CSP probe and axe."""
+def instrument(browser):
+    """Every new context of this browser carries the CSP probe and axe."""
     original = browser.new_context
     axe = axe_script()
 
@@ -123,6 +127,12 @@ def browser(browser):
 
     browser.new_context = new_context
     return browser
+
+
+@pytest.fixture(scope="session")
+def browser(browser):
+    """pytest-playwright's browser, instrumented (CSP probe, axe)."""
+    return instrument(browser)
 
 
 @pytest.fixture(autouse=True)

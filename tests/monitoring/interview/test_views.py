@@ -74,3 +74,10 @@ def test_the_reviewer_sees_the_candidates_check(acme, client):
     page = client.get(f"/console/applications/{acme.application.id}/").content.decode()
     assert 'data-system-check="passed"' in page
     assert "upload 1.2 Mbit/s" in page and "camera 640×480" in page
+
+
+def test_the_privacy_page_says_the_candidate_is_told_and_what_the_check_keeps(acme, client):
+    client.force_login(acme.candidate)
+    page = client.get("/privacy/").content.decode()
+    assert "your page says so in plain words" in page
+    assert "Only its result is kept with your application" in page
