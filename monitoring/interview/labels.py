@@ -70,3 +70,9 @@ INTERVIEW_ALERTS = {
     "screen_share_stopped": "Your screen is not shared — please share your entire screen again.",
     "camera_off": "Your camera is off — please turn it on again.",
 }
+
+# The interview page (static/monitoring/panel.js).
+PANEL_LABELS = {
+    "welcome_back": "Welcome back — {count} capture(s) of this interview are stored. Turn your "
+    "camera on again to go on with the interview.",
+}

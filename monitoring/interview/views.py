@@ -7,10 +7,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from applications import notice
-from applications.selectors import applications_for_user, consent_latest
+from applications.selectors import (
+    applications_for_user,
+    applications_with_consent_state,
+    consent_latest,
+)
 from applications.services import steps_required
+from monitoring.images.selectors import own_captures_summary
 from monitoring.integrity.selectors import screen_sharing_state
-from monitoring.interview.labels import CHECK_LABELS
+from monitoring.interview.labels import CHECK_LABELS, PANEL_LABELS
 
 
 def _require_candidate(user) -> None:
@@ -29,7 +34,9 @@ def home(request):
 @login_required
 def interview_list(request):
     _require_candidate(request.user)
-    applications = applications_for_user(user=request.user).order_by("-created_at")
+    applications = applications_with_consent_state(
+        applications_for_user(user=request.user)
+    ).order_by("-created_at")
     return render(request, "monitoring/interview_list.html", {"applications": applications})
 
 
@@ -110,6 +117,7 @@ def interview_detail(request, application_id: int):
     )
     if first_visit and application.status in ("invited", "in_progress"):
         return redirect("interview-check", application_id=application.pk)
+    sent = own_captures_summary(application_id=application.pk, user_id=request.user.pk)
     latest = consent_latest(application_id=application.pk)
     consent_state = latest.state if latest is not None else "none"
     if latest is not None and latest.outdated:
@@ -132,6 +140,10 @@ def interview_detail(request, application_id: int):
         "heartbeatMs": int(settings.CAMERA_HEARTBEAT_SECONDS * 1000),
         # A frame check failing this long is said on the page (the presence socket's `check`).
         "alertAfterSeconds": CHECK_ALERT_AFTER_SECONDS,
+        # A page opened again counts what was sent before it.
+        "uploadedBefore": sent["count"],
+        "lastUploadAt": sent["last_received_at"].isoformat() if sent["last_received_at"] else None,
+        "labels": PANEL_LABELS,
     }
     return render(
         request,

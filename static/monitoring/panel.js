@@ -18,7 +18,11 @@ export function mountInterviewPanel(root, config) {
   const api = `/api/applications/${config.applicationId}`;
 
   const camera = new Camera({ statusUrl: "/api/camera/status", applicationId: config.applicationId, heartbeatMs: config.heartbeatMs });
-  mountCameraCard($("#camera-card"), camera, { toast });
+  const cameraCard = mountCameraCard($("#camera-card"), camera, { toast });
+  const labels = config.labels || {};
+  const fill = (text, values) => String(text || "").replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+  const uploadedBefore = config.uploadedBefore || 0; // sent by an earlier visit of this page
+  let welcomed = false;
   const live = new LiveSender(camera); // reviewers may watch the camera live; the page says who
   mountWatchNotice($("[data-watch-notice]"), live);
   const images = new MonitoringImages({ applicationId: config.applicationId });
@@ -52,6 +56,11 @@ export function mountInterviewPanel(root, config) {
     show("[data-finished]", status === "completed");
     show("[data-withdrawn]", status === "withdrawn");
     events.enabled = active;
+    if (active && !welcomed && uploadedBefore > 0 && !camera.isOn) {
+      // Back on the page of an interview under way: what is stored, and what to do now.
+      welcomed = true;
+      cameraCard.showMessage(fill(labels.welcome_back, { count: uploadedBefore }), "info");
+    }
     if (active) startAutoCapture();
     if (active) setTimeout(() => checkShareOnResume(), 0); // once the share section is wired
   }
@@ -75,6 +84,7 @@ export function mountInterviewPanel(root, config) {
       toast(thanks, "ok");
       e.target.disabled = false;
       layout();
+      showNextStep();
     } catch (err) {
       if (err.code === "notice_outdated") window.location.reload(); // a newer notice to read
       showConsentError(err.message);
@@ -133,6 +143,14 @@ export function mountInterviewPanel(root, config) {
       error.hidden = false;
       show("[data-withdraw-retry]", true);
     }
+  }
+  /** After "I agree": the next thing to do in view and focused (a phone stays scrolled down at
+   * the end of the notice otherwise, with the camera off-screen). */
+  function showNextStep() {
+    const next = !$("[data-start]").hidden ? $("[data-start]") : $("#camera-card");
+    if (!next || next.closest("[hidden]")) return;
+    next.scrollIntoView({ block: "start" });
+    next.querySelector("[data-start-button], [data-camera-toggle]")?.focus({ preventScroll: true });
   }
   function showConsentError(text) {
     const el = $("[data-consent-error]");
@@ -229,11 +247,17 @@ export function mountInterviewPanel(root, config) {
   let leaving = false; // the page is going away (reload, tab closed): say so while it can
   const sharingAsked = () => config.screenMonitoring && status === "in_progress" && consented;
   function askToShare(how) {
+    if (!canShare) return renderShare();
     renderShare(`Screen sharing ${how}. This interview needs your entire screen shared: share it again to go on — until you do, the recruiter sees that it stopped.`, "error");
     shareButton.focus();
   }
   function renderShare(message = "", kind = "warn") {
     const on = screen.isSharing;
+    if (config.screenMonitoring && !canShare) {
+      message = $("[data-needs-computer]").textContent.trim();
+      kind = "error";
+    }
+    shareButton.disabled = config.screenMonitoring && !canShare;
     shareButton.classList.toggle("btn-attention", !on && kind === "error");
     shareButton.textContent = on ? "Stop sharing" : "Share entire screen";
     shareButton.classList.toggle("btn-danger", on);
@@ -244,6 +268,11 @@ export function mountInterviewPanel(root, config) {
     shareMessage.textContent = message;
     shareMessage.className = message ? `alert alert-${kind}` : "";
     shareMessage.hidden = !message;
+  }
+  // A phone or tablet cannot share its screen: say "use a computer" instead of asking.
+  const canShare = Boolean(navigator.mediaDevices && navigator.mediaDevices.getDisplayMedia);
+  if (config.screenMonitoring && !canShare) {
+    root.querySelectorAll("[data-needs-computer]").forEach((el) => { el.hidden = false; });
   }
   shareButton.addEventListener("click", async () => {
     if (screen.isSharing) {
@@ -291,10 +320,20 @@ export function mountInterviewPanel(root, config) {
   }
 
   // --- Full-screen preview ----------------------------------------------------------------
+  const fullscreenTarget = $("#camera-card .camera-preview");
+  const fullscreenClose = $("[data-fullscreen-close]");
   $("[data-fullscreen]").addEventListener("click", () => {
-    const target = $("#camera-card .camera-preview");
-    if (target.requestFullscreen) target.requestFullscreen().catch((err) => toast(err.message, "warn"));
+    if (fullscreenTarget.requestFullscreen) {
+      fullscreenTarget.requestFullscreen().catch((err) => toast(err.message, "warn"));
+    }
   });
+  // A visible way out of the full-screen preview (Escape works too).
+  document.addEventListener("fullscreenchange", () => {
+    fullscreenClose.hidden = document.fullscreenElement !== fullscreenTarget;
+    if (!fullscreenClose.hidden) fullscreenClose.focus();
+    else if (!document.fullscreenElement) $("[data-fullscreen]").focus({ preventScroll: true });
+  });
+  fullscreenClose.addEventListener("click", () => document.exitFullscreen().catch(() => {}));
 
   // --- What the checks say: a check failing for a few seconds, in plain words --------------
   // The server tells the page (presence socket, `check`) what its newest analysed camera frame
@@ -323,9 +362,10 @@ export function mountInterviewPanel(root, config) {
   function renderQueue() {
     const n = queue.length;
     $("[data-queue-length]").textContent = String(n);
-    $("[data-uploaded]").textContent = String(queue.uploaded);
-    $("[data-last-upload]").textContent = queue.lastSuccessAt
-      ? `${formatTime(queue.lastSuccessAt, { seconds: true })} (${timeAgo(Date.now() - queue.lastSuccessAt)})`
+    $("[data-uploaded]").textContent = String(uploadedBefore + queue.uploaded);
+    const last = queue.lastSuccessAt || (config.lastUploadAt ? Date.parse(config.lastUploadAt) : null);
+    $("[data-last-upload]").textContent = last
+      ? `${formatTime(last, { seconds: true })} (${timeAgo(Date.now() - last)})`
       : "none yet";
     show("[data-spinner]", queue.busy);
     let text = "";

@@ -45,7 +45,7 @@ def test_every_page_passes_axe(acme, page, base_url, password, bucket):
     app = acme.application
     MonitoringConsentFactory(application=app)
     store_frame(app, "one_face.jpg", timezone.now() - timedelta(minutes=2))
-    for url in ("/accounts/login/", "/privacy/"):
+    for url in ("/accounts/login/", "/accounts/password_reset/", "/privacy/"):
         _visit(page, base_url + url)
     login(page, base_url, "john", password)
     for url in ("/interview/", f"/interview/{app.id}/check/", f"/interview/{app.id}/"):

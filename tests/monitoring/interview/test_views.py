@@ -81,3 +81,15 @@ def test_the_privacy_page_says_the_candidate_is_told_and_what_the_check_keeps(ac
     page = client.get("/privacy/").content.decode()
     assert "your page says so in plain words" in page
     assert "Only its result is kept with your application" in page
+
+
+def test_the_list_offers_the_download_once_consent_was_given_even_without_a_start(acme, client):
+    """The withdrawn page links to "download your copy" on this list: it must be there."""
+    from django.utils import timezone
+
+    from tests.factories import MonitoringConsentFactory
+
+    MonitoringConsentFactory(application=acme.application, withdrawn_at=timezone.now())
+    assert acme.application.started_at is None
+    client.force_login(acme.candidate)
+    assert b"Download my data" in client.get("/interview/").content
