@@ -13,10 +13,9 @@ import contextlib
 import logging
 import time
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
-from common.sockets import SafeJsonConsumer
+from common.sockets import SafeJsonConsumer, database_call
 
 from .sessions import (
     TOUCH_EVERY,
@@ -78,9 +77,9 @@ class SessionBoundConsumer(SafeJsonConsumer):
         if self.session_key and time.monotonic() - self.touched_at >= TOUCH_EVERY:
             self.touched_at = time.monotonic()
             with contextlib.suppress(Exception):  # the database is away: the next one then
-                await database_sync_to_async(session_touch)(session_key=self.session_key)
+                await database_call(session_touch)(session_key=self.session_key)
 
-    @database_sync_to_async
+    @database_call
     def _check(self) -> bool:
         return session_check(
             user_id=self.scope["user"].pk, session_key=self.session_key, rights=self.rights

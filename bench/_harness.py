@@ -244,3 +244,110 @@ def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
     return ordered[k]
+
+
+# --- CPU per process group -------------------------------------------------------------------
+
+
+def _group_of(proc) -> str | None:
+    """Which part of the shape a process is: web, celery, s3 (moto), postgres (this bench's
+    database only), redis, or None (not ours)."""
+    try:
+        cmd = " ".join(proc.cmdline())
+        name = proc.name()
+    except Exception:  # gone, or not ours to read
+        return None
+    if "moto.server" in cmd:
+        return "s3"
+    if "celery" in cmd and "worker" in cmd:
+        return "celery"
+    if "config.server" in cmd or "uvicorn" in cmd or "multiprocessing.spawn" in cmd:
+        return "web"
+    if name.startswith("postgres") and "invigil_bench" in cmd:
+        return "postgres"
+    if name.startswith("redis-server"):
+        return "redis"
+    return None
+
+
+class CpuSampler:
+    """CPU seconds spent per process group between start() and stop(): the bench's own children
+    (web, celery, s3), PostgreSQL's backends for this bench's database, every redis-server
+    process (shared with anything else using it), and this client."""
+
+    GROUPS = ("web", "celery", "s3", "postgres", "redis", "client")
+
+    def __init__(self) -> None:
+        import psutil
+
+        self.psutil = psutil
+        self.me = psutil.Process()
+
+    def _times(self) -> dict[int, tuple[str, float]]:
+        out: dict[int, tuple[str, float]] = {}
+        mine = {p.pid for p in self.me.children(recursive=True)}
+        for proc in self.psutil.process_iter():
+            group = "client" if proc.pid == self.me.pid else _group_of(proc)
+            if group is None or (group in ("web", "celery", "s3") and proc.pid not in mine):
+                continue
+            with contextlib.suppress(Exception):  # it ended meanwhile
+                t = proc.cpu_times()
+                out[proc.pid] = (group, t.user + t.system)
+        return out
+
+    def start(self) -> None:
+        self.began, self.at = self._times(), time.monotonic()
+
+    def stop(self) -> dict[str, float]:
+        """Cores used per group (CPU seconds / wall seconds) since start()."""
+        ended, wall = self._times(), time.monotonic() - self.at
+        used = dict.fromkeys(self.GROUPS, 0.0)
+        for pid, (group, cpu) in ended.items():
+            used[group] += cpu - self.began.get(pid, (group, 0.0))[1]
+        return {group: seconds / wall for group, seconds in used.items()}
+
+
+@contextmanager
+def profiled(seconds: float, out_dir: str | None):
+    """With out_dir: py-spy records (raw, idle threads too) every web and Celery process of
+    this bench for `seconds`; a flame graph per process, to read where requests wait."""
+    if not out_dir:
+        yield
+        return
+    import psutil
+
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    spies = []
+    for proc in psutil.Process().children(recursive=True):
+        group = _group_of(proc)
+        if group in ("web", "celery"):
+            spies.append(
+                subprocess.Popen(
+                    [
+                        str(Path(sys.executable).parent / "py-spy"),
+                        "record",
+                        "--idle",
+                        "--nonblocking",
+                        "-r",
+                        "50",
+                        "-f",
+                        "raw",
+                        "-d",
+                        str(int(seconds)),
+                        "-p",
+                        str(proc.pid),
+                        "-o",
+                        f"{out_dir}/{group}-{proc.pid}.txt",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+    try:
+        yield
+    finally:
+        for spy in spies:
+            try:
+                spy.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                spy.kill()

@@ -35,6 +35,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import (
+    CpuSampler,
     asgi,
     bench_candidates,
     bench_env,
@@ -43,6 +44,7 @@ from _harness import (
     percentile,
     prepare_database,
     process,
+    profiled,
     s3_env,
     setup_django,
 )
@@ -50,6 +52,8 @@ from _harness import (
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 LEVELS = [int(n) for n in os.environ.get("BENCH_LOAD_N", "100,300,1000").split(",")]
 REVIEWERS = int(os.environ.get("BENCH_LOAD_REVIEWERS", "10"))
+PROFILE_DIR = os.environ.get("BENCH_PROFILE")  # py-spy flame graphs (raw) of each process
+CELERY_CONCURRENCY = os.environ.get("BENCH_CELERY_CONCURRENCY", "2")
 BUCKET = "invigil-load"
 HEARTBEAT_S = 10.0
 CAMERA_S = 30.0
@@ -273,6 +277,18 @@ def outcome(stats: Stats, people: list[dict]) -> tuple[int, int, int, int]:
     return rows.count(), len(stats.sent_ids - stored), duplicates, backlog
 
 
+def drain(people: list[dict], backlog: int, limit: float = 120.0) -> str:
+    """How long the analysis backlog left by the level takes to reach zero (load stopped)."""
+    if not backlog:
+        return "0 s (none left)"
+    began = time.monotonic()
+    while time.monotonic() - began < limit:
+        if outcome(Stats(), people)[3] == 0:
+            return f"{time.monotonic() - began:.0f} s"
+        time.sleep(1)
+    return f"more than {limit:.0f} s ({outcome(Stats(), people)[3]} left)"
+
+
 def main() -> None:
     moto_port = free_port()
     endpoint = f"http://127.0.0.1:{moto_port}"
@@ -286,14 +302,16 @@ def main() -> None:
     setup_django(env)
     raws = [frame(i) for i in range(6)]
     workers = os.cpu_count() or 2
-    celery = [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1", "-l", "info"]
+    celery = [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", CELERY_CONCURRENCY]
+    celery += ["-l", "info"]
     with (
         moto_s3(env, "load-moto", port=moto_port, bucket=BUCKET),
         process(celery, env, "load-worker", ready_text="ready."),
         asgi(env, "load-asgi", workers=workers) as (url, _),
     ):
         print(
-            f"{workers} uvicorn workers, 1 Celery worker, {REVIEWERS} open boards; "
+            f"{workers} uvicorn workers, 1 Celery worker ({CELERY_CONCURRENCY} processes), "
+            f"{REVIEWERS} open boards; "
             f"{SECONDS:.0f} s per level; camera every {CAMERA_S:.0f} s, screen every "
             f"{SCREEN_S:.0f} s, heartbeat every {HEARTBEAT_S:.0f} s (presence socket)\n"
         )
@@ -307,7 +325,11 @@ def main() -> None:
 
             CameraStream.objects.filter(user__username__startswith="load-c").update(is_active=False)
             data = fixtures(n)
-            stats = asyncio.run(day(url, data, raws))
+            sampler = CpuSampler()
+            sampler.start()
+            with profiled(SECONDS, PROFILE_DIR and f"{PROFILE_DIR}/{n}"):
+                stats = asyncio.run(day(url, data, raws))
+            cores = sampler.stop()
             rate = len(stats.uploads) / SECONDS
             expected = n * (1 / CAMERA_S + 1 / SCREEN_S)
             _, lost, dup, backlog = outcome(stats, data["people"])
@@ -324,6 +346,18 @@ def main() -> None:
             )
             if stats.errors:
                 print(f"      errors: {stats.errors}")
+            drained = drain(data["people"], backlog)
+            served = {k: v for k, v in cores.items() if k != "client"}
+            per_upload = sum(served.values()) * SECONDS / max(1, len(stats.uploads)) * 1000
+            print(
+                "      cores used: "
+                + ", ".join(f"{k} {v:.2f}" for k, v in cores.items())
+                + f"; served total {sum(served.values()):.2f} of {os.cpu_count()}"
+                + f"; CPU per accepted upload {per_upload:.0f} ms (all server processes)"
+                + f"; per candidate {sum(served.values()) / n * 1000:.1f} millicores"
+                + f"; backlog drained in {drained}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

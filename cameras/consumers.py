@@ -9,12 +9,12 @@ connection may send per message type (RATE_LIMIT_SOCKET_*): beyond it, an `error
 
 import logging
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
 from accounts.sockets import CLOSE_NOT_SIGNED_IN, SessionBoundConsumer
 from common.ratelimit import SocketLimits
+from common.sockets import database_call
 from common.time import iso_utc
 
 from . import messages, presence, watch
@@ -97,7 +97,7 @@ class WatchingConsumer(LimitedConsumer):
             except Exception:  # the other socket is gone: its own close ends the watch
                 logger.info("Could not relay to %s", channel)
 
-    @database_sync_to_async
+    @database_call
     def _watch(self, content):
         kind = content["type"]
         if kind == "watch.request" and self.side == "viewer":
@@ -110,7 +110,7 @@ class WatchingConsumer(LimitedConsumer):
             return watch.watch_end(content=content, channel=self.channel_name, side=self.side)
         return watch.watch_relay(content=content, channel=self.channel_name, side=self.side)
 
-    @database_sync_to_async
+    @database_call
     def _watches_end(self):
         return watch.watches_end_for_channel(channel=self.channel_name)
 
@@ -180,7 +180,7 @@ class LiveBoardConsumer(WatchingConsumer):
         for stream in event["streams"]:
             await self.send_json({"type": event["event"], "stream": stream})
 
-    @database_sync_to_async
+    @database_call
     def _snapshot(self, user) -> dict:
         return board_snapshot(user=user)
 
@@ -235,20 +235,21 @@ class PresenceConsumer(WatchingConsumer):
         if self.ended:
             return
         presence.batcher().add(self, self.user_id, application_id)  # batched, flushed each second
-        await self.active()  # an interview under way keeps its session from going idle
         # The server's time: the page dates its captures and events by the server's clock.
+        # Acked first: the session touch below may wait for the database.
         await self.send_json({"type": "ack", "server_time": iso_utc(timezone.now())})
+        await self.active()  # an interview under way keeps its session from going idle
         if application_id is not None and application_id != self.registered_for:
             # The first heartbeat of an interview: this socket is where watch requests go.
             self.registered_for = application_id
             await self.deliver(await self._register(application_id))
 
-    @database_sync_to_async
+    @database_call
     def _register(self, application_id: int):
         return watch.presence_register(
             user_id=self.user_id, application_id=application_id, channel=self.channel_name
         )
 
-    @database_sync_to_async
+    @database_call
     def _forget(self):
         return watch.presence_forget(channel=self.channel_name)

@@ -3,17 +3,63 @@
 Binary frames, frames above WEBSOCKET_MAX_MESSAGE_BYTES, invalid or too deeply nested JSON,
 and anything but an object with a string `type` get an `{"type": "error", "code", "message"}`
 answer; the socket stays open. Subclasses see only well-formed messages in `receive_json`.
+
+Database work of a socket runs through `database_call`, on a small thread pool of its own
+(SOCKET_DB_THREADS): Channels' own `database_sync_to_async` is thread-sensitive, and outside a
+request every thread-sensitive call of the process shares ONE thread — so every socket's
+database work queued behind every other's. For the same reason a message is dispatched without
+Channels' per-message `close_old_connections` hop onto that thread (each database call closes
+stale connections around itself): under load, that hop delayed every board push and
+heartbeat ack behind unrelated queries.
 """
 
+import functools
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
+from channels.consumer import get_handler_name
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from .jsonbounds import TooDeep, loads_bounded
 
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _socket_executor() -> ThreadPoolExecutor:
+    global _executor  # one pool per process, made on first use
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(
+                max_workers=settings.SOCKET_DB_THREADS, thread_name_prefix="socket-db"
+            )
+        return _executor
+
+
+def database_call(func):
+    """Decorate a socket's synchronous database work (a method or a function): awaited, it
+    runs on the sockets' pool, with stale connections closed before and after."""
+
+    @functools.wraps(func)
+    async def call(*args, **kwargs):
+        run = DatabaseSyncToAsync(func, thread_sensitive=False, executor=_socket_executor())
+        return await run(*args, **kwargs)
+
+    return call
+
 
 class SafeJsonConsumer(AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message):
+        """Channels' dispatch without its per-message hop onto the process's one
+        thread-sensitive thread (see the module's note)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None:
             await self.send_error("invalid", "Send JSON text frames, not binary ones.")

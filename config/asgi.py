@@ -5,10 +5,10 @@ Django is set up first (get_asgi_application) so that the routing modules may im
 
 import os
 
-from django.core.asgi import get_asgi_application
+from config.handler import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django_asgi_app = get_asgi_application()
+django_asgi_app = get_asgi_application()  # Django's, with its sync threads reused
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

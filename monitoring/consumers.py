@@ -9,10 +9,9 @@ the page reads through the HTTP API, so scoping, signed URLs and audit stay wher
 
 import logging
 
-from channels.db import database_sync_to_async
-
 from accounts.sockets import CLOSE_NOT_SIGNED_IN, SessionBoundConsumer
 from applications.selectors import applications_for_user
+from common.sockets import database_call
 
 from .live import timeline_group
 from .messages import TIMELINE
@@ -64,6 +63,6 @@ class TimelineConsumer(SessionBoundConsumer):
     async def timeline_changed(self, event):
         await self.send_json({"type": "changed", "what": event["what"], "at": event["at"]})
 
-    @database_sync_to_async
+    @database_call
     def _may_see(self, user, application_id: int) -> bool:
         return applications_for_user(user=user).filter(pk=application_id).exists()

@@ -100,6 +100,12 @@ DATABASES["default"]["TEST"] = {
     if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
     else env.str("TEST_DATABASE_NAME", default=str(BASE_DIR / "var" / "test_invigil.sqlite3")),
 }
+DATABASE_POOL_MAX = env.int("DATABASE_POOL_MAX", default=20)
+# Under ASGI, synchronous views run in threads: kept and reused request after request (Django's
+# handler would start a new one per request — on the event loop), up to one per connection a
+# request can hold. Sockets' database work has a small pool of its own (common.sockets).
+ASGI_SYNC_THREADS = env.int("ASGI_SYNC_THREADS", default=DATABASE_POOL_MAX)
+SOCKET_DB_THREADS = env.int("SOCKET_DB_THREADS", default=4)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
     "DATABASE_POOL", default=True
 ):
@@ -108,7 +114,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
-        "max_size": env.int("DATABASE_POOL_MAX", default=20),
+        "max_size": DATABASE_POOL_MAX,
         # A request waits this long for a free connection, then answers 503 server_busy.
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
     }
