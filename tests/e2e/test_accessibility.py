@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import AXE_VIOLATIONS, axe_check, login
+from tests.e2e.conftest import AXE_VIOLATIONS, axe_check, login, screenshot
 from tests.factories import MonitoringConsentFactory
 from tests.monitoring.conftest import store_frame
 
@@ -50,6 +50,15 @@ def test_every_page_passes_axe(acme, page, base_url, password, bucket):
     login(page, base_url, "john", password)
     for url in ("/interview/", f"/interview/{app.id}/check/", f"/interview/{app.id}/"):
         _visit(page, base_url + url)
+    page.set_viewport_size({"width": 375, "height": 740})
+    _visit(page, f"{base_url}/interview/{app.id}/check/")
+    wide = page.evaluate(
+        "() => { const s = document.querySelector('.shell'); "
+        "return s.scrollWidth - s.clientWidth; }"
+    )
+    assert wide <= 0, "the check page scrolls sideways at 375 px"
+    screenshot(page, "system-check-narrow")
+    page.set_viewport_size({"width": 1366, "height": 860})
     page.context.clear_cookies()
     login(page, base_url, "rita", password)
     for url in (
