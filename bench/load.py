@@ -110,6 +110,7 @@ def fixtures(n: int) -> dict:
 class Stats:
     def __init__(self):
         self.uploads, self.upload_lat, self.acks, self.pushes, self.health = [], [], [], [], []
+        self.camera_on_lat: list[float] = []
         self.errors: dict[str, int] = {}
         self.sent_ids: set[str] = set()
         self.camera_on: dict[int, float] = {}
@@ -123,6 +124,7 @@ async def candidate(session, url, person, raws, stats: Stats, stop_at: float):
     ws_url = url.replace("http", "ws") + "/ws/camera/presence/"
     await asyncio.sleep(random.uniform(0, HEARTBEAT_S))  # arrivals spread over the first beat
     stats.camera_on[person["user_id"]] = time.time()
+    began = time.perf_counter()
     try:
         async with session.post(
             url + "/api/camera/status",
@@ -130,6 +132,7 @@ async def candidate(session, url, person, raws, stats: Stats, stop_at: float):
             headers=headers,
         ) as r:
             await r.read()
+            stats.camera_on_lat.append(time.perf_counter() - began)
             if r.status >= 300:
                 stats.error(f"camera on {r.status}")
     except (TimeoutError, aiohttp.ClientError):
@@ -343,6 +346,11 @@ def main() -> None:
                 f"{percentile(stats.health, 99) * 1000:>8.0f}ms "
                 f"{backlog:>8} {errors:>7} {lost:>5} {dup:>4}",
                 flush=True,
+            )
+            print(
+                f"      camera-on request p50 {percentile(stats.camera_on_lat, 50) * 1000:.0f} ms, "
+                f"p99 {percentile(stats.camera_on_lat, 99) * 1000:.0f} ms "
+                "(a board push is this request, then the channel layer)"
             )
             if stats.errors:
                 print(f"      errors: {stats.errors}")

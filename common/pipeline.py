@@ -25,16 +25,18 @@ This module imports no app (import-linter holds it) and is, with the apps' `task
 only place that imports Celery or calls `transaction.on_commit`.
 """
 
+import asyncio
 import logging
 import threading
 import time
 import uuid
+import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from celery import current_app
 from channels.layers import get_channel_layer
 from circuitbreaker import CircuitBreaker
@@ -288,7 +290,76 @@ def _layer_send(method: str, target: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    loop = _server_loop()
+    if loop is not None:
+        # A request thread of a server: the server's loop sends it, in order, and the request
+        # does not wait (under load, waiting for the loop to make the layer's round trips was
+        # half of a camera-on request's time — bench/load.py, issue 40).
+        _sender(loop).put(method, target, message)
+        return
     try:
         async_to_sync(getattr(layer, method))(target, message)
     except Exception as exc:  # a socket that misses a message re-reads its state on reconnect
         logger.warning("Channel layer %s to %s failed: %r", method, target, exc)
+
+
+def _server_loop():
+    """The running server loop this thread was called from (a request's sync thread), else
+    None (a worker, a command, a test client: those send and wait)."""
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return None
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return loop
+    return None  # on a loop already: not a request's sync thread
+
+
+class _LoopSender:
+    """The channel-layer messages of one server loop's request threads, sent one after the
+    other in the order they were committed; at most LAYER_SEND_BACKLOG wait (a layer that is
+    down must not hold them without bound: a socket that misses one re-reads its state)."""
+
+    def __init__(self, loop) -> None:
+        self.loop = loop
+        self.queue: deque = deque()
+        self.lock = threading.Lock()
+        self.running = False
+
+    def put(self, method: str, target: str, message: dict) -> None:
+        with self.lock:
+            if len(self.queue) >= LAYER_SEND_BACKLOG:
+                self.queue.popleft()
+                logger.warning("Channel layer backlog full: the oldest message was dropped")
+            self.queue.append((method, target, message))
+            if self.running:
+                return
+            self.running = True
+        self.loop.call_soon_threadsafe(lambda: self.loop.create_task(self._drain()))
+
+    async def _drain(self) -> None:
+        layer = get_channel_layer()
+        while True:
+            with self.lock:
+                if not self.queue:
+                    self.running = False
+                    return
+                method, target, message = self.queue.popleft()
+            try:
+                await getattr(layer, method)(target, message)
+            except Exception as exc:  # as above: re-read on reconnect
+                logger.warning("Channel layer %s to %s failed: %r", method, target, exc)
+
+
+LAYER_SEND_BACKLOG = 10_000
+_senders: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_senders_lock = threading.Lock()
+
+
+def _sender(loop) -> _LoopSender:
+    with _senders_lock:
+        sender = _senders.get(loop)
+        if sender is None:
+            sender = _senders[loop] = _LoopSender(loop)
+        return sender

@@ -10,7 +10,8 @@ request every thread-sensitive call of the process shares ONE thread — so ever
 database work queued behind every other's. For the same reason a message is dispatched without
 Channels' per-message `close_old_connections` hop onto that thread (each database call closes
 stale connections around itself): under load, that hop delayed every board push and
-heartbeat ack behind unrelated queries.
+heartbeat ack behind unrelated queries. A socket's opening looks its user up on the same
+pool (`auth_stack`, Channels' AuthMiddlewareStack otherwise).
 """
 
 import functools
@@ -18,9 +19,11 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from channels.auth import AuthMiddleware, get_user
 from channels.consumer import get_handler_name
 from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 
 from .jsonbounds import TooDeep, loads_bounded
@@ -90,3 +93,16 @@ class SafeJsonConsumer(AsyncJsonWebsocketConsumer):
     @classmethod
     async def encode_json(cls, content):
         return json.dumps(content)
+
+
+class PooledAuthMiddleware(AuthMiddleware):
+    """Channels' AuthMiddleware, its session and user lookup on the sockets' pool (Channels
+    runs it thread-sensitively: every socket opening of the process in one queue)."""
+
+    async def resolve_scope(self, scope):
+        scope["user"]._wrapped = await database_call(get_user.func)(scope)
+
+
+def auth_stack(inner):
+    """AuthMiddlewareStack with the pooled user lookup."""
+    return CookieMiddleware(SessionMiddleware(PooledAuthMiddleware(inner)))

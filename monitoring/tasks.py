@@ -61,6 +61,8 @@ def reconcile_analyses() -> int:
 
 @shared_task(name=followups.INTEGRITY_FRAME.name, ignore_result=True)
 def integrity_frame(image_id: int) -> None:
+    """No longer queued by an upload (the analysis updates the frame's incidents); kept so a
+    message queued by an earlier version is still taken."""
     integrity.integrity_frame_changed(image_id=image_id)
 
 

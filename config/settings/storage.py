@@ -47,12 +47,20 @@ if AWS_S3_BUCKET_NAME:
             "transfer_config": TransferConfig(use_threads=False),
             # Fail fast when S3 is unreachable or hangs: the upload answers 503 and the page
             # retries (two attempts in all: one retry).
+            # django-storages ignores addressing_style and signature_version once a
+            # client_config is given: they are set here too (else presigned URLs are SigV2).
             "client_config": BotoConfig(
+                signature_version="s3v4",
+                s3={"addressing_style": "path" if AWS_ENDPOINT_URL_S3 else None},
                 connect_timeout=AWS_S3_CONNECT_TIMEOUT,
                 read_timeout=AWS_S3_READ_TIMEOUT,
                 # total: the first attempt and one retry (botocore's "max_attempts" would
                 # count retries only: three attempts, 18 s on a hung store).
                 retries={"total_max_attempts": 2, "mode": "standard"},
+                # No CRC32 pass over each capture where S3 does not require one: the payload is
+                # signed (SigV4) on plain HTTP and protected by TLS on HTTPS (issue 40).
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
             ),
         },
     }

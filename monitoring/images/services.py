@@ -178,12 +178,12 @@ def monitoring_image_upload(
 
 
 def _queue_follow_ups(image: MonitoringImage) -> None:
-    """After the row commits: analyse it; a camera capture also closes (or not) a silence
-    and becomes the board picture."""
+    """After the row commits: analyse it (the analysis then updates the incidents: the frame's
+    episodes and the silence it closes — once per frame, not also at upload); a camera
+    capture also becomes the board picture."""
     pipeline.enqueue(followups.ANALYZE_IMAGE, image.pk)
     timeline_changed(image.application_id, "captures", at=image.captured_at)
     if image.image_type == ImageType.CAMERA:
-        pipeline.enqueue(followups.INTEGRITY_FRAME, image.pk)
         pipeline.enqueue(followups.ANNOUNCE_SNAPSHOT, image.pk)
 
 

@@ -25,7 +25,13 @@ from cameras.selectors import live_application_ids
 from cameras.services import camera_stream_incident
 from common.time import iso_utc
 from monitoring.live import timeline_changed
-from monitoring.models import IntegrityEvent, IntegritySummary, MonitoringEvent, MonitoringImage
+from monitoring.models import (
+    FrameAnalysis,
+    IntegrityEvent,
+    IntegritySummary,
+    MonitoringEvent,
+    MonitoringImage,
+)
 from monitoring.signals import incident_opened
 
 from . import rules as integrity
@@ -191,6 +197,14 @@ def _frames_update(
     return changed
 
 
+# What a window reads of a capture (frame_from_image): its time and flags — not the analysis's
+# thumbnail and faces, which made these the heaviest reads of an analysis (issue 40).
+_FRAME_FIELDS = (
+    "captured_at",
+    *(f"analysis__{name}" for name in FrameAnalysis.FLAG_FIELDS),
+    "analysis__identity_mismatch",
+)
+
 # What "known on this track" means for a stored capture (rules.track_flag for the models).
 _TRACK_KNOWN = {
     "frame": {"analysis__isnull": False},
@@ -211,7 +225,7 @@ def _track_update(
     continues it."""
     k = rules.sustain_frames + 1
     analysed = frames_for_candidate(application).filter(**_TRACK_KNOWN[track])
-    analysed = analysed.select_related("analysis")
+    analysed = analysed.select_related("analysis").only(*_FRAME_FIELDS)  # no pixels, no faces
     deleted = deletions_for_candidate(application)
     key = (at, image_id)
 

@@ -4,7 +4,7 @@ Outside a request, asgiref runs every thread-sensitive call of a process on ONE 
 Channels' `database_sync_to_async` is thread-sensitive and its dispatch hops onto that thread
 before every message. Under load that thread was the queue every heartbeat ack and board push
 waited in (issue 40). Here the thread is held busy on purpose: acks, board pushes and a
-snapshot (which reads the database) still arrive.
+snapshot (which reads the database) still arrive, and a new socket opens.
 """
 
 import threading
@@ -29,9 +29,10 @@ def _cookie(user) -> str:
     return client.cookies["sessionid"].value
 
 
-async def _socket(path, user) -> WebsocketCommunicator:
-    comm = WebsocketCommunicator(asgi_app, path, headers=handshake(cookie=await _cookie(user)))
-    assert (await comm.connect())[0]
+async def _socket(path, user=None, *, cookie=None) -> WebsocketCommunicator:
+    cookie = cookie or await _cookie(user)
+    comm = WebsocketCommunicator(asgi_app, path, headers=handshake(cookie=cookie))
+    assert (await comm.connect(timeout=3))[0]
     return comm
 
 
@@ -44,6 +45,7 @@ async def test_sockets_do_not_wait_for_the_thread_sensitive_thread(acme, setting
     board = await _socket("/ws/camera/streams/", acme.recruiter)
     assert (await board.receive_json_from(timeout=3))["type"] == "snapshot"
     presence = await _socket("/ws/camera/presence/", acme.candidate)
+    second_board = await _cookie(acme.recruiter)
 
     gate = threading.Event()
     SyncToAsync.single_thread_executor.submit(gate.wait, 30)  # the shared thread is busy
@@ -54,6 +56,10 @@ async def test_sockets_do_not_wait_for_the_thread_sensitive_thread(acme, setting
         assert updated["type"] == "stream.updated"
         await board.send_json_to({"type": "snapshot"})  # checks the sign-in in the database
         assert (await board.receive_json_from(timeout=3))["type"] == "snapshot"
+        # A socket opens too: its session and user are looked up on the sockets' pool.
+        other = await _socket("/ws/camera/streams/", cookie=second_board)
+        assert (await other.receive_json_from(timeout=3))["type"] == "snapshot"
+        await other.disconnect()
     finally:
         gate.set()
     await presence.disconnect()

@@ -9,6 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 from boto3.s3.transfer import TransferConfig
+from botocore.config import Config as BotoConfig
 from moto.server import ThreadedMotoServer
 from PIL import Image
 
@@ -59,6 +60,12 @@ def s3(moto_endpoint, settings, monkeypatch):
                 "querystring_expire": 3600,
                 "file_overwrite": True,
                 "transfer_config": TransferConfig(use_threads=False),
+                "client_config": BotoConfig(  # as config.settings.storage: no CRC32 pass
+                    signature_version="s3v4",
+                    s3={"addressing_style": "path"},
+                    request_checksum_calculation="when_required",
+                    response_checksum_validation="when_required",
+                ),
             },
         },
     }

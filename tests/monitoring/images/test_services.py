@@ -1,5 +1,6 @@
 """Uploads into a real S3 endpoint (moto server): key pattern, SSE, clean JPEG, signed URLs."""
 
+import hashlib
 import io
 import re
 import threading
@@ -58,6 +59,25 @@ def test_upload_stores_clean_encrypted_jpeg_under_key_pattern(consented, s3, tok
     assert (
         row.byte_size == len(stored) and row.width == 640 and row.uploaded_by == consented.candidate
     )
+
+
+def test_the_lean_put_stores_the_capture_intact(consented, s3, token_client_for):
+    """One PutObject with the bytes (issue 40): the object is the row's bytes exactly
+    (SHA-256), encrypted, typed, and a multipart upload still arrives whole."""
+    client = token_client_for(consented.candidate)
+    response = client.post(
+        _url(consented.application),
+        {"image_type": "camera", "image": io.BytesIO(image_bytes()), "client_id": uuid.uuid4()},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    key = response.json()["s3Key"]
+    stored = s3.get_object(Bucket=s3.bucket, Key=key)
+    data = stored["Body"].read()
+    row = MonitoringImage.objects.get()
+    assert hashlib.sha256(data).hexdigest() == row.sha256 and len(data) == row.byte_size
+    assert stored["ServerSideEncryption"] == "AES256"
+    assert stored["ContentType"] == "image/jpeg"
 
 
 def test_presigned_url_fetches_the_bytes_and_expires_in_an_hour(
