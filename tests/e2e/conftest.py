@@ -141,6 +141,9 @@ def instrument(browser):
     axe = axe_script()
 
     def new_context(*args, **kwargs):
+        # Less motion, as a user may ask: toasts appear without sliding in, so axe never
+        # judges the contrast of a half-transparent frame of an animation.
+        kwargs.setdefault("reduced_motion", "reduce")
         context = original(*args, **kwargs)
         context.add_init_script(CSP_PROBE)
         context.on("console", _watch_csp)
