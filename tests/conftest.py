@@ -7,7 +7,9 @@ is missing and skip otherwise, so a CI run can never go green by skipping.
 
 import contextlib
 import os
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.utils.crypto import get_random_string
@@ -22,6 +24,15 @@ from tests.factories import (
     OrganizationFactory,
     RecruiterFactory,
 )
+
+TEST_MEDIA = Path(__file__).resolve().parent.parent / "var" / "test-media"
+
+
+def pytest_sessionstart(session):
+    """Each run starts with no stored files: objects an earlier run left (its rows rolled back
+    or flushed) would be orphans to this run's sweeps."""
+    shutil.rmtree(TEST_MEDIA, ignore_errors=True)
+
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

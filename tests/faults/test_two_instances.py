@@ -98,11 +98,15 @@ def test_two_web_instances_and_two_workers_analyse_each_capture_once(
         started = asyncio.run(_board_hears_camera_on(web_a, cookie, turn_on))
         images = MonitoringImage.objects.all()
         deadline = timezone.now().timestamp() + 90
-        while timezone.now().timestamp() < deadline:
-            if FrameAnalysis.objects.count() == images.count():
+
+        def logged() -> list[int]:
+            return [int(i) for log in logs for i in ANALYSED.findall(log.read_text())]
+
+        while timezone.now().timestamp() < deadline:  # stored, then the worker's log line
+            if FrameAnalysis.objects.count() == images.count() and len(logged()) >= CAPTURES:
                 break
             asyncio.run(asyncio.sleep(0.5))
-        runs = [int(i) for log in logs for i in ANALYSED.findall(log.read_text())]
+        runs = logged()
         by_worker = [set(ANALYSED.findall(log.read_text())) for log in logs]
 
     assert started["stream"]["user_id"] == acme.candidate.id  # on A, heard through B
