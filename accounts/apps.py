@@ -6,4 +6,7 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - sessions end on sign-out, password, deactivation
+        from . import (
+            receivers,  # noqa: F401 - sessions end on sign-out, password, deactivation
+            tasks,  # noqa: F401 - the password-reset e-mail the outbox delivers, by name
+        )

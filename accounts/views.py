@@ -1,11 +1,17 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
+
+from common import ratelimit
+from common.http import client_ip
 
 from .mfa.pending import pending_start
 from .mfa.services import has_second_factor, second_factor_needed
+from .passwords import password_reset_request
 from .signin import address_blocked
 from .sso.selectors import organizations_with_sso, password_signin_refusal
 
@@ -65,3 +71,49 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(label="E-mail address", max_length=254)
+
+    def save(self, **kwargs) -> None:
+        """Django's view calls save(); the e-mail goes through the outbox, not from here."""
+        with transaction.atomic():
+            password_reset_request(email=self.cleaned_data["email"])
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """ "Forgot password?": the same answer for every address (no account oracle); at most
+    RATE_LIMIT_PASSWORD_RESET requests per client address (429)."""
+
+    form_class = PasswordResetRequestForm
+    template_name = "registration/password_reset_form.html"
+    success_url = reverse_lazy("password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        rate = settings.RATE_LIMIT_PASSWORD_RESET
+        if not ratelimit.allow("password_reset", client_ip(request), rate=rate):
+            wait = ratelimit.retry_after("password_reset", client_ip(request), rate=rate)
+            response = self.render_to_response(
+                self.get_context_data(
+                    blocked=f"Too many requests from your address. Try again in "
+                    f"{max(1, wait // 60)} minute{'s' if wait >= 120 else ''}."
+                ),
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"

@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import Organization
 
@@ -106,6 +107,11 @@ class JobApplication(models.Model):
         blank=True,
         help_text="When retention deleted this interview's captures, events and incidents.",
     )
+    system_check = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The candidate's latest system check: {passed, at, steps} (the check page).",
+    )
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -143,6 +149,16 @@ class JobApplication(models.Model):
         if self.status == self.Status.IN_PROGRESS and self.started_at is None:
             return "Not started yet"
         return self.get_status_display()
+
+    @property
+    def system_check_at(self):
+        """When the candidate's latest system check reached the server (or None)."""
+        return parse_datetime(self.system_check["at"]) if self.system_check else None
+
+    @property
+    def system_check_steps(self) -> dict:
+        """The latest system check's steps by name (pages show "upload 1.2 Mbit/s")."""
+        return {step["name"]: step for step in (self.system_check or {}).get("steps", [])}
 
     @property
     def recording_began(self) -> bool:

@@ -78,6 +78,15 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
 }
 
+ensure_e2e_node_modules() {
+  # What the browser tests inject into pages (axe-core), pinned in tests/e2e/package-lock.json.
+  command -v npm >/dev/null || apt_install nodejs npm
+  if [ ! -d "$ROOT/tests/e2e/node_modules" ] || [ "$ROOT/tests/e2e/package-lock.json" -nt "$ROOT/tests/e2e/node_modules" ]; then
+    say "Installing the browser tests' npm packages (npm ci)"
+    (cd "$ROOT/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 ensure_secret_key() {
   # ensure_secret_key FILE — export SECRET_KEY: from the environment if set, else this
   # installation's own random key, made once into FILE (mode 600; var/ is not in git).

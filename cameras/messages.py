@@ -430,6 +430,19 @@ PRESENCE = Socket(
             "The stream is not live any more: ask POST /api/camera/status (a 409 says why).",
         ),
         Message(
+            "check",
+            "What the checks of the candidate's newest analysed camera frame say: `check` is "
+            "the check it fails (`no_face`, `multiple_faces`, `camera_covered`, "
+            "`frozen_frame`) or null, `since` when the frames began failing it, `message` what "
+            "to do, in plain words. The page shows it once it has lasted a few seconds.",
+            {
+                "check": {"type": ["string", "null"]},
+                "since": {**TIME, "type": ["string", "null"]},
+                "message": {"type": ["string", "null"]},
+            },
+            ("check", "since", "message"),
+        ),
+        Message(
             "watch.request",
             "A reviewer asks to watch: answer with watch.offer (the page says who watches).",
             {"watch_id": WATCH_ID, "ice_servers": ICE_SERVERS, "viewer_name": {"type": "string"}},

@@ -20,6 +20,11 @@ urlpatterns = [
         interview_views.interview_detail,
         name="interview-detail",
     ),
+    path(
+        "interview/<int:application_id>/check/",
+        interview_views.interview_check,
+        name="interview-check",
+    ),
     path("console/", review_views.console, name="console"),
     path(
         "console/applications/<int:application_id>/",

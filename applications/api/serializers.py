@@ -23,6 +23,7 @@ from applications.selectors import (
     response_for,
 )
 from applications.services.responses import response_window_end
+from applications.services.system_check import STEPS
 
 
 class OrganizationRefSerializer(serializers.Serializer):
@@ -117,6 +118,60 @@ class ApplicationDecisionInputSerializer(serializers.Serializer):
     )
 
 
+class SystemCheckStepSerializer(serializers.Serializer):
+    """One step of the candidate's system check, as the check page measured it."""
+
+    name = serializers.ChoiceField(choices=STEPS)
+    passed = serializers.BooleanField()
+    detail = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text="What the page said."
+    )
+    width = serializers.IntegerField(
+        min_value=0, max_value=10_000, required=False, help_text="camera: frame width (px)"
+    )
+    height = serializers.IntegerField(
+        min_value=0, max_value=10_000, required=False, help_text="camera: frame height (px)"
+    )
+    face_count = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, help_text="face: faces the server found"
+    )
+    mbps = serializers.FloatField(
+        min_value=0, max_value=100_000, required=False, help_text="upload: measured Mbit/s"
+    )
+    needed_mbps = serializers.FloatField(
+        min_value=0,
+        max_value=100_000,
+        required=False,
+        help_text="upload: what the capture intervals need (Mbit/s)",
+    )
+    offset_ms = serializers.IntegerField(
+        min_value=-86_400_000,
+        max_value=86_400_000,
+        required=False,
+        help_text="clock: how far the computer's clock is ahead of the server's (ms)",
+    )
+
+
+class SystemCheckInputSerializer(serializers.Serializer):
+    steps = SystemCheckStepSerializer(many=True, max_length=len(STEPS), allow_empty=False)
+
+    def validate_steps(self, steps):
+        names = [step["name"] for step in steps]
+        if len(set(names)) != len(names):
+            raise serializers.ValidationError("Each step at most once.", code="duplicate_step")
+        return steps
+
+
+class SystemCheckSerializer(serializers.Serializer):
+    """The candidate's latest system check (null until they ran it)."""
+
+    passed = serializers.BooleanField(
+        help_text="Every step the interview needs was run and passed."
+    )
+    at = serializers.DateTimeField(help_text="When the server received it.")
+    steps = SystemCheckStepSerializer(many=True)
+
+
 class ApplicationOutputSerializer(serializers.ModelSerializer):
     job = JobRefSerializer()
     candidate = CandidateRefSerializer()
@@ -178,6 +233,8 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             return None
         return serializers.DateTimeField().to_representation(until)
 
+    system_check = SystemCheckSerializer(allow_null=True, read_only=True)
+
     def get_consent_state(self, application) -> str:
         state = getattr(application, "consent_state", None)
         return state or consent_state_for(application_id=application.pk)
@@ -205,6 +262,7 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "decision",
             "response",
             "response_until",
+            "system_check",
         ]
 
 

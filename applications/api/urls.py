@@ -13,6 +13,7 @@ from .views import (
     DecisionConfirmApi,
     JobDetailApi,
     JobListApi,
+    SystemCheckApi,
 )
 
 urlpatterns = [
@@ -61,6 +62,11 @@ urlpatterns = [
         "applications/<int:application_id>/response/",
         CandidateResponseApi.as_view(),
         name="api-application-response",
+    ),
+    path(
+        "applications/<int:application_id>/system-check/",
+        SystemCheckApi.as_view(),
+        name="api-application-system-check",
     ),
     path("jobs/", JobListApi.as_view(), name="api-jobs"),
     path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="api-job-detail"),

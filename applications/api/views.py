@@ -27,6 +27,8 @@ from .serializers import (
     JobInputSerializer,
     JobOutputSerializer,
     JobUpdateSerializer,
+    SystemCheckInputSerializer,
+    SystemCheckSerializer,
     TerminateInputSerializer,
 )
 
@@ -305,3 +307,20 @@ class CandidateResponseApi(APIView):
             **serializer.validated_data,
         )
         return Response(CandidateResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+
+
+class SystemCheckApi(APIView):
+    """The candidate's system check (the check page): the result is kept with the application
+    (`system_check` on it), shown to the reviewer. Allowed before consent and in any status."""
+
+    @extend_schema(request=SystemCheckInputSerializer, responses=SystemCheckSerializer)
+    def post(self, request, application_id: int):
+        application = selectors.application_get_for_user(
+            user=request.user, application_id=application_id
+        )
+        serializer = SystemCheckInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.system_check_record(
+            actor=request.user, application=application, **serializer.validated_data
+        )
+        return Response(SystemCheckSerializer(result).data)

@@ -27,6 +27,7 @@ from .responses import (
     candidate_response_submit,
     response_window_end,
 )
+from .system_check import steps_required, system_check_record
 from .transitions import (
     TERMINATION_DRAIN_SECONDS,
     TRANSITIONS,
@@ -72,4 +73,6 @@ __all__ = [
     "job_update",
     "recording_check",
     "response_window_end",
+    "steps_required",
+    "system_check_record",
 ]

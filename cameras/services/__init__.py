@@ -10,6 +10,7 @@ from .cards import (
     camera_stream_snapshot_replace,
 )
 from .erasure import camera_history_delete, camera_presence_erase
+from .page import candidate_page_tell
 from .status import (
     camera_stream_heartbeat,
     camera_stream_set_status,
@@ -34,5 +35,6 @@ __all__ = [
     "camera_stream_stop",
     "camera_streams_end_stale",
     "camera_streams_touch",
+    "candidate_page_tell",
     "stream_broadcast",
 ]

@@ -37,6 +37,14 @@ RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
 # Uploads per application and type: a burst of 20 (a queue drained after an outage passes),
 # then 4× the application's capture rate: 20 per (20 / 4 × interval) seconds.
 RATE_LIMIT_UPLOAD_BURST = env.int("RATE_LIMIT_UPLOAD_BURST", default=20)
+# Dry-run uploads per candidate (the system check's test frames and timed uploads).
+RATE_LIMIT_DRY_RUN = env.str("RATE_LIMIT_DRY_RUN", default="30 per 300 seconds")
+# "Forgot password?": requests per client address (429), and e-mails per e-mail address
+# (beyond it nothing more is sent, silently: the page answers the same for every address).
+RATE_LIMIT_PASSWORD_RESET = env.str("RATE_LIMIT_PASSWORD_RESET", default="10 per 3600 seconds")
+RATE_LIMIT_PASSWORD_RESET_EMAIL = env.str(
+    "RATE_LIMIT_PASSWORD_RESET_EMAIL", default="3 per 3600 seconds"
+)
 RATE_LIMIT_EVENTS = env.str("RATE_LIMIT_EVENTS", default="120 per 60 seconds")
 RATE_LIMIT_TOKEN = env.str("RATE_LIMIT_TOKEN", default="10 per 60 seconds")
 # Failed sign-ins from one address, whatever the usernames (a shared office NAT stays far
@@ -87,3 +95,6 @@ SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=8 * 3600)
 # An open socket checks its sign-in (active, same rights, session neither ended, expired nor
 # idle) at least this often, besides before every privileged message.
 SOCKET_SESSION_CHECK_SECONDS = env.float("SOCKET_SESSION_CHECK_SECONDS", default=60.0)
+
+# A password-reset link works once and for this many seconds.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 3600)

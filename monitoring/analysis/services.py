@@ -14,11 +14,17 @@ from django.db.models import Q
 from django.utils import timezone
 from PIL import Image
 
+from accounts.models import User
+from applications.models import JobApplication
+from cameras.services import candidate_page_tell
 from common import pipeline
+from common.errors import NotAllowed
 from monitoring import followups
 from monitoring.faces.detectors import best_detector
 from monitoring.identity.services import frame_identity, frame_identity_recheck
+from monitoring.images.codec import clean_image, decode_base64_image
 from monitoring.integrity.services import integrity_frame_changed
+from monitoring.interview.labels import INTERVIEW_ALERTS
 from monitoring.live import timeline_changed
 from monitoring.models import FrameAnalysis, ImageType, MonitoringImage
 
@@ -165,6 +171,7 @@ def image_analyze(*, image_id: int) -> FrameAnalysis | None:
     if result is not None:
         integrity_frame_changed(image_id=image_id)
         timeline_changed(result.image.application_id, "captures", at=result.image.captured_at)
+        checks_tell_candidate(image=result.image)
     while recheck is not None:
         successor, recheck = frame_analyze(image_id=recheck)
         if successor is not None:
@@ -197,3 +204,82 @@ def frame_analyses_requeue(*, image_ids: list[int]) -> int:
     for image_id in image_ids:
         pipeline.enqueue(followups.ANALYZE_IMAGE, image_id)
     return len(image_ids)
+
+
+def capture_dry_run(
+    *,
+    actor: User,
+    application: JobApplication,
+    image_type: str,
+    image_data: str | None = None,
+    image_bytes: bytes | None = None,
+) -> dict:
+    """Analyse one capture the way a stored one would be, and keep nothing: no object, no
+    row, no log (the system check's test frame, the practice capture). Only the candidate of
+    the application, in any status, consent not needed — nothing is recorded.
+
+    Camera: `face_count`, `brightness` and the flags of a single frame (`camera_covered`,
+    `no_face`, `multiple_faces`; "frozen" needs a predecessor). Screen: the size only.
+    """
+    if application.candidate_id != actor.pk:
+        raise NotAllowed("Only the candidate can try a capture.", code="not_candidate")
+    clean = clean_image(
+        image_bytes if image_bytes is not None else decode_base64_image(image_data or ""),
+        max_side=settings.MONITORING_MAX_SIDE,
+        max_pixels=settings.MONITORING_MAX_PIXELS,
+        quality=settings.MONITORING_JPEG_QUALITY,
+    )
+    analysis: dict = {"width": clean.width, "height": clean.height}
+    if image_type == ImageType.SCREEN:
+        return {**analysis, "flags": []}
+    picture, _ = frames.load_scaled(clean.data, width=settings.ANALYSIS_DETECT_WIDTH)
+    frame = frames.camera_frame(picture, clean.data, best_detector())
+    return {
+        **analysis,
+        "face_count": len(frame.faces),
+        "brightness": round(frame.brightness, 2),
+        "flags": frames.camera_flags(frame, frozen=False),
+    }
+
+
+ALERTED = ("camera_covered", "frozen_frame", "no_face", "multiple_faces")
+RUN_LOOKBACK = 50  # frames: a run longer than this is dated by its 50th frame
+
+
+def checks_tell_candidate(*, image: MonitoringImage) -> dict | None:
+    """Tell the candidate's page what the checks of their newest analysed camera frame say:
+    the check it fails (or none) and since when — the capture time of the first frame of the
+    run failing it. The page says it in plain words once it has lasted a few seconds, as the
+    reviewer's card does, so that it can be fixed before it becomes an incident. Only for the
+    candidate's own newest frame (an older one analysed late changes nothing now)."""
+    if image.image_type != ImageType.CAMERA or not _is_candidates(image):
+        return None
+    recent = list(
+        FrameAnalysis.objects.filter(
+            image__application_id=image.application_id,
+            image__image_type=ImageType.CAMERA,
+            image__uploaded_by_id=image.uploaded_by_id,
+        )
+        .select_related("image")
+        .order_by("-image__captured_at", "-image_id")[:RUN_LOOKBACK]
+    )
+    if not recent or recent[0].image_id != image.pk:
+        return None
+    failing = [flag for flag in recent[0].flags if flag in ALERTED]
+    check = failing[0] if failing else None
+    since = None
+    if check is not None:
+        for analysis in recent:
+            if check not in analysis.flags:
+                break
+            since = analysis.image.captured_at
+    message = {
+        "type": "check",
+        "check": check,
+        "since": since.isoformat() if since else None,
+        "message": INTERVIEW_ALERTS.get(check) if check else None,
+    }
+    candidate_page_tell(
+        user_id=image.uploaded_by_id, application_id=image.application_id, message=message
+    )
+    return message

@@ -6,7 +6,13 @@ Thin: parse, fetch through a scoped selector, call one service, render through a
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import ProhibitNullCharactersValidator
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
+from django.utils import timezone
+from drf_spectacular.utils import (
+    OpenApiExample,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
@@ -18,6 +24,7 @@ from applications.services import recording_check
 from common.errors import NotFound
 from common.http import request_info
 from common.throttles import CountAfterAccessMixin, LimitsThrottle
+from monitoring.analysis.services import capture_dry_run
 from monitoring.audit.services import access_log
 from monitoring.images import selectors, services
 from monitoring.images.selectors import LISTING_MAX
@@ -61,6 +68,12 @@ class UploadInputSerializer(serializers.Serializer):
     client_id = serializers.UUIDField(required=False, help_text="Idempotency key from the page.")
     captured_at = serializers.DateTimeField(
         required=False, help_text="When the capture was taken (≤ 5 min ahead, ≤ 24 h old)."
+    )
+    dry_run = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Analyse and answer, store nothing (the candidate's system check; any "
+        "status, consent not needed, rate-limited): 200 `{dry_run, analysis}`, no `s3Key`.",
     )
 
     def validate(self, attrs):
@@ -115,6 +128,27 @@ class UploadOutputSerializer(serializers.Serializer):
 
     def get_message(self, result) -> str:
         return "Image stored." if result.created else "Already stored (same client_id)."
+
+
+class DryRunAnalysisSerializer(serializers.Serializer):
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    face_count = serializers.IntegerField(required=False, help_text="Camera frames.")
+    brightness = serializers.FloatField(required=False, help_text="Camera frames, 0–255.")
+    flags = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Camera frames: `camera_covered`, `no_face`, `multiple_faces`.",
+    )
+
+
+class DryRunOutputSerializer(serializers.Serializer):
+    """A dry run: what the server saw; nothing was stored."""
+
+    dry_run = serializers.BooleanField()
+    analysis = DryRunAnalysisSerializer()
+    server_time = serializers.DateTimeField(
+        help_text="The server's clock when it answered (the check page's clock offset)."
+    )
 
 
 class PersonSerializer(serializers.Serializer):
@@ -274,6 +308,23 @@ class UploadThrottle(LimitsThrottle):
         return f"{burst} per {max(1, round(burst * interval / 4))} seconds"
 
 
+class DryRunThrottle(LimitsThrottle):
+    """Dry runs per candidate (the check page's test frames and timed uploads)."""
+
+    scope = "dry_run"
+
+    def key(self, request, view) -> tuple:
+        return (request.user.pk,)
+
+    def rate(self, request, view) -> str:
+        return settings.RATE_LIMIT_DRY_RUN
+
+
+def _is_dry_run(request) -> bool:
+    value = request.data.get("dry_run") if hasattr(request.data, "get") else None
+    return value is True or str(value).lower() in ("true", "1")
+
+
 class MonitoringImageListApi(CountAfterAccessMixin, APIView):
     throttle_classes = [UploadThrottle]
 
@@ -296,7 +347,14 @@ class MonitoringImageListApi(CountAfterAccessMixin, APIView):
             "application/json": JsonUploadSerializer,
             "multipart/form-data": MultipartUploadSerializer,
         },
-        responses={201: UploadOutputSerializer, 200: UploadOutputSerializer},
+        responses={
+            201: UploadOutputSerializer,
+            200: PolymorphicProxySerializer(
+                component_name="UploadAgainOrDryRun",
+                serializers=[UploadOutputSerializer, DryRunOutputSerializer],
+                resource_type_field_name=None,
+            ),
+        },
         examples=[
             OpenApiExample(
                 "CameraCapture",
@@ -309,18 +367,41 @@ class MonitoringImageListApi(CountAfterAccessMixin, APIView):
     )
     def post(self, request, application_id: int):
         application = application_get_for_user(user=request.user, application_id=application_id)
+        if _is_dry_run(request):
+            return self._dry_run(request, application)
         # Before the body is even parsed (an ended interview's queue may still drain).
         recording_check(application=application, draining=True)
         self.count_request(request)
         serializer = UploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("dry_run", None)  # false here
         result = services.monitoring_image_upload(
-            actor=request.user, application=application, **serializer.validated_data
+            actor=request.user, application=application, **data
         )
         return Response(
             UploadOutputSerializer(result).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
+
+    def _dry_run(self, request, application):
+        """Analysed and forgotten: no object, no row (the check page). Counted per candidate,
+        apart from the uploads of the interview."""
+        throttle = DryRunThrottle()
+        if not throttle.allow_request(request, self):
+            self.throttled(request, throttle.wait())
+        serializer = UploadInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        analysis = capture_dry_run(
+            actor=request.user,
+            application=application,
+            image_type=data["image_type"],
+            image_data=data.get("image_data"),
+            image_bytes=data.get("image_bytes"),
+        )
+        body = {"dry_run": True, "analysis": analysis, "server_time": timezone.now()}
+        return Response(DryRunOutputSerializer(body).data, status=status.HTTP_200_OK)
 
 
 class MonitoringImageDetailApi(APIView):

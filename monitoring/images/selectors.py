@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from accounts.models import User
 from applications.selectors import applications_for_user
@@ -56,3 +56,12 @@ def image_by_client_id(*, application_id: int, client_id) -> MonitoringImage | N
     return MonitoringImage.objects.filter(
         application_id=application_id, client_id=client_id
     ).first()
+
+
+def own_captures_summary(*, application_id: int, user_id: int) -> dict:
+    """What the candidate has sent for the interview so far: `count` and `last_received_at`
+    (a page opened again shows it instead of "0, none yet")."""
+    summary = MonitoringImage.objects.filter(
+        application_id=application_id, uploaded_by_id=user_id
+    ).aggregate(count=Count("pk"), last_received_at=Max("received_at"))
+    return summary

@@ -10,18 +10,26 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
 from applications import notice
-from applications.selectors import applications_for_user, consent_latest, response_for
+from applications.selectors import (
+    applications_for_user,
+    applications_with_consent_state,
+    consent_latest,
+    response_for,
+)
 from applications.services import (
     answerable_decision,
     candidate_response_submit,
     response_window_end,
+    steps_required,
 )
 from cameras.proctoring import conversation, hand_raised_at
 from common.errors import ServiceError
 from common.http import request_info
 from monitoring.identity.selectors import identity_status
+from monitoring.images.selectors import own_captures_summary
 from monitoring.images.services import signed_urls_issue
 from monitoring.integrity.selectors import screen_sharing_state
+from monitoring.interview.labels import CHECK_LABELS, PANEL_LABELS
 from monitoring.review.selectors import counted_against
 
 
@@ -46,7 +54,7 @@ def interview_list(request):
     within RESPONSE_WINDOW_DAYS)."""
     _require_candidate(request.user)
     applications = list(
-        applications_for_user(user=request.user)
+        applications_with_consent_state(applications_for_user(user=request.user))
         .select_related("job__organization", "candidate_response")
         .order_by("-created_at")
     )
@@ -94,14 +102,84 @@ def interview_response(request, application_id: int):
     return redirect("interview-list")
 
 
-@login_required
-@ensure_csrf_cookie
-def interview_detail(request, application_id: int):
+def _own_application(request, application_id: int):
     _require_candidate(request.user)
-    application = get_object_or_404(
+    return get_object_or_404(
         applications_for_user(user=request.user).select_related("job__organization"),
         pk=application_id,
     )
+
+
+def _check_seen_key(application_id: int) -> str:
+    return f"system-check-seen:{application_id}"
+
+
+CHECK_STEPS = (
+    {"name": "browser", "title": "Browser", "about": "Camera, screen sharing, live connection."},
+    {"name": "camera", "title": "Camera", "about": "Frames arrive; a real camera, not software."},
+    {"name": "face", "title": "Your face", "about": "One test frame, analysed and not stored."},
+    {"name": "screen", "title": "Screen sharing", "about": "Permission to share the screen."},
+    {"name": "upload", "title": "Upload speed", "about": "A test upload the size of a capture."},
+    {"name": "clock", "title": "Clock", "about": "Your computer's clock against ours."},
+)
+
+CHECK_ALERT_AFTER_SECONDS = 5
+
+# Labels of virtual cameras (software that feeds a picture instead of a camera): the check
+# says so before the interview (the identity issues name the setting).
+VIRTUAL_CAMERA_LABELS = (
+    "obs",
+    "virtual",
+    "manycam",
+    "snap camera",
+    "xsplit",
+    "droidcam",
+    "epoccam",
+)
+
+
+@login_required
+@ensure_csrf_cookie
+def interview_check(request, application_id: int):
+    """The system check (static/monitoring/check.js): the set-up tested before anything is
+    recorded, reachable before consent and any time after. Nothing is stored but its result."""
+    application = _own_application(request, application_id)
+    request.session[_check_seen_key(application.pk)] = True
+    required = steps_required(application=application)
+    check_config = {
+        "applicationId": application.pk,
+        "interviewUrl": application.get_absolute_url(),
+        "cameraMonitoring": application.camera_monitoring,
+        "screenMonitoring": application.screen_monitoring,
+        "cameraInterval": application.camera_interval,
+        "screenInterval": application.screen_interval,
+        "virtualCameraLabels": list(
+            getattr(settings, "IDENTITY_VIRTUAL_CAMERA_LABELS", VIRTUAL_CAMERA_LABELS)
+        ),
+    }
+    return render(
+        request,
+        "monitoring/interview_check.html",
+        {
+            "application": application,
+            "check_config": check_config,
+            "check_labels": CHECK_LABELS,
+            "steps": [step for step in CHECK_STEPS if step["name"] in required],
+            "last_check": application.system_check,
+        },
+    )
+
+
+@login_required
+@ensure_csrf_cookie
+def interview_detail(request, application_id: int):
+    application = _own_application(request, application_id)
+    first_visit = application.system_check is None and not request.session.get(
+        _check_seen_key(application.pk)
+    )
+    if first_visit and application.status in ("invited", "in_progress"):
+        return redirect("interview-check", application_id=application.pk)
+    sent = own_captures_summary(application_id=application.pk, user_id=request.user.pk)
     latest = consent_latest(application_id=application.pk)
     consent_state = latest.state if latest is not None else "none"
     if latest is not None and latest.outdated:
@@ -136,6 +214,12 @@ def interview_detail(request, application_id: int):
             "answered": "answered your raised hand.",
         },
         "identity": _identity_step(application),
+        # A frame check failing this long is said on the page (the presence socket's `check`).
+        "alertAfterSeconds": CHECK_ALERT_AFTER_SECONDS,
+        # A page opened again counts what was sent before it.
+        "uploadedBefore": sent["count"],
+        "lastUploadAt": sent["last_received_at"].isoformat() if sent["last_received_at"] else None,
+        "labels": PANEL_LABELS,
     }
     organization = application.job.organization
     return render(

@@ -172,6 +172,8 @@ export class Camera extends Emitter {
         } else {
           this.notify("change");
         }
+      } else if (msg.type === "check") {
+        this.emit("check", msg); // what the checks of the newest frame say (the panel shows it)
       } else if (msg.type === "stale") {
         this._report(true); // the stream ended meanwhile: the status API starts it again
       } else if (typeof msg.type === "string" && msg.type.startsWith("watch.")) {

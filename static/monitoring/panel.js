@@ -4,6 +4,7 @@
 import { Camera, mountCameraCard } from "../cameras/camera.js";
 import { LiveSender, mountWatchNotice } from "../cameras/live.js";
 import { ProctorLink, mountMessagePanel } from "../cameras/proctor.js";
+import { serverNow } from "../js/clock.js";
 import { postJSON } from "../js/http.js";
 import { formatTime } from "../js/time.js";
 import { timeAgo, toast } from "../js/toast.js";
@@ -19,7 +20,11 @@ export function mountInterviewPanel(root, config) {
   const api = `/api/applications/${config.applicationId}`;
 
   const camera = new Camera({ statusUrl: "/api/camera/status", applicationId: config.applicationId, heartbeatMs: config.heartbeatMs });
-  mountCameraCard($("#camera-card"), camera, { toast });
+  const cameraCard = mountCameraCard($("#camera-card"), camera, { toast });
+  const labels = config.labels || {};
+  const fill = (text, values) => String(text || "").replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+  const uploadedBefore = config.uploadedBefore || 0; // sent by an earlier visit of this page
+  let welcomed = false;
   const live = new LiveSender(camera); // reviewers may watch the camera live; the page says who
   mountWatchNotice($("[data-watch-notice]"), live);
   const images = new MonitoringImages({ applicationId: config.applicationId });
@@ -71,6 +76,11 @@ export function mountInterviewPanel(root, config) {
     show("[data-hand]", status === "in_progress");
     events.enabled = active;
     if (status === "in_progress") link.connect();
+    if (active && !welcomed && uploadedBefore > 0 && !camera.isOn) {
+      // Back on the page of an interview under way: what is stored, and what to do now.
+      welcomed = true;
+      cameraCard.showMessage(fill(labels.welcome_back, { count: uploadedBefore }), "info");
+    }
     if (active) startAutoCapture();
     if (active) setTimeout(() => checkShareOnResume(), 0); // once the share section is wired
   }
@@ -94,6 +104,7 @@ export function mountInterviewPanel(root, config) {
       toast(thanks, "ok");
       e.target.disabled = false;
       layout();
+      showNextStep();
     } catch (err) {
       if (err.code === "notice_outdated") window.location.reload(); // a newer notice to read
       showConsentError(err.message);
@@ -152,6 +163,14 @@ export function mountInterviewPanel(root, config) {
       error.hidden = false;
       show("[data-withdraw-retry]", true);
     }
+  }
+  /** After "I agree": the next thing to do in view and focused (a phone stays scrolled down at
+   * the end of the notice otherwise, with the camera off-screen). */
+  function showNextStep() {
+    const next = !$("[data-start]").hidden ? $("[data-start]") : $("#camera-card");
+    if (!next || next.closest("[hidden]")) return;
+    next.scrollIntoView({ block: "start" });
+    next.querySelector("[data-start-button], [data-camera-toggle]")?.focus({ preventScroll: true });
   }
   function showConsentError(text) {
     const el = $("[data-consent-error]");
@@ -264,11 +283,17 @@ export function mountInterviewPanel(root, config) {
   let leaving = false; // the page is going away (reload, tab closed): say so while it can
   const sharingAsked = () => config.screenMonitoring && status === "in_progress" && consented;
   function askToShare(how) {
+    if (!canShare) return renderShare();
     renderShare(`Screen sharing ${how}. This interview needs your entire screen shared: share it again to go on — until you do, the recruiter sees that it stopped.`, "error");
     shareButton.focus();
   }
   function renderShare(message = "", kind = "warn") {
     const on = screen.isSharing;
+    if (config.screenMonitoring && !canShare) {
+      message = $("[data-needs-computer]").textContent.trim();
+      kind = "error";
+    }
+    shareButton.disabled = config.screenMonitoring && !canShare;
     shareButton.classList.toggle("btn-attention", !on && kind === "error");
     shareButton.textContent = on ? "Stop sharing" : "Share entire screen";
     shareButton.classList.toggle("btn-danger", on);
@@ -279,6 +304,11 @@ export function mountInterviewPanel(root, config) {
     shareMessage.textContent = message;
     shareMessage.className = message ? `alert alert-${kind}` : "";
     shareMessage.hidden = !message;
+  }
+  // A phone or tablet cannot share its screen: say "use a computer" instead of asking.
+  const canShare = Boolean(navigator.mediaDevices && navigator.mediaDevices.getDisplayMedia);
+  if (config.screenMonitoring && !canShare) {
+    root.querySelectorAll("[data-needs-computer]").forEach((el) => { el.hidden = false; });
   }
   shareButton.addEventListener("click", async () => {
     if (screen.isSharing) {
@@ -326,26 +356,63 @@ export function mountInterviewPanel(root, config) {
   }
 
   // --- Full-screen preview ----------------------------------------------------------------
+  const fullscreenTarget = $("#camera-card .camera-preview");
+  const fullscreenClose = $("[data-fullscreen-close]");
   $("[data-fullscreen]").addEventListener("click", () => {
-    const target = $("#camera-card .camera-preview");
-    if (target.requestFullscreen) target.requestFullscreen().catch((err) => toast(err.message, "warn"));
+    if (fullscreenTarget.requestFullscreen) {
+      fullscreenTarget.requestFullscreen().catch((err) => toast(err.message, "warn"));
+    }
   });
+  // A visible way out of the full-screen preview (Escape works too).
+  document.addEventListener("fullscreenchange", () => {
+    fullscreenClose.hidden = document.fullscreenElement !== fullscreenTarget;
+    if (!fullscreenClose.hidden) fullscreenClose.focus();
+    else if (!document.fullscreenElement) $("[data-fullscreen]").focus({ preventScroll: true });
+  });
+  fullscreenClose.addEventListener("click", () => document.exitFullscreen().catch(() => {}));
+
+  // --- What the checks say: a check failing for a few seconds, in plain words --------------
+  // The server tells the page (presence socket, `check`) what its newest analysed camera frame
+  // fails and since when; once that has lasted alertAfterSeconds the page says what to do,
+  // as the reviewer's card shows it — so it can be fixed before it becomes an incident.
+  const checkAlert = $("[data-check-alert]");
+  let frameCheck = null;
+  camera.addEventListener("check", (e) => {
+    frameCheck = e.detail.check ? e.detail : null;
+    renderCheck();
+  });
+  camera.addEventListener("stopped", () => {
+    frameCheck = null;
+    renderCheck();
+  });
+  function renderCheck() {
+    const lasted = frameCheck && serverNow() - Date.parse(frameCheck.since) >= (config.alertAfterSeconds || 5) * 1000;
+    const text = lasted && camera.isOn ? frameCheck.message : "";
+    if (checkAlert.textContent !== text) checkAlert.textContent = text; // announced once
+    checkAlert.hidden = !text;
+  }
 
   // --- Upload status ----------------------------------------------------------------------
   const statusEl = $("[data-upload-status]");
+  const retryEl = $("[data-retry-in]");
   function renderQueue() {
     const n = queue.length;
     $("[data-queue-length]").textContent = String(n);
-    $("[data-uploaded]").textContent = String(queue.uploaded);
-    $("[data-last-upload]").textContent = queue.lastSuccessAt
-      ? `${formatTime(queue.lastSuccessAt, { seconds: true })} (${timeAgo(Date.now() - queue.lastSuccessAt)})`
+    $("[data-uploaded]").textContent = String(uploadedBefore + queue.uploaded);
+    const last = queue.lastSuccessAt || (config.lastUploadAt ? Date.parse(config.lastUploadAt) : null);
+    $("[data-last-upload]").textContent = last
+      ? `${formatTime(last, { seconds: true })} (${timeAgo(Date.now() - last)})`
       : "none yet";
     show("[data-spinner]", queue.busy);
     let text = "";
     let kind = "";
+    let retryIn = "";
     if (queue.retrying) {
+      // The countdown sits outside the live region: a region that changes every second would
+      // be read out every second.
       const s = Math.max(1, Math.ceil((queue.retryAt - Date.now()) / 1000));
-      text = `Upload failed: ${queue.lastError.message} Retrying in ${s} s — your captures are kept.`;
+      text = `Upload failed: ${queue.lastError.message} Retrying — your captures are kept.`;
+      retryIn = `Next try in ${s} s.`;
       kind = "warn";
     } else if (queue.lastError) {
       text = `A capture was refused: ${queue.lastError.message}`;
@@ -356,11 +423,16 @@ export function mountInterviewPanel(root, config) {
       text = "All captures uploaded.";
       kind = "ok";
     }
-    statusEl.textContent = text;
+    if (statusEl.textContent !== text) statusEl.textContent = text; // announced once
     statusEl.className = text ? `upload-message alert alert-${kind || "info"}` : "upload-message";
+    if (retryEl.textContent !== retryIn) retryEl.textContent = retryIn;
+    retryEl.hidden = !retryIn;
   }
   queue.addEventListener("change", renderQueue);
-  setInterval(renderQueue, 1000);
+  setInterval(() => {
+    renderQueue();
+    renderCheck();
+  }, 1000);
 
   // --- Leaving ----------------------------------------------------------------------------
   window.addEventListener("pagehide", () => {

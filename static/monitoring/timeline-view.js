@@ -116,8 +116,15 @@ export class TimelineView {
     el.type = "button";
     el.className = "thumb";
     el.dataset.imageId = item.id;
+    // The button's name is its own text (what a sighted reader sees, in the same words), with
+    // the words only a screen reader needs in visually hidden spans: no aria-label to drift.
+    const hidden = (text) => {
+      const span = document.createElement("span");
+      span.className = "sr-only";
+      span.textContent = text;
+      return span;
+    };
     const what = item.image_type === "camera" ? "Camera snapshot" : "Screen capture";
-    el.setAttribute("aria-label", `${what} at ${fmtTime(item.timestamp)}`);
     const img = document.createElement("img");
     img.alt = "";
     img.dataset.key = item.s3Key;
@@ -127,15 +134,14 @@ export class TimelineView {
     time.className = "thumb-time";
     time.setAttribute("datetime", new Date(item.timestamp).toISOString());
     time.textContent = fmtTime(item.timestamp);
-    el.append(img, time);
+    el.append(img, hidden(`${what} at `), time);
     const flags = flagsOf(item);
     if (flags.length) {
       el.classList.add("is-flagged");
       const badge = document.createElement("span");
       badge.className = "thumb-flags";
       badge.textContent = flags.map((f) => this.flagLabel(f)).join(", ");
-      el.append(badge);
-      el.setAttribute("aria-label", `${el.getAttribute("aria-label")}, flagged: ${badge.textContent}`);
+      el.append(hidden(", flagged: "), badge);
     }
     const notes = [addedBy(item, this.candidateId), item.late ? "late" : ""].filter(Boolean);
     if (notes.length) {
@@ -144,8 +150,8 @@ export class TimelineView {
       note.className = "thumb-note";
       note.textContent = notes.join(" · ");
       note.title = [addedBy(item, this.candidateId), lateNote(item)].filter(Boolean).join("; ");
-      el.append(note);
-      el.setAttribute("aria-label", `${el.getAttribute("aria-label")}, ${note.title}`);
+      el.append(hidden(", "), note);
+      if (note.title !== note.textContent) el.append(hidden(` (${note.title})`));
     }
     el.addEventListener("click", () => onOpen(item.id));
     this.thumbs.set(item.id, el);

@@ -55,7 +55,7 @@ def test_a_fresh_process_knows_every_follow_up_the_apps_declare():
         timeout=60,
         check=True,
     )
-    expected = "apps: ['applications', 'common', 'integrations', 'monitoring']"
+    expected = "apps: ['accounts', 'applications', 'common', 'integrations', 'monitoring']"
     assert expected in out.stdout, out.stdout
     assert "missing: []" in out.stdout, out.stdout + out.stderr
 

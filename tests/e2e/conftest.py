@@ -5,6 +5,7 @@ test database; tests create data with `transactional_db` so the server sees it. 
 REDIS_URL set, the test process and the server share the Redis channel layer.
 """
 
+import json
 import os
 import shutil
 import sys
@@ -57,19 +58,107 @@ def _watch_csp(message) -> None:
         CSP_VIOLATIONS.append(message.text)
 
 
-@pytest.fixture(scope="session")
-def browser(browser):
-    """pytest-playwright's browser, whose every new context carries the CSP probe."""
+# Accessibility: axe-core (npm, tests/e2e/package.json; `bin/test` runs `npm ci`) is in every
+# page of every browser context. It runs once a page has loaded, and again on the state a test
+# screenshots; a serious or critical WCAG 2.1 A/AA violation fails the test. An init script is
+# not subject to the page's CSP, so the product's policy stays on (the CSP probe needs it).
+AXE_PATH = BASE_DIR / "tests" / "e2e" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Widgets that are not ours to fix, left out of the check: Swagger UI's operations list on
+# /api/docs/ (its own markup; the page around it — language, title — is checked).
+AXE_THIRD_PARTY = ["#swagger-ui"]
+AXE_RUNNER = """
+let axeQueue = Promise.resolve(); // one run at a time (the load-time run, a screenshot's)
+window.__invigilAxe = () => {
+  const run = axeQueue.then(axeOnce);
+  axeQueue = run.catch(() => {});
+  return run;
+};
+// A toast sliding in is half transparent: contrast is judged on what settles, not on a frame
+// of an animation (a colour-contrast finding counts only if it is still there once the
+// page's finite animations have ended).
+const settle = () => Promise.race([
+  Promise.all(document.getAnimations()
+    .filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+    .map((a) => a.finished.catch(() => {}))),
+  new Promise((r) => setTimeout(r, 6000)),
+]);
+const serious = (result) => result.violations
+  .filter((v) => v.impact === "serious" || v.impact === "critical");
+const axeOnce = async () => {
+  await settle();
+  const context = { exclude: THIRD_PARTY.map((selector) => [selector]) };
+  let found = serious(await axe.run(context, {
+    runOnly: { type: "tag", values: AXE_TAGS },
+    resultTypes: ["violations"],
+  }));
+  if (found.some((v) => v.id === "color-contrast")) {
+    await settle();
+    const again = await axe.run(context, {
+      runOnly: { type: "rule", values: ["color-contrast"] },
+      resultTypes: ["violations"],
+    });
+    found = found.filter((v) => v.id !== "color-contrast").concat(serious(again));
+  }
+  return found.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(" ")}: ${n.failureSummary}`) }));
+};
+if (window.top === window) {
+  window.addEventListener("load", () => setTimeout(async () => {
+    try {
+      const found = await window.__invigilAxe();
+      if (found.length) await window.__invigilAxeReport(location.pathname, found);
+    } catch (err) { /* the page went away meanwhile */ }
+  }, 250));
+}
+""".replace("AXE_TAGS", json.dumps(AXE_TAGS)).replace("THIRD_PARTY", json.dumps(AXE_THIRD_PARTY))
+AXE_VIOLATIONS: list[str] = []
+
+
+def axe_script() -> str:
+    require_service("axe-core", AXE_PATH.exists(), "cd tests/e2e && npm ci")
+    return AXE_PATH.read_text() + "\n" + AXE_RUNNER
+
+
+def _axe_report(source, where: str, found: list[dict]) -> None:
+    for violation in found:
+        AXE_VIOLATIONS.append(
+            f"{where}: {violation['impact']} {violation['id']} ({violation['help']})\n    "
+            + "\n    ".join(violation["nodes"])
+        )
+
+
+def axe_check(page, where: str = "") -> list[str]:
+    """Run axe on the page as it is now; the serious and critical violations are recorded."""
+    before = len(AXE_VIOLATIONS)
+    _axe_report(None, where or page.url, page.evaluate("() => window.__invigilAxe()"))
+    return AXE_VIOLATIONS[before:]
+
+
+def instrument(browser):
+    """Every new context of this browser carries the CSP probe and axe."""
     original = browser.new_context
+    axe = axe_script()
 
     def new_context(*args, **kwargs):
+        # Less motion, as a user may ask: toasts appear without sliding in, so axe never
+        # judges the contrast of a half-transparent frame of an animation.
+        kwargs.setdefault("reduced_motion", "reduce")
         context = original(*args, **kwargs)
         context.add_init_script(CSP_PROBE)
         context.on("console", _watch_csp)
+        context.add_init_script(axe)
+        context.expose_binding("__invigilAxeReport", _axe_report)
         return context
 
     browser.new_context = new_context
     return browser
+
+
+@pytest.fixture(scope="session")
+def browser(browser):
+    """pytest-playwright's browser, instrumented (CSP probe, axe)."""
+    return instrument(browser)
 
 
 @pytest.fixture(autouse=True)
@@ -77,6 +166,15 @@ def _no_csp_violations():
     CSP_VIOLATIONS.clear()
     yield
     assert CSP_VIOLATIONS == [], "Content-Security-Policy violations:\n" + "\n".join(CSP_VIOLATIONS)
+
+
+@pytest.fixture(autouse=True)
+def _no_accessibility_violations():
+    AXE_VIOLATIONS.clear()
+    yield
+    assert AXE_VIOLATIONS == [], "Serious or critical WCAG 2.1 A/AA violations (axe-core):\n" + (
+        "\n".join(AXE_VIOLATIONS)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -173,6 +271,7 @@ def wait_until(page, predicate, timeout_ms: int = 15_000, step_ms: int = 250) ->
 def screenshot(page, name: str) -> Path:
     """Save a screenshot under docs/screenshots (shown in the README)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    axe_check(page, f"screenshot {name}")  # the state a test finds worth showing, checked too
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
