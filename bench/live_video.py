@@ -54,7 +54,10 @@ john = User(username="john", first_name="John", last_name="Carter", role="candid
 john.set_password("{PASSWORD}"); john.save()
 job = Job.objects.create(organization=org, title="Engineer")
 app = JobApplication.objects.create(job=job, candidate=john, camera_interval=600,
-                                    screen_monitoring=False)
+                                    screen_monitoring=False,
+                                    # checked already: the bench opens the interview page
+                                    system_check={{"passed": True, "steps": [],
+                                                  "at": "2026-12-06T09:00:00+00:00"}})
 print("SETUP", app.pk)
 """
 
