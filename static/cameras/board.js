@@ -204,7 +204,7 @@ function cardFor(stream) {
       <button type="button" class="btn btn-ghost btn-sm" data-watch-stop hidden>Stop watching</button>
     </div>
     <div class="stream-chat" data-chat hidden>
-      <ol class="chat-list" data-chat-list aria-live="polite"></ol>
+      <ol class="chat-list" data-chat-list aria-live="polite" tabindex="0" aria-label="Messages"></ol>
       <form data-chat-form>
         <input type="text" maxlength="1000" placeholder="Message…" data-chat-input>
         <button type="submit" class="btn btn-primary btn-sm">Send</button>

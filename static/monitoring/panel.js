@@ -167,10 +167,15 @@ export function mountInterviewPanel(root, config) {
   /** After "I agree": the next thing to do in view and focused (a phone stays scrolled down at
    * the end of the notice otherwise, with the camera off-screen). */
   function showNextStep() {
-    const next = !$("[data-start]").hidden ? $("[data-start]") : $("#camera-card");
+    // The reference photo comes first where the organization asks for one (it can be put off;
+    // recording never waits for it), then the start or the camera.
+    const photo = $("[data-identity-step]");
+    const next = photo && !photo.closest("[hidden]") ? photo
+      : !$("[data-start]").hidden ? $("[data-start]") : $("#camera-card");
     if (!next || next.closest("[hidden]")) return;
     next.scrollIntoView({ block: "start" });
-    next.querySelector("[data-start-button], [data-camera-toggle]")?.focus({ preventScroll: true });
+    next.querySelector("[data-identity-take], [data-start-button], [data-camera-toggle]")
+      ?.focus({ preventScroll: true });
   }
   function showConsentError(text) {
     const el = $("[data-consent-error]");

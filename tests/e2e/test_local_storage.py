@@ -67,5 +67,8 @@ def test_local_signed_images_load_on_the_board_and_the_timeline(acme, page, loca
 
     page.goto(f"{local_server}/console/applications/{app_id}/")
     expect(page.locator(".thumb img")).to_have_count(1, timeout=15_000)
+    # Thumbnails load as they come into view: the cards above the timeline (identity,
+    # proctoring, decision) put its first row below the fold.
+    page.locator(".thumb img").scroll_into_view_if_needed()
     page.wait_for_function(LOADED, arg=".thumb img", timeout=15_000)
     assert page.locator(".thumb img").get_attribute("src").startswith("/media/signed/")

@@ -120,7 +120,13 @@ def _no_sideways_scroll(page) -> None:
         "() => [document.documentElement.scrollWidth, document.querySelector('[data-shell]')"
         ".scrollWidth, window.innerWidth]"
     )
-    assert widths[0] <= widths[2] and widths[1] <= widths[2], widths
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('[data-shell] *')]
+          .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+          .slice(0, 5).map(el => el.tagName + '.' + el.className + ' ' +
+            Math.round(el.getBoundingClientRect().right))"""
+    )
+    assert widths[0] <= widths[2] and widths[1] <= widths[2], (widths, wide)
 
 
 def _inside_viewport(locator, width: int) -> None:
