@@ -12,8 +12,8 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.passwords import password_reset_url
 from accounts.models import Organization
+from accounts.passwords import password_reset_url
 from applications.models import JobApplication
 from common.models import OutboxMessage
 from tests.e2e.conftest import login, screenshot
