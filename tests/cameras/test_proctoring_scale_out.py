@@ -8,29 +8,12 @@ import asyncio
 
 import aiohttp
 import pytest
-from django.test import Client
 
 from tests.processes import asgi_server, child_env
+from tests.sockets import next_frame as _next
+from tests.sockets import session_cookie as _cookie
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def _cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
-async def _next(ws, kind: str, timeout: float = 15) -> dict:
-    async def wait():
-        while True:
-            message = await ws.receive()
-            assert message.type == aiohttp.WSMsgType.TEXT, message
-            body = message.json()
-            if body["type"] == kind:
-                return body
-
-    return await asyncio.wait_for(wait(), timeout)
 
 
 async def _nothing(ws, timeout: float = 1.0) -> None:

@@ -7,30 +7,13 @@ import asyncio
 
 import aiohttp
 import pytest
-from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from tests.processes import asgi_server, child_env
+from tests.sockets import next_frame as _next
+from tests.sockets import session_cookie as _cookie
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def _cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
-async def _next(ws, kind: str, timeout: float = 15) -> dict:
-    async def wait():
-        while True:
-            message = await ws.receive()
-            assert message.type == aiohttp.WSMsgType.TEXT, message
-            body = message.json()
-            if body["type"] == kind:
-                return body
-
-    return await asyncio.wait_for(wait(), timeout)
 
 
 def test_a_board_on_one_instance_sees_and_watches_a_candidate_on_another(acme, settings, tmp_path):
