@@ -3,10 +3,11 @@
 Speed: the MD5 password hasher, static files from the source folders, no connection pool.
 Behaviour a test switches back on where it tests it: rate limits and the lockout off, Celery
 eager and no embedded runner, HTTP heartbeats written at once, mail kept in memory, DEBUG off
-with a fixed key, media and the SQLite test database under var/.
+with a fixed key, media (TEST_MEDIA_ROOT) and the SQLite test database under var/.
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789-abcdefghij")
@@ -42,7 +43,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+# Its own folder per concurrent run: bin/test runs the browser tests beside the main run.
+MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", BASE_DIR / "var" / "test-media"))
 if STORAGES["default"]["BACKEND"].endswith("SignedLocalStorage"):  # noqa: F405
     STORAGES["default"]["OPTIONS"]["location"] = str(MEDIA_ROOT)  # noqa: F405
 # The psycopg pool keeps connections across the test-database flushes of transactional tests

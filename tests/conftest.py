@@ -9,7 +9,6 @@ import contextlib
 import os
 import shutil
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from django.utils.crypto import get_random_string
@@ -25,13 +24,14 @@ from tests.factories import (
     RecruiterFactory,
 )
 
-TEST_MEDIA = Path(__file__).resolve().parent.parent / "var" / "test-media"
-
 
 def pytest_sessionstart(session):
     """Each run starts with no stored files: objects an earlier run left (its rows rolled back
-    or flushed) would be orphans to this run's sweeps."""
-    shutil.rmtree(TEST_MEDIA, ignore_errors=True)
+    or flushed) would be orphans to this run's sweeps. Only this run's folder: the browser
+    tests run beside the main run with their own (TEST_MEDIA_ROOT, bin/test)."""
+    from django.conf import settings
+
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
