@@ -100,6 +100,11 @@ class JobApplicationAdmin(InvigilModelAdmin):
         "termination_reason",
         "assigned_reviewer",
         "recording_deleted_at",
+        # Accommodations: set on the timeline or the API (before recording begins), shown here.
+        "checks_off",
+        "checks_off_reason",
+        "checks_off_by",
+        "checks_off_at",
     ]
     # Only the monitoring settings and the assigned reviewer are edited here (through
     # application_update).

@@ -55,6 +55,27 @@ class ApplicationQuerySet(models.QuerySet):
         return self.locked().filter(pk=pk).first()
 
 
+# The automatic checks a reviewer may turn off for one interview, before recording begins (an
+# accommodation, e.g. `no_face` for a candidate who cannot keep their face in view): the
+# incident types of monitoring.models.IncidentType (applications knows no monitoring;
+# tests/monitoring/integrity/test_accommodations.py holds the two lists together).
+CHECKS = (
+    "no_face",
+    "multiple_faces",
+    "camera_covered",
+    "frozen_frame",
+    "camera_off",
+    "screen_share_stopped",
+    "tab_hidden",
+    "window_blur",
+    "snapshot_gap",
+    "late_upload",
+    "identity_mismatch",
+    "identity_changed_since",
+    "virtual_camera",
+)
+
+
 class JobApplication(models.Model):
     class Status(models.TextChoices):
         INVITED = "invited", "Invited"
@@ -112,6 +133,24 @@ class JobApplication(models.Model):
         blank=True,
         help_text="The candidate's latest system check: {passed, at, steps} (the check page).",
     )
+    checks_off = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Automatic checks turned off for this interview (an accommodation): they "
+        "make no incidents. Set before recording begins (CHECKS).",
+    )
+    checks_off_reason = models.CharField(
+        max_length=500, blank=True, help_text="Why the checks are off."
+    )
+    checks_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who turned them off.",
+    )
+    checks_off_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
 

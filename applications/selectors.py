@@ -31,7 +31,7 @@ from .models import (
 
 
 def applications_for_user(*, user: User) -> QuerySet[JobApplication]:
-    qs = JobApplication.objects.select_related("job__organization", "candidate")
+    qs = JobApplication.objects.select_related("job__organization", "candidate", "checks_off_by")
     scope = role_scope(user, organization="job__organization_id", own="candidate_id")
     return qs.none() if scope is None else qs.filter(scope)
 

@@ -210,11 +210,12 @@ OPERATION_ERRORS: dict[str, dict[int, list[str] | None]] = {
     },
     "applications_retrieve": {404: ["application_not_found"]},
     "applications_partial_update": {
-        400: ["status_not_writable", "not_a_reviewer"],
+        400: ["status_not_writable", "not_a_reviewer", "reason_required", "invalid_choice"],
         404: ["application_not_found"],
         409: ["settings_locked"],
     },
     "applications_camera_events_list": {404: ["application_not_found"]},
+    "flag_stats_retrieve": {403: ["permission_denied"]},
     "applications_consent_retrieve": {404: ["application_not_found"]},
     "applications_consent_create": {
         403: ["not_candidate"],

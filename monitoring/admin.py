@@ -7,6 +7,7 @@ from common.http import request_info
 
 from .analysis.services import frame_analyses_requeue
 from .images.services import monitoring_image_delete, signed_urls_issue
+from .integrity.services import RULE_FIELDS, integrity_rules_update
 from .models import (
     AccessEvent,
     ErasureJob,
@@ -16,6 +17,7 @@ from .models import (
     IncidentVerdict,
     IntegrityEvent,
     IntegrityRules,
+    InterviewRules,
     MonitoringEvent,
     MonitoringImage,
     ReviewNote,
@@ -251,6 +253,34 @@ class IntegrityRulesAdmin(InvigilModelAdmin):
         "weights",
     ]
     search_fields = ["organization__name"]
+
+    def save_model(self, request, obj, form, change):
+        """Through the audited service (the flags page's): applied to interviews that start
+        afterwards, each change an audit entry."""
+        values = {name: getattr(obj, name) for name in RULE_FIELDS}
+        stored = integrity_rules_update(
+            actor=request.user,
+            organization=obj.organization,
+            values={**values, "weights": obj.weights or {}},
+            info=request_info(request),
+        )
+        obj.pk = stored.pk  # the admin's log entry and redirect name the stored row
+
+
+@admin.register(InterviewRules)
+class InterviewRulesAdmin(InvigilModelAdmin):
+    """The rules each interview was judged by, frozen at its start: read only (a change of the
+    organization's rules applies to interviews that start afterwards)."""
+
+    list_display = ["application", "frozen_at", "sustain_frames", "sustain_seconds", "weights"]
+    search_fields = ["application__candidate__username"]
+    list_select_related = ["application__candidate", "application__job"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(IntegrityEvent)

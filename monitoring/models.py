@@ -144,6 +144,7 @@ class AccessEvent(models.Model):
         CANDIDATE_RESPONDED = "candidate_responded", "The candidate answered a decision"
         SECOND_FACTOR_SET_UP = "second_factor_set_up", "Second factor set up"
         SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset by an admin"
+        RULES_CHANGED = "rules_changed", "Integrity rules or weights changed"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -332,6 +333,28 @@ class IntegrityRules(models.Model):
 
     def __str__(self) -> str:
         return f"Integrity rules of {self.organization}"
+
+
+class InterviewRules(models.Model):
+    """An organization's integrity rules and weights as they stood when one interview started:
+    a later change of the organization's rules applies to interviews that start afterwards,
+    never to one under way or finished (its score would move under the reviewer's eyes)."""
+
+    application = models.OneToOneField(
+        "applications.JobApplication", on_delete=models.CASCADE, related_name="interview_rules"
+    )
+    sustain_frames = models.PositiveSmallIntegerField()
+    sustain_seconds = models.PositiveIntegerField()
+    tab_hidden_seconds = models.PositiveIntegerField()
+    window_blur_seconds = models.PositiveIntegerField()
+    weights = models.JSONField(help_text="Every type's weight in force at the start.")
+    frozen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "interview rules"
+
+    def __str__(self) -> str:
+        return f"Integrity rules of interview {self.application_id}"
 
 
 class IntegrityEvent(models.Model):

@@ -26,10 +26,16 @@ urlpatterns = [
         name="interview-check",
     ),
     path("console/", review_views.console, name="console"),
+    path("console/flags/", review_views.flag_stats_page, name="flag-stats"),
     path(
         "console/applications/<int:application_id>/",
         review_views.review_timeline,
         name="review-timeline",
+    ),
+    path(
+        "console/applications/<int:application_id>/accommodations/",
+        review_views.review_accommodations,
+        name="review-accommodations",
     ),
     path(
         "console/applications/<int:application_id>/report/",

@@ -9,6 +9,7 @@ from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from applications import notice
 from applications.models import (
+    CHECKS,
     MAX_INTERVAL_SECONDS,
     MIN_INTERVAL_SECONDS,
     Decision,
@@ -234,6 +235,13 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
         return serializers.DateTimeField().to_representation(until)
 
     system_check = SystemCheckSerializer(allow_null=True, read_only=True)
+    checks_off = serializers.ListField(
+        child=serializers.ChoiceField(choices=CHECKS),
+        help_text="Automatic checks turned off for this interview (an accommodation).",
+    )
+    checks_off_by = PersonRefSerializer(
+        allow_null=True, help_text="Who turned the checks off (null: none are off)."
+    )
 
     def get_consent_state(self, application) -> str:
         state = getattr(application, "consent_state", None)
@@ -263,6 +271,10 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "response",
             "response_until",
             "system_check",
+            "checks_off",
+            "checks_off_reason",
+            "checks_off_by",
+            "checks_off_at",
         ]
 
 
@@ -296,6 +308,21 @@ class ApplicationUpdateSerializer(serializers.Serializer):
         min_value=1,
         max_value=2**63 - 1,
         help_text="A recruiter of the organization who watches this interview, or null.",
+    )
+    checks_off = serializers.ListField(
+        child=serializers.ChoiceField(choices=CHECKS),
+        required=False,
+        max_length=len(CHECKS),
+        help_text="An accommodation: automatic checks (incident types) that make no incidents "
+        "in this interview. Only before recording begins (409 settings_locked); needs "
+        "checks_off_reason (400 reason_required). [] turns them all back on.",
+    )
+    checks_off_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        validators=[ProhibitNullCharactersValidator(), ProhibitSurrogateCharactersValidator()],
+        help_text="Why the checks are off: the report and the timeline show it.",
     )
 
     def validate(self, attrs):

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Organization, User
 from applications import followups
-from applications.models import Job, JobApplication
+from applications.models import CHECKS, Job, JobApplication
 from applications.signals import application_settings_changed
 from common import pipeline
 from common.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -29,6 +30,8 @@ APPLICATION_FIELDS = (  # status changes only through application_transition
     "camera_interval",
     "screen_interval",
 )
+# Accommodations: checks turned off, locked with the monitoring settings (the same 409).
+CHECKS_OFF_FIELDS = ("checks_off", "checks_off_reason")
 
 
 def _organization_for_write(*, actor: User, organization: Organization | None) -> Organization:
@@ -209,6 +212,29 @@ def _reviewer_change(application: JobApplication, reviewer_id: int | None) -> di
     return {"assigned_reviewer": (old, reviewer_id)}
 
 
+def _checks_off_normalised(application: JobApplication, data: dict[str, Any]) -> dict[str, Any]:
+    """Checks off as a sorted list without repeats; turning any off needs a reason (400
+    `reason_required`), turning all back on clears it."""
+    if not data.keys() & set(CHECKS_OFF_FIELDS):
+        return data
+    data = dict(data)
+    checks = data.get("checks_off", application.checks_off)
+    unknown = set(checks) - set(CHECKS)
+    if unknown:
+        raise InvalidInput(
+            f"Unknown check(s): {', '.join(sorted(unknown))}.", code="invalid_choice"
+        )
+    data["checks_off"] = sorted(set(checks))
+    reason = data.get("checks_off_reason", application.checks_off_reason).strip()
+    if data["checks_off"] and not reason:
+        raise InvalidInput(
+            "Say why the checks are off (checks_off_reason): the report shows it.",
+            code="reason_required",
+        )
+    data["checks_off_reason"] = reason if data["checks_off"] else ""
+    return data
+
+
 def application_update(
     *, actor: User, application: JobApplication, data: dict[str, Any]
 ) -> JobApplication:
@@ -223,9 +249,11 @@ def application_update(
             .select_related("job__organization", "candidate")
             .get(pk=application.pk)
         )
+        data = _checks_off_normalised(application, data)
+        fields = APPLICATION_FIELDS + CHECKS_OFF_FIELDS
         changes = {
             field: (getattr(application, field), data[field])
-            for field in APPLICATION_FIELDS
+            for field in fields
             if field in data and getattr(application, field) != data[field]
         }
         if changes and application.recording_began:
@@ -234,11 +262,16 @@ def application_update(
                 "and what was recorded is judged by the settings it was recorded under.",
                 code="settings_locked",
             )
-        _assign(application, data, APPLICATION_FIELDS)
+        _assign(application, data, fields)
+        stamped = []
+        if changes.keys() & set(CHECKS_OFF_FIELDS):  # who turned them off, and when
+            application.checks_off_by = actor if application.checks_off else None
+            application.checks_off_at = timezone.now() if application.checks_off else None
+            stamped = ["checks_off_by", "checks_off_at"]
         if "assigned_reviewer_id" in data:
             changes.update(_reviewer_change(application, data["assigned_reviewer_id"]))
         if changes:
-            application.save(update_fields=list(changes))
+            application.save(update_fields=[*changes, *stamped])
             application_settings_changed.send(
                 sender=JobApplication, application=application, actor=actor, changes=changes
             )

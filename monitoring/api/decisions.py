@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from applications.selectors import application_get_for_user
 from common.http import request_info
 from monitoring.decisions import selectors, services
-from monitoring.models import IncidentVerdict
+from monitoring.models import IncidentType, IncidentVerdict
 
 from .images import PersonSerializer
 
@@ -138,3 +138,40 @@ class ReviewNoteDetailApi(APIView):
             **serializer.validated_data,
         )
         return Response(NoteOutputSerializer(note).data)
+
+
+class FlagTypeStatsSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=IncidentType.choices)
+    label = serializers.CharField()
+    confirmed = serializers.IntegerField(help_text="Verdicts in force: the flag was right.")
+    dismissed = serializers.IntegerField(help_text="Verdicts in force: a false alarm.")
+    precision = serializers.FloatField(
+        allow_null=True, help_text="confirmed / (confirmed + dismissed); null without a verdict."
+    )
+
+
+class FlagStatsSerializer(serializers.Serializer):
+    since = serializers.DateTimeField(help_text="Verdicts given since then (90 days).")
+    types = FlagTypeStatsSerializer(many=True, help_text="Every incident type, in one order.")
+
+
+class FlagStatsQuerySerializer(serializers.Serializer):
+    organization = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="Admins: one organization."
+    )
+
+
+class FlagStatsApi(APIView):
+    """How often each automatic flag turned out right, from the reviewers' own verdicts over
+    the last 90 days, in the caller's scope (a recruiter: their organization; an admin: all,
+    or `?organization=`)."""
+
+    @extend_schema(parameters=[FlagStatsQuerySerializer], responses=FlagStatsSerializer)
+    def get(self, request):
+        services.reviewer_check(actor=request.user)
+        query = FlagStatsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        stats = selectors.flag_stats(
+            user=request.user, organization_id=query.validated_data.get("organization")
+        )
+        return Response(FlagStatsSerializer(stats).data)

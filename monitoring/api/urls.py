@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .decisions import IncidentVerdictApi, ReviewNoteDetailApi, ReviewNoteListApi
+from .decisions import FlagStatsApi, IncidentVerdictApi, ReviewNoteDetailApi, ReviewNoteListApi
 from .identity import IdentityApi, IdentityConfirmApi
 from .images import MonitoringImageDetailApi, MonitoringImageListApi, SignedUrlApi, SignedUrlsApi
 from .integrity import IntegrityApi, TimelineCsvApi
@@ -8,6 +8,7 @@ from .interview import MonitoringEventListApi
 from .privacy import ApplicationEraseApi, ErasureReceiptApi, ExportZipApi, UserEraseApi
 
 urlpatterns = [
+    path("flag-stats/", FlagStatsApi.as_view(), name="api-flag-stats"),
     path(
         "applications/<int:application_id>/monitoring-images/",
         MonitoringImageListApi.as_view(),

@@ -1,7 +1,9 @@
 """The interview timeline as CSV, in time order: one row per capture (`record` capture), per
 page or camera event (event: the same things the pages count as events), per answer to the
 notice (consent), per incident (with its verdict, if a reviewer gave one), per reviewer's
-note (note) and per decision (decision, the replaced ones too).
+note (note), per decision (decision, the replaced ones too; one recorded after the candidate's
+answer says whether it kept or changed the outcome), the candidate's answer (response) and the
+checks turned off for the interview (accommodation, dated when they were turned off).
 
 A read: incidents come from the stored report (ongoing ones counted up to now), nothing is
 written. Captures the candidate did not send say who added them. Times are UTC.
@@ -9,7 +11,7 @@ written. Captures the candidate did not send say who added them. Times are UTC.
 
 import io
 
-from applications.models import Decision, JobApplication
+from applications.models import CandidateResponse, Decision, JobApplication
 from applications.selectors import consent_history
 from cameras.models import CameraEvent
 from common import csvsafe
@@ -179,6 +181,11 @@ def timeline_csv(*, application: JobApplication) -> str:
         confirmed = (
             f"; confirmed by {_name(decision.confirmed_by)}" if decision.confirmed_by else ""
         )
+        if decision.after_response:
+            kept = decision.previous_outcome == decision.outcome
+            confirmed += "; after the candidate's answer: " + (
+                "kept" if kept else f"changed from {decision.previous_outcome}"
+            )
         rows.append(
             (
                 decision.decided_at,
@@ -197,6 +204,17 @@ def timeline_csv(*, application: JobApplication) -> str:
                 ],
             )
         )
+    response = CandidateResponse.objects.filter(application_id=application.pk).first()
+    if response is not None:
+        answer = ["response", _iso(response.created_at), "", "candidate_answer", "", "", ""]
+        answer += [response.text, "", "", _name(application.candidate)]
+        rows.append((response.created_at, answer))
+    if application.checks_off:
+        at = application.checks_off_at or application.created_at
+        off = ["accommodation", _iso(at), "", "checks_off", "", ""]
+        off += [" ".join(application.checks_off), application.checks_off_reason, "", ""]
+        off += [_name(application.checks_off_by)]
+        rows.append((at, off))
     rows = [(at, row + [""] * (len(COLUMNS) - len(row))) for at, row in rows]
     rows.sort(key=lambda row: row[0])
     out = io.StringIO()

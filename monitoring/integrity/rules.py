@@ -52,6 +52,14 @@ class Rules:
     weights: dict
     identity: bool = True  # the organization matches faces (identity_check not "off")
     identity_threshold: float = 0.6
+    checks_off: frozenset = frozenset()  # this interview's accommodations: types not made
+
+
+def without_checks_off(incidents: list["Incident"], rules: Rules) -> list["Incident"]:
+    """Checks turned off for an interview (an accommodation) make no incidents."""
+    if not rules.checks_off:
+        return incidents
+    return [i for i in incidents if i.type not in rules.checks_off]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ Only what the candidate sent counts: captures uploaded by anyone else are shown 
 they never make or close an incident. Late captures count only as late uploads.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
@@ -24,6 +24,7 @@ from monitoring.models import (
     ImageType,
     IntegrityEvent,
     IntegrityRules,
+    InterviewRules,
     MonitoringEvent,
     MonitoringImage,
 )
@@ -91,6 +92,31 @@ def integrity_rules_for(*, organization_id: int) -> integrity.Rules:
         weights,
         **identity,
     )
+
+
+def _with_interview(
+    rules: integrity.Rules, application: JobApplication, frozen: InterviewRules | None
+) -> integrity.Rules:
+    """The organization's rules as they stood when the interview started (frozen), and the
+    checks turned off for it."""
+    changes: dict = {"checks_off": frozenset(application.checks_off or ())}
+    if frozen is not None:
+        changes.update(
+            sustain_frames=frozen.sustain_frames,
+            sustain_seconds=frozen.sustain_seconds,
+            tab_hidden_seconds=frozen.tab_hidden_seconds,
+            window_blur_seconds=frozen.window_blur_seconds,
+            weights={**settings.INTEGRITY_WEIGHTS, **frozen.weights},
+        )
+    return replace(rules, **changes)
+
+
+def integrity_rules_of(application: JobApplication) -> integrity.Rules:
+    """The rules one interview is judged by: its organization's rules frozen when it started
+    (a later change applies to interviews that start afterwards), without its checks off."""
+    rules = integrity_rules_for(organization_id=application.job.organization_id)
+    frozen = InterviewRules.objects.filter(application_id=application.pk).first()
+    return _with_interview(rules, application, frozen)
 
 
 def application_is_open(application: JobApplication) -> bool:
@@ -325,7 +351,7 @@ def without_consent_gaps(
 def integrity_compute(*, application: JobApplication, now: datetime | None = None) -> dict:
     """Incidents, score and summary of one application from every stored input."""
     now = now or timezone.now()
-    rules = integrity_rules_for(organization_id=application.job.organization_id)
+    rules = integrity_rules_of(application)
     open_end = application_is_open(application)
     images = list(
         frames_for_candidate(application).select_related("analysis").order_by("captured_at", "id")
@@ -352,6 +378,7 @@ def integrity_compute(*, application: JobApplication, now: datetime | None = Non
             late=[integrity.LateFrame(m.captured_at, m.received_at) for m in marks if m.late],
         )
         incidents += without_consent_gaps(application, gaps, rules)
+    incidents = integrity.without_checks_off(incidents, rules)
     incidents.sort(key=lambda i: (i.started_at, i.type))
     value, summary = integrity.score(incidents, rules.weights)
     return {"score": value, "summary": summary, "incidents": incidents, "rules": rules}
@@ -485,11 +512,17 @@ def integrity_reports(
     rules: dict[int, integrity.Rules] = {}
     for org_id in {a.job.organization_id for a in applications}:
         rules[org_id] = integrity_rules_for(organization_id=org_id)
+    frozen = {r.application_id: r for r in InterviewRules.objects.filter(application_id__in=rows)}
     evidence = evidence_for(applications=applications, now=now)
     verdicts = verdicts_in_force(application_ids=list(rows))
     return {
         a.pk: integrity_report_from(
-            a, rows[a.pk], rules[a.job.organization_id], now, evidence[a.pk], verdicts
+            a,
+            rows[a.pk],
+            _with_interview(rules[a.job.organization_id], a, frozen.get(a.pk)),
+            now,
+            evidence[a.pk],
+            verdicts,
         )
         for a in applications
     }

@@ -12,24 +12,32 @@ it grows, shrinks or is re-scored, through every update and rebuild, until its e
 (reviewers' verdicts and notes point at it).
 """
 
+import contextlib
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from accounts.models import Organization, User
 from applications.models import JobApplication
 from cameras.models import CameraEvent
 from cameras.selectors import live_application_ids
 from cameras.services import camera_stream_incident
+from common.errors import NotAllowed
+from common.http import RequestInfo
 from common.time import iso_utc
+from monitoring.audit.services import access_log
 from monitoring.decisions.services import verdicts_keep_shape
 from monitoring.live import timeline_changed
 from monitoring.models import (
+    AccessEvent,
     FrameAnalysis,
     IntegrityEvent,
+    IntegrityRules,
     IntegritySummary,
+    InterviewRules,
     MonitoringEvent,
     MonitoringImage,
 )
@@ -53,6 +61,7 @@ from .selectors import (
     incidents_for_family,
     integrity_compute,
     integrity_rules_for,
+    integrity_rules_of,
     virtual_camera_for,
     without_consent_gaps,
 )
@@ -83,6 +92,7 @@ def _replace(
 
     Each incident created here (a new id) is announced once through `incident_opened`, in
     the caller's transaction; one kept in place is not announced again."""
+    new = integrity.without_checks_off(new, rules)  # an accommodation makes none
     old_points = sum(integrity.incident_points(_as_rules_incident(o), rules.weights) for o in old)
     new_points = sum(integrity.incident_points(i, rules.weights) for i in new)
     unmatched = sorted(old, key=lambda row: (row.started_at, row.pk))
@@ -439,6 +449,70 @@ def _family_update(
     return _replace(application, list(stored), new, rules)
 
 
+# --- The rules an interview is judged by ------------------------------------------------------
+
+RULE_FIELDS = ("sustain_frames", "sustain_seconds", "tab_hidden_seconds", "window_blur_seconds")
+
+
+def integrity_rules_freeze(*, application_id: int) -> None:
+    """The interview started: its organization's rules as they stand now are the ones it is
+    judged by, whatever the organization changes later (once; a second start keeps them)."""
+    if InterviewRules.objects.filter(application_id=application_id).exists():
+        return
+    organization_id = (
+        JobApplication.objects.filter(pk=application_id)
+        .values_list("job__organization_id", flat=True)
+        .first()
+    )
+    if organization_id is None:
+        return
+    rules = integrity_rules_for(organization_id=organization_id)
+    with transaction.atomic(), contextlib.suppress(IntegrityError):
+        InterviewRules.objects.create(
+            application_id=application_id,
+            weights=dict(rules.weights),
+            **{name: getattr(rules, name) for name in RULE_FIELDS},
+        )
+
+
+def integrity_rules_update(
+    *, actor: User, organization: Organization, values: dict, info: RequestInfo
+) -> IntegrityRules:
+    """An admin or a recruiter of the organization changes its rules or weights (the flag
+    statistics page). Applied to interviews that start afterwards; audited, from what to what.
+    `values`: any of RULE_FIELDS, and `weights` {type: points per started minute}."""
+    if not (
+        actor.is_admin_role or (actor.is_recruiter and actor.organization_id == organization.pk)
+    ):
+        raise NotAllowed("Only the organization's recruiters and admins may change its rules.")
+    with transaction.atomic():
+        stored, _ = IntegrityRules.objects.select_for_update().get_or_create(
+            organization=organization
+        )
+        before = integrity_rules_for(organization_id=organization.pk)
+        changes = []
+        for name in RULE_FIELDS:
+            if name in values and getattr(before, name) != values[name]:
+                changes.append(f"{name} {getattr(before, name)} → {values[name]}")
+                setattr(stored, name, values[name])
+        weights = dict(stored.weights)
+        for kind, points in (values.get("weights") or {}).items():
+            if before.weights.get(kind, 0) != points:
+                changes.append(f"weight of {kind} {before.weights.get(kind, 0)} → {points}")
+                weights[kind] = points
+        if not changes:
+            return stored
+        stored.weights = weights
+        stored.save()
+        access_log(
+            actor=actor,
+            action=AccessEvent.Action.RULES_CHANGED,
+            info=info,
+            detail=f"{organization.name}: " + "; ".join(changes),
+        )
+    return stored
+
+
 # --- Entry points (tasks call these by id) ----------------------------------------------------
 
 
@@ -462,7 +536,7 @@ def integrity_frame_removed(
 
 def _frame_update(application, *, at, image_id, now) -> None:
     now = now or timezone.now()
-    rules = integrity_rules_for(organization_id=application.job.organization_id)
+    rules = integrity_rules_of(application)
     with transaction.atomic():
         JobApplication.objects.lock(application.pk)
         changed = _frames_update(application, at=at, image_id=image_id, rules=rules)
@@ -475,7 +549,7 @@ def _interval_update(application_id: int, *, source: str, type: str, at, now, ga
     (and, for the camera, the silences around it)."""
     application = _application(application_id)
     now = now or timezone.now()
-    rules = integrity_rules_for(organization_id=application.job.organization_id)
+    rules = integrity_rules_of(application)
     with transaction.atomic():
         JobApplication.objects.lock(application.pk)
         changed = False
@@ -521,7 +595,7 @@ def _virtual_camera_update(application_id: int) -> None:
     application = _application(application_id)
     if application is None:
         return
-    rules = integrity_rules_for(organization_id=application.job.organization_id)
+    rules = integrity_rules_of(application)
     with transaction.atomic():
         JobApplication.objects.lock(application.pk)
         stored = list(
@@ -539,7 +613,7 @@ def integrity_identity_changed(*, application_id: int) -> None:
     application = _application(application_id)
     if application is None:
         return
-    rules = integrity_rules_for(organization_id=application.job.organization_id)
+    rules = integrity_rules_of(application)
     with transaction.atomic():
         JobApplication.objects.lock(application.pk)
         stored = list(
@@ -574,7 +648,7 @@ def snapshot_gaps_sweep(*, now: datetime | None = None) -> int:
     looked = 0
     ids = set(live_application_ids())
     for application in JobApplication.objects.select_related("job").filter(pk__in=ids):
-        rules = integrity_rules_for(organization_id=application.job.organization_id)
+        rules = integrity_rules_of(application)
         with transaction.atomic():
             JobApplication.objects.lock(application.pk)
             changed = _gaps_update(application, at=now, now=now, rules=rules)
@@ -584,7 +658,7 @@ def snapshot_gaps_sweep(*, now: datetime | None = None) -> int:
         if family.source != "page":
             continue
         for application in applications_with_open_episode(family):
-            rules = integrity_rules_for(organization_id=application.job.organization_id)
+            rules = integrity_rules_of(application)
             with transaction.atomic():
                 JobApplication.objects.lock(application.pk)
                 changed = _family_update(application, family, at=now, now=now, rules=rules)
@@ -596,11 +670,14 @@ def snapshot_gaps_sweep(*, now: datetime | None = None) -> int:
 
 __all__ = [
     "FAMILIES",
+    "RULE_FIELDS",
     "integrity_camera_changed",
     "integrity_event_recorded",
     "integrity_frame_changed",
     "integrity_frame_removed",
     "integrity_identity_changed",
     "integrity_rebuild",
+    "integrity_rules_freeze",
+    "integrity_rules_update",
     "snapshot_gaps_sweep",
 ]

@@ -17,7 +17,7 @@ from datetime import UTC
 
 from django.utils import timezone
 
-from applications.models import Decision, JobApplication
+from applications.models import CandidateResponse, Decision, JobApplication
 from applications.selectors import consent_history
 from cameras.models import CameraEvent
 from cameras.proctoring import proctor_log
@@ -69,7 +69,7 @@ def _person(user) -> str | None:
 def _decisions(application: JobApplication) -> dict:
     """The reviewers' work on the record: every verdict (older ones, and those on incidents
     whose evidence is gone, with the incident's last shape), every note, every decision."""
-    return {
+    return {  # the candidate's answer and the checks turned off for them are theirs too
         "verdicts": [
             {
                 "incident_id": v.incident_ref,
@@ -108,11 +108,26 @@ def _decisions(application: JobApplication) -> dict:
                 "reopened_at": d.reopened_at,
                 "reopened_because": d.reopened_because,
                 "replaced_at": d.replaced_at,
+                "after_response": d.after_response,
+                "previous_outcome": d.previous_outcome,
             }
             for d in Decision.objects.filter(application_id=application.pk)
             .select_related("decided_by", "confirmed_by")
             .order_by("decided_at", "id")
         ],
+        "candidate_response": (
+            {"text": response.text, "at": response.created_at}
+            if (response := CandidateResponse.objects.filter(application_id=application.pk).first())
+            else None
+        ),
+        "checks_off": {
+            "checks": list(application.checks_off),
+            "reason": application.checks_off_reason,
+            "by": _person(application.checks_off_by),
+            "at": application.checks_off_at,
+        }
+        if application.checks_off
+        else None,
     }
 
 

@@ -8,7 +8,20 @@ The console's row and the timeline's header of an application come from the same
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -25,17 +38,94 @@ from applications.selectors import (
 from cameras.models import CameraEvent
 from cameras.selectors import live_application_ids, streams_by_application
 from monitoring.decisions.selectors import notes_for_application, verdict_history
-from monitoring.identity.selectors import identity_states
+from monitoring.identity.selectors import DISAGREEMENTS, identity_states
 from monitoring.integrity.rules import incident_points
 from monitoring.integrity.selectors import integrity_report, integrity_reports
 from monitoring.labels import IDENTITY_STATE_LABELS, INCIDENT_LABELS
-from monitoring.models import AccessEvent, ImageType, MonitoringEvent, MonitoringImage
+from monitoring.models import (
+    AccessEvent,
+    IdentityDecision,
+    ImageType,
+    IncidentVerdict,
+    IntegrityEvent,
+    MonitoringEvent,
+    MonitoringImage,
+)
 
+# The console's order (`sort`): by default what needs a person first (TRIAGE_ORDER).
 CONSOLE_SORTS = {
-    "": ("-created_at", "-id"),
+    "newest": ("-created_at", "-id"),
     "score": (F("score").asc(nulls_last=True), "-created_at"),
     "-score": (F("score").desc(nulls_last=True), "-created_at"),
 }
+# The triage queue: interviews that wait on a decision (ended without one, answered by the
+# candidate since, reopened, waiting for a second reviewer), then the most incidents nobody
+# has judged yet, then a face that disagrees with the selfie and no identity decision, then
+# the lowest score, then the newest.
+TRIAGE_ORDER = (
+    "needs_person",
+    "-unreviewed_count",
+    "identity_rank",
+    F("score").asc(nulls_last=True),
+    "-created_at",
+    "-id",
+)
+# The console's queue filter (`queue`).
+QUEUES = {
+    "needs_review": "Needs review",
+    "answered": "Answered by the candidate",
+    "decided": "Decided",
+}
+ENDED = (
+    JobApplication.Status.COMPLETED,
+    JobApplication.Status.TERMINATED,
+)
+
+
+def with_triage(qs: QuerySet[JobApplication]) -> QuerySet[JobApplication]:
+    """What the triage queue sorts and filters by, as annotations (no row fetched twice)."""
+    current = Decision.objects.current().filter(application=OuterRef("pk"))
+    verdict_in_force = IncidentVerdict.objects.filter(incident=OuterRef("pk"), replaced_at=None)
+    unreviewed = (
+        IntegrityEvent.objects.filter(application=OuterRef("pk"))
+        .exclude(Exists(verdict_in_force))
+        .order_by()
+        .values("application")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    qs = qs.annotate(
+        decided=Exists(current),
+        decision_outcome=Subquery(current.values("outcome")[:1]),
+        answered=Exists(CandidateResponse.objects.filter(application=OuterRef("pk"))),
+        decided_after_answer=Exists(current.filter(after_response=True)),
+        decision_open=Exists(
+            current.filter(
+                state__in=(Decision.State.PENDING_SECOND_REVIEW, Decision.State.REOPENED)
+            )
+        ),
+        unreviewed_count=Coalesce(Subquery(unreviewed, output_field=IntegerField()), 0),
+        identity_rank=Case(
+            When(
+                Exists(
+                    IntegrityEvent.objects.filter(
+                        application=OuterRef("pk"), type__in=DISAGREEMENTS
+                    )
+                )
+                & ~Exists(IdentityDecision.objects.filter(application=OuterRef("pk"))),
+                then=Value(0),
+            ),
+            default=Value(1),
+        ),
+    )
+    return qs.annotate(
+        needs_person=Case(
+            When(Q(status__in=ENDED, decided=False), then=Value(0)),
+            When(Q(answered=True, decided_after_answer=False), then=Value(0)),
+            When(decision_open=True, then=Value(0)),
+            default=Value(1),
+        )
+    )
 
 
 def _count(model, **filters) -> Coalesce:
@@ -73,9 +163,15 @@ def applications_for_console(
     consent: str = "",
     live_only: bool = False,
     sort: str = "",
+    queue: str = "",
+    outcome: str = "",
+    job_id: int | None = None,
 ) -> QuerySet[JobApplication]:
-    """The review console's list: applications in scope with their counts and consent."""
-    qs = applications_with_consent_state(applications_with_counts(applications_for_user(user=user)))
+    """The review console's list: applications in scope with their counts and consent, in
+    the triage order unless another `sort` is asked for."""
+    qs = with_triage(
+        applications_with_consent_state(applications_with_counts(applications_for_user(user=user)))
+    )
     if query:
         qs = qs.filter(
             Q(candidate__username__icontains=query)
@@ -90,7 +186,17 @@ def applications_for_console(
         qs = qs.filter(consent_state=consent)
     if live_only:
         qs = qs.filter(pk__in=live_application_ids())
-    return qs.order_by(*CONSOLE_SORTS.get(sort, CONSOLE_SORTS[""]))
+    if queue == "needs_review":
+        qs = qs.filter(Q(needs_person=0) | Q(unreviewed_count__gt=0, status__in=ENDED))
+    elif queue == "answered":
+        qs = qs.filter(answered=True)
+    elif queue == "decided":
+        qs = qs.filter(decided=True)
+    if outcome in Decision.Outcome.values:
+        qs = qs.filter(decision_outcome=outcome)
+    if job_id is not None:
+        qs = qs.filter(job_id=job_id)
+    return qs.order_by(*CONSOLE_SORTS.get(sort, TRIAGE_ORDER))
 
 
 # What each count of an interview counts — said on hover wherever a count is shown (header,

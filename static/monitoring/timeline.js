@@ -2,6 +2,7 @@
 // interview's events and incidents in the same rows. State lives in timeline-data.js,
 // rendering in timeline-view.js; this module wires them to the page.
 
+import { listKeys } from "../js/listkeys.js";
 import { toast } from "../js/toast.js";
 import { DecisionPanel, NoteDialog, VerdictDialog } from "./decisions.js";
 import { IdentityCard } from "./identity-card.js";
@@ -20,6 +21,17 @@ export function mountTimeline(root, config) {
   });
   const viewer = new TimelineViewer(document.querySelector("[data-viewer]"), data, view, { toast });
   const open = (id) => viewer.open(id);
+  // j / k through the incidents; Enter opens the first frame of one (or, without frames,
+  // moves to its verdict buttons).
+  listKeys({
+    items: () => [...document.querySelectorAll("[data-incidents] > li")],
+    open: (li) => {
+      const incident = data.incidents.find((i) => String(i.id) === li.dataset.incidentId);
+      const first = incident && incident.image_ids.find((id) => data.byId.has(id));
+      if (first !== undefined) open(first);
+      else li.querySelector("button")?.focus();
+    },
+  });
 
   // The reviewer's tools: verdicts on incidents, notes, the decision.
   const verdicts = new VerdictDialog(document.querySelector("[data-verdict-dialog]"), data, { labels: config.labels, toast });

@@ -66,10 +66,15 @@ def test_every_page_passes_axe(acme, page, base_url, password, bucket):
         f"/console/applications/{app.id}/",
         f"/console/applications/{app.id}/report/",
         "/console/live/",
+        "/console/flags/",
     ):
         _visit(page, base_url + url)
     page.set_viewport_size({"width": 375, "height": 740})
-    _visit(page, f"{base_url}/console/")
+    for url in ("/console/", "/console/flags/"):
+        _visit(page, base_url + url)
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{url} scrolls sideways at 375 px"
+    screenshot(page, "flags-narrow")
 
 
 def _tab_to(page, name: str, limit: int = 40) -> None:

@@ -3,6 +3,7 @@ confirmed (the reviewed score moves, the automatic one does not), a note pinned 
 and one to a capture in the viewer, a `violation` decided and confirmed by a second reviewer
 (four eyes), and the printed report showing all of it."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -200,7 +201,32 @@ def test_the_candidate_answers_a_final_violation_and_the_reviewer_decides_after_
     finished.no_face.save()
     login(page, base_url, "rita", password)
     page.goto(f"{base_url}/console/applications/{app.id}/")
+    # Keyboard triage on the timeline: j moves to the first incident, Enter opens its frame.
+    expect(page.locator("[data-incidents] li")).to_have_count(2, timeout=WAIT_MS)
+    expect(page.locator("button.thumb").first).to_be_visible(timeout=WAIT_MS)
+    page.locator("h1").click()  # the page, not a field, has the keys
+    page.keyboard.press("j")
+    first = page.locator(f'[data-incident-id="{finished.no_face.pk}"]')
+    expect(first).to_have_class(re.compile(r"\bis-current\b"))
+    page.keyboard.press("Enter")
+    viewer = page.locator("[data-viewer]")
+    expect(viewer).to_be_visible(timeout=WAIT_MS)
+    page.keyboard.press("Escape")
+    expect(viewer).to_be_hidden()
     _verdict(page, finished.tab, "dismissed")
+
+    # Flags that earn their weight: one dismissed tab flag, its weight changed beside it.
+    page.goto(f"{base_url}/console/flags/")
+    tab_row = page.locator('[data-flag-type="tab_hidden"]')
+    expect(tab_row.locator('[data-cell="dismissed"]')).to_have_text("1")
+    expect(tab_row.locator('[data-cell="precision"]')).to_contain_text("0 %")
+    tab_row.get_by_label("Weight of Interview tab hidden").fill("1")
+    page.get_by_role("button", name="Save rules").click()
+    expect(page.locator("[data-rules-saved]")).to_be_visible()
+    expect(tab_row.get_by_label("Weight of Interview tab hidden")).to_have_value("1")
+    screenshot(page, "flags")
+
+    page.goto(f"{base_url}/console/applications/{app.id}/")
     panel = page.locator("[data-decision-panel]")
     panel.get_by_label("Violation").check()
     panel.get_by_label("Reason").fill("No face for 100 s")
