@@ -29,6 +29,7 @@ from monitoring.models import (
     IntegrityEvent,
     IntegrityRules,
     IntegritySummary,
+    InterviewRules,
     MonitoringEvent,
     MonitoringImage,
     ReviewNote,
@@ -223,6 +224,18 @@ class IntegrityRulesFactory(factory.django.DjangoModelFactory):
         model = IntegrityRules
 
     organization = factory.SubFactory(OrganizationFactory)
+
+
+class InterviewRulesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InterviewRules
+
+    application = factory.SubFactory(JobApplicationFactory)
+    sustain_frames = 2
+    sustain_seconds = 20
+    tab_hidden_seconds = 10
+    window_blur_seconds = 10
+    weights = factory.LazyFunction(lambda: {"no_face": 5, "tab_hidden": 4})
 
 
 class IntegrityEventFactory(factory.django.DjangoModelFactory):

@@ -149,6 +149,7 @@ def frame_analyze(*, image_id: int) -> tuple[FrameAnalysis | None, int | None]:
             result, _ = FrameAnalysis.objects.update_or_create(image=image, defaults=values)
     except IntegrityError:  # the same task ran twice at once: the other one wrote it
         result = FrameAnalysis.objects.get(image=image)
+    result.image = image  # with its interview and organization, read once above
     if image.image_type == ImageType.CAMERA:
         frame_identity_recheck(analysis=result)
     successor = _neighbour(image, before=False)
@@ -169,13 +170,13 @@ def image_analyze(*, image_id: int) -> FrameAnalysis | None:
     """
     result, recheck = frame_analyze(image_id=image_id)
     if result is not None:
-        integrity_frame_changed(image_id=image_id)
+        integrity_frame_changed(image_id=image_id, image=result.image)
         timeline_changed(result.image.application_id, "captures", at=result.image.captured_at)
         checks_tell_candidate(image=result.image)
     while recheck is not None:
         successor, recheck = frame_analyze(image_id=recheck)
         if successor is not None:
-            integrity_frame_changed(image_id=successor.image_id)
+            integrity_frame_changed(image_id=successor.image_id, image=successor.image)
             timeline_changed(
                 successor.image.application_id, "captures", at=successor.image.captured_at
             )

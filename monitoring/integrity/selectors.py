@@ -70,14 +70,15 @@ def incident_families_for(*, source: str, type: str) -> list[Family]:
     return [f for f in FAMILIES if f.source == source and type in f.types]
 
 
-def integrity_rules_for(*, organization_id: int) -> integrity.Rules:
-    stored = IntegrityRules.objects.filter(organization_id=organization_id).first()
+def _rules_from(
+    organization: Organization | None, stored: IntegrityRules | None
+) -> integrity.Rules:
     weights = {**settings.INTEGRITY_WEIGHTS, **(stored.weights if stored else {})}
     check, threshold = (
-        Organization.objects.filter(pk=organization_id)
-        .values_list("identity_check", "identity_threshold")
-        .first()
-    ) or (Organization.IdentityCheck.SELFIE, 0.6)
+        (organization.identity_check, organization.identity_threshold)
+        if organization is not None
+        else (Organization.IdentityCheck.SELFIE, 0.6)
+    )
     identity = {
         "identity": check != Organization.IdentityCheck.OFF,
         "identity_threshold": threshold,
@@ -92,6 +93,18 @@ def integrity_rules_for(*, organization_id: int) -> integrity.Rules:
         weights,
         **identity,
     )
+
+
+def integrity_rules_for(*, organization_id: int) -> integrity.Rules:
+    organization = (
+        Organization.objects.filter(pk=organization_id).select_related("integrity_rules").first()
+    )
+    stored = getattr(organization, "integrity_rules", None) if organization else None
+    return _rules_from(organization, stored)
+
+
+# What integrity_rules_of reads with the interview, in the same query (RULES_RELATED).
+RULES_RELATED = ("job__organization__integrity_rules", "interview_rules")
 
 
 def _with_interview(
@@ -113,9 +126,18 @@ def _with_interview(
 
 def integrity_rules_of(application: JobApplication) -> integrity.Rules:
     """The rules one interview is judged by: its organization's rules frozen when it started
-    (a later change applies to interviews that start afterwards), without its checks off."""
-    rules = integrity_rules_for(organization_id=application.job.organization_id)
-    frozen = InterviewRules.objects.filter(application_id=application.pk).first()
+    (a later change applies to interviews that start afterwards), without its checks off.
+    No query when the interview was read with RULES_RELATED (the integrity updates do)."""
+    state = application._state.fields_cache
+    job = state.get("job")
+    if job is not None and "interview_rules" in state and "organization" in job._state.fields_cache:
+        organization = job.organization
+        stored = getattr(organization, "integrity_rules", None)  # cached: None when absent
+        rules = _rules_from(organization, stored)
+        frozen = getattr(application, "interview_rules", None)
+    else:
+        rules = integrity_rules_for(organization_id=application.job.organization_id)
+        frozen = InterviewRules.objects.filter(application_id=application.pk).first()
     return _with_interview(rules, application, frozen)
 
 

@@ -46,6 +46,7 @@ from monitoring.signals import board_card_fields, incident_opened
 from . import rules as integrity
 from .selectors import (
     FAMILIES,
+    RULES_RELATED,
     Family,
     application_is_open,
     applications_with_open_episode,
@@ -68,7 +69,8 @@ from .selectors import (
 
 
 def _application(application_id: int) -> JobApplication | None:
-    return JobApplication.objects.select_related("job").filter(pk=application_id).first()
+    """The interview with what its rules need (integrity_rules_of: no further query)."""
+    return JobApplication.objects.select_related(*RULES_RELATED).filter(pk=application_id).first()
 
 
 # --- Writing incidents ------------------------------------------------------------------------
@@ -516,9 +518,13 @@ def integrity_rules_update(
 # --- Entry points (tasks call these by id) ----------------------------------------------------
 
 
-def integrity_frame_changed(*, image_id: int, now: datetime | None = None) -> None:
-    """A capture was stored or analysed: its episodes and the silence around it."""
-    image = MonitoringImage.objects.filter(pk=image_id).first()
+def integrity_frame_changed(
+    *, image_id: int, now: datetime | None = None, image: MonitoringImage | None = None
+) -> None:
+    """A capture was stored or analysed: its episodes and the silence around it. `image`: the
+    capture as the caller just read it (the analysis), not read again."""
+    if image is None or image.pk != image_id:
+        image = MonitoringImage.objects.filter(pk=image_id).first()
     if image is None or image.image_type != "camera":
         return
     application = _application(image.application_id)
