@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from applications import followups
@@ -71,17 +72,17 @@ def invitation_from_token(*, token: str) -> Invitation:
         payload = signing.loads(token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE)
     except signing.SignatureExpired:
         raise InvalidInput(
-            "This invitation link has expired. Ask your recruiter for a new one.",
+            _("This invitation link has expired. Ask your recruiter for a new one."),
             code="invitation_expired",
         ) from None
     except signing.BadSignature:
         raise InvalidInput(
-            "This invitation link is not valid.", code="invitation_invalid"
+            _("This invitation link is not valid."), code="invitation_invalid"
         ) from None
     invitation = invitation_get_pending(invitation_id=payload.get("i"))
     if invitation is None:
         raise InvalidInput(
-            "This invitation link has already been used. Sign in with your password.",
+            _("This invitation link has already been used. Sign in with your password."),
             code="invitation_used",
         )
     candidate = invitation.application.candidate
