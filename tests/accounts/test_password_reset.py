@@ -34,7 +34,7 @@ def test_a_candidate_gets_a_link_that_sets_a_new_password_once(
     assert answer.status_code == 302 and answer["Location"] == "/accounts/password_reset/done/"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["john@example.com"]
     message = OutboxMessage.objects.get()
-    assert message.payload == {"user_id": john.pk}  # the link is made when sent: no token kept
+    assert message.payload == {"user_id": john.pk, "language": "en"}  # no token kept
     assert mail.outbox[0].extra_headers["Message-ID"].startswith(f"<{message.pk}@")
     link = LINK.search(mail.outbox[0].body).group(0)
 
