@@ -90,3 +90,18 @@ def test_the_log_never_carries_the_link(john, settings, capsys):
     out = capsys.readouterr().out
     assert "/accounts/reset/[link left out of the log]/" in out
     assert not LINK.search(out)
+
+
+def test_a_reset_asked_from_a_spanish_page_is_written_in_spanish(
+    john, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/accounts/password_reset/",
+            {"email": "john@example.com"},
+            HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9",
+        )
+    assert OutboxMessage.objects.get().payload == {"user_id": john.pk, "language": "es"}
+    (sent,) = mail.outbox
+    assert sent.subject == "Establezca una nueva contraseña para Invigil"
+    assert sent.body.startswith("Hola, John Carter:") and LINK.search(sent.body)
