@@ -4,6 +4,7 @@
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from common.errors import error_body
 
@@ -13,10 +14,10 @@ def _minutes() -> int:
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    message = (
-        f"Too many failed sign-ins for this account from your address. Try again in "
-        f"{_minutes()} minutes, or ask an administrator to unlock it."
-    )
+    message = _(
+        "Too many failed sign-ins for this account from your address. Try again in "
+        "%(minutes)s minutes, or ask an administrator to unlock it."
+    ) % {"minutes": _minutes()}
     retry = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     if request.path.startswith("/api/"):
         response = JsonResponse(error_body(message, "locked_out"), status=429)

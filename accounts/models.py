@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .signals import password_changed, user_deactivated, user_rights_changed
 
@@ -133,9 +134,9 @@ class UserManager(DjangoUserManager):
 
 class User(AbstractUser):
     class Role(models.TextChoices):
-        CANDIDATE = "candidate", "Candidate"
-        RECRUITER = "recruiter", "Recruiter"
-        ADMIN = "admin", "Admin"
+        CANDIDATE = "candidate", _("Candidate")
+        RECRUITER = "recruiter", _("Recruiter")
+        ADMIN = "admin", _("Admin")
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CANDIDATE)
     organization = models.ForeignKey(

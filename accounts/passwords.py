@@ -9,8 +9,10 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from common import pipeline, ratelimit
 
@@ -38,7 +40,11 @@ def password_reset_request(*, email: str) -> int:
         return 0
     queued = 0
     for user in _resettable(email):
-        pipeline.outbox(followups.PASSWORD_RESET_EMAIL, user_id=user.pk)
+        pipeline.outbox(
+            followups.PASSWORD_RESET_EMAIL,
+            user_id=user.pk,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
         queued += 1
     return queued
 
@@ -54,22 +60,31 @@ def password_reset_url(*, user: User) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def password_reset_send(*, user_id: int, message_id: str) -> None:
-    """The reset e-mail (the outbox delivers it once the request is committed). The link is
-    made now; it works once and for PASSWORD_RESET_TIMEOUT."""
+def password_reset_send(*, user_id: int, message_id: str, language: str = "") -> None:
+    """The reset e-mail (the outbox delivers it once the request is committed), in the
+    language of the page that asked for it. The link is made now; it works once and for
+    PASSWORD_RESET_TIMEOUT."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email or not user.has_usable_password():
         return  # deactivated or erased meanwhile
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "invigil.local"
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = _("Set a new password for Invigil")
+        body = _(
+            "Hello %(name)s,\n\nSomeone — we hope you — asked to set a new password for your "
+            "Invigil account (%(username)s).\n\nSet it here (the link works once and expires "
+            "in %(hours)s hours):\n%(link)s\n\nIf you did not ask, ignore this e-mail: your "
+            "password stays as it is.\n"
+        ) % {
+            "name": user.display_name,
+            "username": user.username,
+            "hours": hours,
+            "link": password_reset_url(user=user),
+        }
     EmailMessage(
-        subject="Set a new password for Invigil",
-        body=(
-            f"Hello {user.display_name},\n\nSomeone — we hope you — asked to set a new password "
-            f"for your Invigil account ({user.username}).\n\nSet it here (the link works once "
-            f"and expires in {hours} hours):\n{password_reset_url(user=user)}\n\nIf you did "
-            "not ask, ignore this e-mail: your password stays as it is.\n"
-        ),
+        subject=subject,
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
         headers={"Message-ID": f"<{message_id}@{domain}>"},

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import ngettext
 
 from common import ratelimit
 from common.http import client_ip
@@ -43,8 +44,14 @@ class LoginView(auth_views.LoginView):
         if wait is not None:
             response = self.render_to_response(
                 self.get_context_data(
-                    blocked=f"Too many failed sign-ins from your address. Try again in "
-                    f"{max(1, wait // 60)} minute{'s' if wait >= 120 else ''}."
+                    blocked=ngettext(
+                        "Too many failed sign-ins from your address. Try again in %(minutes)s "
+                        "minute.",
+                        "Too many failed sign-ins from your address. Try again in %(minutes)s "
+                        "minutes.",
+                        max(1, wait // 60),
+                    )
+                    % {"minutes": max(1, wait // 60)}
                 ),
                 status=429,
             )
@@ -96,8 +103,12 @@ class PasswordResetView(auth_views.PasswordResetView):
             wait = ratelimit.retry_after("password_reset", client_ip(request), rate=rate)
             response = self.render_to_response(
                 self.get_context_data(
-                    blocked=f"Too many requests from your address. Try again in "
-                    f"{max(1, wait // 60)} minute{'s' if wait >= 120 else ''}."
+                    blocked=ngettext(
+                        "Too many requests from your address. Try again in %(minutes)s minute.",
+                        "Too many requests from your address. Try again in %(minutes)s minutes.",
+                        max(1, wait // 60),
+                    )
+                    % {"minutes": max(1, wait // 60)}
                 ),
                 status=429,
             )

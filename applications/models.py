@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 
@@ -78,11 +79,11 @@ CHECKS = (
 
 class JobApplication(models.Model):
     class Status(models.TextChoices):
-        INVITED = "invited", "Invited"
-        IN_PROGRESS = "in_progress", "In progress"
-        COMPLETED = "completed", "Completed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        TERMINATED = "terminated", "Ended by a reviewer"
+        INVITED = "invited", _("Invited")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        TERMINATED = "terminated", _("Ended by a reviewer")
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="applications")
     candidate = models.ForeignKey(
@@ -186,7 +187,7 @@ class JobApplication(models.Model):
         """The status as pages show it: an interview opened in progress whose recording has not
         begun says so, instead of "In progress" over an empty record."""
         if self.status == self.Status.IN_PROGRESS and self.started_at is None:
-            return "Not started yet"
+            return _("Not started yet")
         return self.get_status_display()
 
     @property
@@ -333,9 +334,9 @@ class Decision(models.Model):
     """
 
     class Outcome(models.TextChoices):
-        CLEARED = "cleared", "Cleared"
-        CONCERNS = "concerns", "Concerns"
-        VIOLATION = "violation", "Violation"
+        CLEARED = "cleared", _("Cleared")
+        CONCERNS = "concerns", _("Concerns")
+        VIOLATION = "violation", _("Violation")
 
     class State(models.TextChoices):
         PENDING_SECOND_REVIEW = "pending_second_review", "Waiting for a second review"

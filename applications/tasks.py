@@ -8,13 +8,15 @@ from .services import application_invite_notify, candidate_response_notify, invi
 
 
 @shared_task(name=followups.INVITATION_EMAIL.name, ignore_result=True)
-def send_invitation_email(invitation_id: int, message_id: str) -> None:
-    invitation_send(invitation_id=invitation_id, message_id=message_id)
+def send_invitation_email(invitation_id: int, message_id: str, language: str = "") -> None:
+    invitation_send(invitation_id=invitation_id, message_id=message_id, language=language)
 
 
 @shared_task(name=followups.APPLICATION_NOTICE_EMAIL.name, ignore_result=True)
-def send_application_notice(application_id: int, message_id: str) -> None:
-    application_invite_notify(application_id=application_id, message_id=message_id)
+def send_application_notice(application_id: int, message_id: str, language: str = "") -> None:
+    application_invite_notify(
+        application_id=application_id, message_id=message_id, language=language
+    )
 
 
 @shared_task(name=followups.RESPONSE_EMAIL.name, ignore_result=True)

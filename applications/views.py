@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import login, password_validation
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from common.errors import InvalidInput
@@ -10,19 +11,19 @@ from . import services
 
 class SetPasswordForm(forms.Form):
     password1 = forms.CharField(
-        label="New password",
+        label=_("New password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Repeat the password",
+        label=_("Repeat the password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def clean(self):
         data = super().clean()
         if data.get("password1") and data.get("password1") != data.get("password2"):
-            raise forms.ValidationError("The two passwords differ.")
+            raise forms.ValidationError(_("The two passwords differ."))
         return data
 
 

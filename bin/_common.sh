@@ -45,6 +45,13 @@ ensure_venv() {
   fi
 }
 
+ensure_translations() {
+  # The compiled catalogues (locale/*/LC_MESSAGES/django.mo, not kept in git) from the .po
+  # files, before Django starts: compilemessages runs GNU gettext's msgfmt.
+  command -v msgfmt >/dev/null || apt_install gettext
+  (cd "$ROOT" && DEBUG=true "$PY" manage.py compilemessages --ignore='.*' --ignore=node_modules --ignore=var -v 0)
+}
+
 ensure_postgres() {
   # A running PostgreSQL on 127.0.0.1:5432 with role and database "invigil".
   command -v pg_ctlcluster >/dev/null || apt_install postgresql

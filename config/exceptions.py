@@ -5,6 +5,7 @@ import math
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -37,7 +38,7 @@ def _first_code(detail, fallback: str) -> str:
 
 def busy_body() -> dict:
     return error_body(
-        "The server is busy right now; nothing was changed. Retry in a few seconds.",
+        _("The server is busy right now; nothing was changed. Retry in a few seconds."),
         "server_busy",
     )
 
@@ -54,7 +55,7 @@ def api_exception_handler(exc, context):
         return response
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            error_body("Request body too large.", "request_too_large"),
+            error_body(_("Request body too large."), "request_too_large"),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, DjangoValidationError):
@@ -73,7 +74,10 @@ def api_exception_handler(exc, context):
         # Whole seconds, at least 1 (DRF writes "0" for a wait under a second).
         seconds = max(1, math.ceil(exc.wait or 1))
         response["Retry-After"] = str(seconds)
-        response.data = error_body(f"Too many requests; try again in {seconds} s.", "rate_limited")
+        response.data = error_body(
+            _("Too many requests; try again in %(seconds)s s.") % {"seconds": seconds},
+            "rate_limited",
+        )
         return response
     if isinstance(exc, exceptions.ValidationError):
         code = _first_code(exc.detail, "invalid")

@@ -80,6 +80,8 @@ urlpatterns = [
     path("admin/login/", LoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    # The language switcher of every page (templates/_language_switcher.html): set_language.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),
     path("", include("applications.urls")),
     path("", include("cameras.urls")),

@@ -8,7 +8,9 @@ is missing and skip otherwise, so a CI run can never go green by skipping.
 import contextlib
 import os
 import shutil
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.utils.crypto import get_random_string
@@ -32,6 +34,17 @@ def pytest_sessionstart(session):
     from django.conf import settings
 
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    _compile_catalogues(settings.LOCALE_PATHS)
+
+
+def _compile_catalogues(locale_paths) -> None:
+    """The translated pages need locale/<language>/LC_MESSAGES/django.mo, which git does not
+    keep: bin/test compiles them first; a pytest run of its own compiles any that is missing
+    or older than its .po (msgfmt, GNU gettext)."""
+    for po in (po for base in locale_paths for po in Path(base).glob("*/LC_MESSAGES/*.po")):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
 
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

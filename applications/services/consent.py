@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from applications import notice
@@ -31,7 +32,7 @@ def _check_version(shown: str | None) -> None:
     """The page says which notice it showed: an answer to an older one is not an answer."""
     if shown is not None and shown != notice.CURRENT:
         raise Conflict(
-            "The monitoring notice has changed since this page showed it: read it again.",
+            _("The monitoring notice has changed since this page showed it: read it again."),
             code="notice_outdated",
         )
 
@@ -156,19 +157,21 @@ def recording_check(
         application.status != JobApplication.Status.IN_PROGRESS
     ):
         raise Conflict(
-            f"The interview is {application.get_status_display().lower()}: nothing is "
-            "recorded unless it is in progress.",
+            _("The interview is %(status)s: nothing is recorded unless it is in progress.")
+            % {"status": application.get_status_display().lower()},
             code="application_not_active",
         )
     consent = consent_active(application_id=application.pk)
     if consent is None:
         raise Conflict(
-            "The candidate has not consented to monitoring for this interview.",
+            _("The candidate has not consented to monitoring for this interview."),
             code="consent_required",
         )
     if consent.outdated:
         raise Conflict(
-            "The monitoring notice has changed since the candidate agreed to it: nothing is "
-            "recorded until they have read what changed and agreed again.",
+            _(
+                "The monitoring notice has changed since the candidate agreed to it: nothing "
+                "is recorded until they have read what changed and agreed again."
+            ),
             code="consent_required",
         )

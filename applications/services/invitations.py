@@ -8,7 +8,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from applications import followups
@@ -37,12 +38,18 @@ def invitation_create(*, actor: User, application: JobApplication) -> Invitation
     invitation = Invitation.objects.create(
         application=application, email=application.candidate.email, created_by=actor
     )
-    pipeline.outbox(followups.INVITATION_EMAIL, invitation_id=invitation.pk)
+    # Written in the language of the page that asked for it (README, "Languages").
+    pipeline.outbox(
+        followups.INVITATION_EMAIL,
+        invitation_id=invitation.pk,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
     return invitation
 
 
-def invitation_send(*, invitation_id: int, message_id: str) -> None:
-    """The invitation e-mail (the outbox delivers it once the invitation is committed)."""
+def invitation_send(*, invitation_id: int, message_id: str, language: str = "") -> None:
+    """The invitation e-mail (the outbox delivers it once the invitation is committed), in
+    `language` (the inviting page's; English for messages queued before languages)."""
     invitation = (
         Invitation.objects.select_related("application__job__organization")
         .filter(pk=invitation_id, accepted_at=None)
@@ -52,16 +59,15 @@ def invitation_send(*, invitation_id: int, message_id: str) -> None:
         return
     job = invitation.application.job
     days = settings.INVITATION_MAX_AGE // 86400
-    send_email(
-        subject=f"Your interview for {job.title} at {job.organization.name}",
-        body=(
-            f"Hello,\n\n{job.organization.name} invited you to an interview for "
-            f"{job.title} on Invigil.\n\nSet your password here (the link works once and "
-            f"expires in {days} days):\n{invitation_url(invitation=invitation)}\n"
-        ),
-        to=invitation.email,
-        message_id=message_id,
-    )
+    words = {"job": job.title, "organization": job.organization.name, "days": days}
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = _("Your interview for %(job)s at %(organization)s") % words
+        body = _(
+            "Hello,\n\n%(organization)s invited you to an interview for %(job)s on Invigil."
+            "\n\nSet your password here (the link works once and expires in %(days)s days):"
+            "\n%(link)s\n"
+        ) % {**words, "link": invitation_url(invitation=invitation)}
+    send_email(subject=subject, body=body, to=invitation.email, message_id=message_id)
     logger.info("Invitation %s sent", invitation.pk)
 
 
@@ -71,17 +77,17 @@ def invitation_from_token(*, token: str) -> Invitation:
         payload = signing.loads(token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE)
     except signing.SignatureExpired:
         raise InvalidInput(
-            "This invitation link has expired. Ask your recruiter for a new one.",
+            _("This invitation link has expired. Ask your recruiter for a new one."),
             code="invitation_expired",
         ) from None
     except signing.BadSignature:
         raise InvalidInput(
-            "This invitation link is not valid.", code="invitation_invalid"
+            _("This invitation link is not valid."), code="invitation_invalid"
         ) from None
     invitation = invitation_get_pending(invitation_id=payload.get("i"))
     if invitation is None:
         raise InvalidInput(
-            "This invitation link has already been used. Sign in with your password.",
+            _("This invitation link has already been used. Sign in with your password."),
             code="invitation_used",
         )
     candidate = invitation.application.candidate

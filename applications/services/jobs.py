@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from applications import followups
@@ -109,7 +110,7 @@ def _candidate_for_email(*, email: str, name: str) -> tuple[User, bool]:
     while User.objects.filter(username=username).exists():
         suffix += 1
         username = f"{base}{suffix}"
-    first, _, last = name.strip().partition(" ")
+    first, _space, last = name.strip().partition(" ")
     user = User(
         username=username,
         email=email,
@@ -160,12 +161,17 @@ def application_create(
     if created or not candidate.has_usable_password():
         invitation_create(actor=actor, application=application)  # a link to set a password
     elif notify:
-        pipeline.outbox(followups.APPLICATION_NOTICE_EMAIL, application_id=application.pk)
+        pipeline.outbox(
+            followups.APPLICATION_NOTICE_EMAIL,
+            application_id=application.pk,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
     return application
 
 
-def application_invite_notify(*, application_id: int, message_id: str) -> None:
-    """A candidate who already has an account is told by e-mail, never attached silently."""
+def application_invite_notify(*, application_id: int, message_id: str, language: str = "") -> None:
+    """A candidate who already has an account is told by e-mail, never attached silently (in
+    `language`, the inviting page's)."""
     application = (
         JobApplication.objects.select_related("job__organization", "candidate")
         .filter(pk=application_id)
@@ -175,17 +181,18 @@ def application_invite_notify(*, application_id: int, message_id: str) -> None:
         return
     job = application.job
     login = settings.SITE_URL.rstrip("/") + reverse("login")
-    send_email(
-        subject=f"Your interview for {job.title} at {job.organization.name}",
-        body=(
-            f"Hello,\n\nYou have been invited to interview for {job.title} at "
-            f"{job.organization.name} — sign in to start:\n{login}\n\nThe interview appears "
-            'under "My interviews". Nothing is recorded before you agree to the monitoring '
-            "notice.\n"
-        ),
-        to=application.candidate.email,
-        message_id=message_id,
-    )
+    words = {"job": job.title, "organization": job.organization.name, "login": login}
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = _("Your interview for %(job)s at %(organization)s") % words
+        body = (
+            _(
+                "Hello,\n\nYou have been invited to interview for %(job)s at %(organization)s "
+                '— sign in to start:\n%(login)s\n\nThe interview appears under "My '
+                'interviews". Nothing is recorded before you agree to the monitoring notice.\n'
+            )
+            % words
+        )
+    send_email(subject=subject, body=body, to=application.candidate.email, message_id=message_id)
     logger.info("Application %s notified to its candidate", application.pk)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from applications import followups
@@ -49,17 +50,18 @@ def candidate_response_submit(
     """The candidate's one answer: a second → 409 `already_answered`; no final decision
     against them → 409 `nothing_to_answer`; after the window → 409 `response_window_closed`."""
     if application.candidate_id != actor.pk:
-        raise NotAllowed("Only the candidate answers a decision.", code="not_candidate")
+        raise NotAllowed(_("Only the candidate answers a decision."), code="not_candidate")
     with transaction.atomic():
         JobApplication.objects.lock(application.pk)
         if CandidateResponse.objects.filter(application_id=application.pk).exists():
-            raise Conflict("You have already answered this decision.", code="already_answered")
+            raise Conflict(_("You have already answered this decision."), code="already_answered")
         decision = answerable_decision(application_id=application.pk)
         if decision is None:
-            raise Conflict("There is no final decision to answer.", code="nothing_to_answer")
+            raise Conflict(_("There is no final decision to answer."), code="nothing_to_answer")
         if timezone.now() > response_window_end(decision):
             raise Conflict(
-                f"Answers are taken for {settings.RESPONSE_WINDOW_DAYS} days after the decision.",
+                _("Answers are taken for %(days)s days after the decision.")
+                % {"days": settings.RESPONSE_WINDOW_DAYS},
                 code="response_window_closed",
             )
         response = CandidateResponse.objects.create(

@@ -5,6 +5,8 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from applications.models import JobApplication
@@ -36,12 +38,17 @@ WHO_MAY = {  # the target state decides who may ask for it
     Status.TERMINATED: "reviewer",
 }
 
-VERBS = {
-    Status.IN_PROGRESS: "start",
-    Status.COMPLETED: "finish",
-    Status.WITHDRAWN: "be withdrawn",
-    Status.TERMINATED: "be ended",
+VERBS = {  # translated where a message says them
+    Status.IN_PROGRESS: gettext_noop("start"),
+    Status.COMPLETED: gettext_noop("finish"),
+    Status.WITHDRAWN: gettext_noop("be withdrawn"),
+    Status.TERMINATED: gettext_noop("be ended"),
 }
+
+
+def _verb(to: str) -> str:
+    return _(VERBS[to]) if to in VERBS else _("change to %(status)s") % {"status": to}
+
 
 TERMINATION_REASON_MAX = 500
 # Captures the page took before a reviewer ended the interview still arrive for this long
@@ -68,9 +75,13 @@ def application_transition(
     reason of a termination).
     """
     if not _may(actor, application, WHO_MAY.get(to, "reviewer")):
-        who = "candidate" if WHO_MAY.get(to) == "candidate" else "recruiter or an admin"
+        only = (
+            _("Only the candidate can make the interview %(verb)s.")
+            if WHO_MAY.get(to) == "candidate"
+            else _("Only the recruiter or an admin can make the interview %(verb)s.")
+        )
         raise NotAllowed(
-            f"Only the {who} can make the interview {VERBS.get(to, to)}.",
+            only % {"verb": _verb(to)},
             code="not_candidate" if WHO_MAY.get(to) == "candidate" else "permission_denied",
         )
     with transaction.atomic():
@@ -83,8 +94,8 @@ def application_transition(
         rule = TRANSITIONS.get((old, to))
         if rule is None:
             raise Conflict(
-                f"The interview is {application.get_status_display().lower()}; it cannot "
-                f"{VERBS.get(to, 'change to ' + to)}.",
+                _("The interview is %(status)s; it cannot %(verb)s.")
+                % {"status": application.get_status_display().lower(), "verb": _verb(to)},
                 code="invalid_transition",
             )
         now = timezone.now()

@@ -18,6 +18,9 @@ X_FRAME_OPTIONS = "DENY"
 # A form without its CSRF token gets the product's 403 page in every mode (JSON under /api/).
 CSRF_FAILURE_VIEW = "config.exceptions.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
+# The language switcher's cookie (README, "Languages"): sent like the session's, no script reads it.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
 
 # Content-Security-Policy (django-csp): our pages load scripts and styles only from this site,
 # as static files (no inline script, no style attribute); images (and the images client's

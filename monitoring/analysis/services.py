@@ -278,7 +278,7 @@ def checks_tell_candidate(*, image: MonitoringImage) -> dict | None:
         "type": "check",
         "check": check,
         "since": since.isoformat() if since else None,
-        "message": INTERVIEW_ALERTS.get(check) if check else None,
+        "message": str(INTERVIEW_ALERTS[check]) if check in INTERVIEW_ALERTS else None,
     }
     candidate_page_tell(
         user_id=image.uploaded_by_id, application_id=image.application_id, message=message

@@ -20,6 +20,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image, ImageStat
 
 from accounts.models import Organization, User
@@ -114,8 +115,11 @@ def reference_assess(picture: Image.Image, *, kind: str) -> tuple[Face, dict]:
     minimum = settings.IDENTITY_MIN_BRIGHTNESS
     if brightness < minimum:
         raise InvalidInput(
-            f"The photo is too dark (brightness {brightness:.0f}, at least {minimum:.0f} "
-            "needed): turn a light on or face a window.",
+            _(
+                "The photo is too dark (brightness %(brightness).0f, at least %(minimum).0f "
+                "needed): turn a light on or face a window."
+            )
+            % {"brightness": brightness, "minimum": minimum},
             code="too_dark",
         )
     faces = sorted(
@@ -124,26 +128,33 @@ def reference_assess(picture: Image.Image, *, kind: str) -> tuple[Face, dict]:
         reverse=True,
     )
     if not faces:
-        raise InvalidInput("No face was found in the photo.", code="no_face")
+        raise InvalidInput(_("No face was found in the photo."), code="no_face")
     if kind == Kind.DOCUMENT:
         faces = [f for f in faces if f.w * 2 >= faces[0].w]
     if len(faces) > 1:
         raise InvalidInput(
-            f"{len(faces)} faces are in the photo; it must show yours alone.",
+            _("%(count)d faces are in the photo; it must show yours alone.")
+            % {"count": len(faces)},
             code="several_faces",
         )
     face = faces[0]
     if face.w < settings.IDENTITY_MIN_FACE_PX:
         raise InvalidInput(
-            f"The face is {face.w} px wide; at least {settings.IDENTITY_MIN_FACE_PX} px are "
-            "needed: come closer to the camera.",
+            _(
+                "The face is %(width)s px wide; at least %(minimum)s px are needed: come closer "
+                "to the camera."
+            )
+            % {"width": face.w, "minimum": settings.IDENTITY_MIN_FACE_PX},
             code="face_too_small",
         )
     face_brightness = _mean(picture.crop((face.x, face.y, face.x + face.w, face.y + face.h)))
     if face_brightness < minimum:
         raise InvalidInput(
-            f"The face is too dark (brightness {face_brightness:.0f}, at least {minimum:.0f} "
-            "needed): light it from the front.",
+            _(
+                "The face is too dark (brightness %(brightness).0f, at least %(minimum).0f "
+                "needed): light it from the front."
+            )
+            % {"brightness": face_brightness, "minimum": minimum},
             code="too_dark",
         )
     quality = {
@@ -201,7 +212,7 @@ def identity_reference_submit(
     except TemplatesUnavailable as exc:
         logger.error("Identity reference refused: %s", exc)
         raise Unavailable(
-            "Face matching is not available on this server.", code="identity_unavailable"
+            _("Face matching is not available on this server."), code="identity_unavailable"
         ) from exc
     now = timezone.now()
     key = identity_storage_key(application_id=application.pk, kind=kind, at=now)
@@ -209,7 +220,7 @@ def identity_reference_submit(
         key = store(key, clean.data)
     except StorageUnavailable as exc:
         raise Unavailable(
-            "Image storage is unavailable; the photo was not stored. Retry shortly.",
+            _("Image storage is unavailable; the photo was not stored. Retry shortly."),
             code="storage_unavailable",
             retry_after=exc.retry_after,
         ) from exc

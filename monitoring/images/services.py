@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from applications.models import JobApplication
@@ -133,7 +134,7 @@ def monitoring_image_upload(
     except StorageUnavailable as exc:
         logger.warning("Image storage failed for application %s: %s", application.pk, exc)
         raise Unavailable(
-            "Image storage is unavailable; the capture was not stored. Retry shortly.",
+            _("Image storage is unavailable; the capture was not stored. Retry shortly."),
             code="storage_unavailable",
             retry_after=exc.retry_after,
         ) from exc

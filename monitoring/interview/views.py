@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
@@ -29,13 +31,13 @@ from monitoring.identity.selectors import identity_status
 from monitoring.images.selectors import own_captures_summary
 from monitoring.images.services import signed_urls_issue
 from monitoring.integrity.selectors import screen_sharing_state
-from monitoring.interview.labels import CHECK_LABELS, PANEL_LABELS
+from monitoring.interview.labels import CHECK_LABELS, INTERVIEW_ALERTS, PANEL_LABELS
 from monitoring.review.selectors import counted_against
 
 
 def _require_candidate(user) -> None:
     if not user.is_candidate:
-        raise PermissionDenied("The interview pages are for candidates.")
+        raise PermissionDenied(_("The interview pages are for candidates."))
 
 
 @login_required
@@ -89,7 +91,7 @@ def interview_response(request, application_id: int):
     application = get_object_or_404(applications_for_user(user=request.user), pk=application_id)
     text = request.POST.get("text", "").strip()[:4000]
     if not text:
-        messages.error(request, "Write your answer first.")
+        messages.error(request, _("Write your answer first."))
         return redirect("interview-list")
     try:
         candidate_response_submit(
@@ -98,7 +100,7 @@ def interview_response(request, application_id: int):
     except ServiceError as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, "Your answer was sent to the reviewers.")
+        messages.success(request, _("Your answer was sent to the reviewers."))
     return redirect("interview-list")
 
 
@@ -115,12 +117,36 @@ def _check_seen_key(application_id: int) -> str:
 
 
 CHECK_STEPS = (
-    {"name": "browser", "title": "Browser", "about": "Camera, screen sharing, live connection."},
-    {"name": "camera", "title": "Camera", "about": "Frames arrive; a real camera, not software."},
-    {"name": "face", "title": "Your face", "about": "One test frame, analysed and not stored."},
-    {"name": "screen", "title": "Screen sharing", "about": "Permission to share the screen."},
-    {"name": "upload", "title": "Upload speed", "about": "A test upload the size of a capture."},
-    {"name": "clock", "title": "Clock", "about": "Your computer's clock against ours."},
+    {
+        "name": "browser",
+        "title": gettext_lazy("Browser"),
+        "about": gettext_lazy("Camera, screen sharing, live connection."),
+    },
+    {
+        "name": "camera",
+        "title": gettext_lazy("Camera"),
+        "about": gettext_lazy("Frames arrive; a real camera, not software."),
+    },
+    {
+        "name": "face",
+        "title": gettext_lazy("Your face"),
+        "about": gettext_lazy("One test frame, analysed and not stored."),
+    },
+    {
+        "name": "screen",
+        "title": gettext_lazy("Screen sharing"),
+        "about": gettext_lazy("Permission to share the screen."),
+    },
+    {
+        "name": "upload",
+        "title": gettext_lazy("Upload speed"),
+        "about": gettext_lazy("A test upload the size of a capture."),
+    },
+    {
+        "name": "clock",
+        "title": gettext_lazy("Clock"),
+        "about": gettext_lazy("Your computer's clock against ours."),
+    },
 )
 
 CHECK_ALERT_AFTER_SECONDS = 5
@@ -190,6 +216,9 @@ def interview_detail(request, application_id: int):
         "consented": consent_state == "active",
         "consentState": consent_state,
         "noticeVersion": notice.CURRENT,
+        # The language the notice is shown in: the consent records it (one version id, its
+        # translations).
+        "language": get_language(),
         "cameraMonitoring": application.camera_monitoring,
         "screenMonitoring": application.screen_monitoring,
         "cameraInterval": application.camera_interval,
@@ -205,13 +234,13 @@ def interview_detail(request, application_id: int):
         "handRaised": hand_raised_at(application_id=application.pk) is not None,
         "terminationReason": application.termination_reason,
         "chatLabels": {
-            "soundOn": "Sound on",
-            "soundOff": "Sound off",
-            "raiseHand": "Raise hand",
-            "lowerHand": "Lower hand",
-            "offline": "Reconnecting to the recruiters…",
-            "warning": "Warning from the recruiter",
-            "answered": "answered your raised hand.",
+            "soundOn": _("Sound on"),
+            "soundOff": _("Sound off"),
+            "raiseHand": _("Raise hand"),
+            "lowerHand": _("Lower hand"),
+            "offline": _("Reconnecting to the recruiters…"),
+            "warning": _("Warning from the recruiter"),
+            "answered": _("answered your raised hand."),
         },
         "identity": _identity_step(application),
         # A frame check failing this long is said on the page (the presence socket's `check`).
@@ -220,6 +249,8 @@ def interview_detail(request, application_id: int):
         "uploadedBefore": sent["count"],
         "lastUploadAt": sent["last_received_at"].isoformat() if sent["last_received_at"] else None,
         "labels": PANEL_LABELS,
+        # What the page says when a check keeps failing (the socket's `check` names it).
+        "alerts": INTERVIEW_ALERTS,
     }
     organization = application.job.organization
     return render(
@@ -256,30 +287,37 @@ def _identity_step(application) -> dict:
 # The reference-photo step's words (static/monitoring/identity.js shows them; the server's
 # answers fill in the rest).
 IDENTITY_LABELS = {
-    "selfieTitle": "Reference photo",
-    "selfieIntro": "Look straight at the camera, alone, with your face well lit, then take "
-    "the photo. It is compared with your camera snapshots to show the interview is taken by "
-    "you.",
-    "documentTitle": "Your ID document",
-    "documentIntro": "Hold your ID document (passport, ID card or driving licence) to the "
-    "camera with its photo facing it, close enough to fill most of the picture, then take the "
-    "photo.",
-    "take": "Take photo",
-    "retake": "Take it again",
-    "later": "Later",
-    "sending": "Checking the photo…",
-    "faceFound": "A face is found",
-    "oneFace": "Only one face",
-    "light": "Enough light",
-    "size": "Close enough",
-    "selfieDone": "Reference photo saved.",
-    "documentMatch": "Your ID photo matches your reference photo.",
-    "documentNoMatch": "Your ID photo does not look like your reference photo. Take both "
-    "again if that is a mistake; a reviewer will look at it either way.",
-    "documentDone": "ID document photo saved.",
-    "reminder": "Your identity photos are not done yet. The interview goes on; take them "
-    "when you can.",
-    "reminderButton": "Take them now",
-    "cameraFirst": "Turning your camera on…",
-    "noFrame": "The camera has no picture yet; try again in a moment.",
+    "selfieTitle": gettext_lazy("Reference photo"),
+    "selfieIntro": gettext_lazy(
+        "Look straight at the camera, alone, with your face well lit, then take "
+        "the photo. It is compared with your camera snapshots to show the interview is taken by "
+        "you."
+    ),
+    "documentTitle": gettext_lazy("Your ID document"),
+    "documentIntro": gettext_lazy(
+        "Hold your ID document (passport, ID card or driving licence) to the "
+        "camera with its photo facing it, close enough to fill most of the picture, then take the "
+        "photo."
+    ),
+    "take": gettext_lazy("Take photo"),
+    "retake": gettext_lazy("Take it again"),
+    "later": gettext_lazy("Later"),
+    "sending": gettext_lazy("Checking the photo…"),
+    "faceFound": gettext_lazy("A face is found"),
+    "oneFace": gettext_lazy("Only one face"),
+    "light": gettext_lazy("Enough light"),
+    "size": gettext_lazy("Close enough"),
+    "selfieDone": gettext_lazy("Reference photo saved."),
+    "documentMatch": gettext_lazy("Your ID photo matches your reference photo."),
+    "documentNoMatch": gettext_lazy(
+        "Your ID photo does not look like your reference photo. Take both "
+        "again if that is a mistake; a reviewer will look at it either way."
+    ),
+    "documentDone": gettext_lazy("ID document photo saved."),
+    "reminder": gettext_lazy(
+        "Your identity photos are not done yet. The interview goes on; take them when you can."
+    ),
+    "reminderButton": gettext_lazy("Take them now"),
+    "cameraFirst": gettext_lazy("Turning your camera on…"),
+    "noFrame": gettext_lazy("The camera has no picture yet; try again in a moment."),
 }

@@ -11,6 +11,7 @@ import { backoffDelay } from "../js/backoff.js";
 import { observe } from "../js/clock.js";
 import { Emitter } from "../js/emitter.js";
 import { ApiError, postJSON, requestJSON } from "../js/http.js";
+import { t } from "../js/i18n.js";
 import { formatTime } from "../js/time.js";
 import { wsUrl } from "../js/ws.js";
 
@@ -21,18 +22,18 @@ export function describeCameraError(err) {
   switch (err && err.name) {
     case "NotAllowedError":
     case "SecurityError":
-      return "Camera permission was denied. Allow camera access in your browser's address bar, then try again.";
+      return t("Camera permission was denied. Allow camera access in your browser's address bar, then try again.");
     case "NotReadableError":
     case "AbortError":
-      return "Your camera is busy: another application or tab is using it. Close it and try again.";
+      return t("Your camera is busy: another application or tab is using it. Close it and try again.");
     case "NotFoundError":
     case "OverconstrainedError":
-      return "No camera was found. Connect a camera and try again.";
+      return t("No camera was found. Connect a camera and try again.");
     default:
       if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-        return "This browser cannot use a camera here. Use a recent Chrome, Edge or Firefox over HTTPS.";
+        return t("This browser cannot use a camera here. Use a recent Chrome, Edge or Firefox over HTTPS.");
       }
-      return (err && err.message) || "The camera could not be started.";
+      return (err && err.message) || t("The camera could not be started.");
   }
 }
 
@@ -240,7 +241,7 @@ export function mountCameraCard(root, camera, { toast } = {}) {
     const on = camera.isOn;
     root.classList.toggle("is-live", on);
     button.disabled = camera.starting;
-    button.textContent = camera.starting ? "Starting camera…" : on ? "Turn camera off" : "Turn camera on";
+    button.textContent = camera.starting ? t("Starting camera…") : on ? t("Turn camera off") : t("Turn camera on");
     button.classList.toggle("btn-danger", on);
     button.classList.toggle("btn-primary", !on);
     button.setAttribute("aria-pressed", String(on));
@@ -251,7 +252,7 @@ export function mountCameraCard(root, camera, { toast } = {}) {
     if (!on) video.srcObject = null;
     if (heartbeat) {
       heartbeat.textContent = on && camera.lastHeartbeat
-        ? `Heartbeat sent ${formatTime(camera.lastHeartbeat, { seconds: true })}`
+        ? t("Heartbeat sent {time}", { time: formatTime(camera.lastHeartbeat, { seconds: true }) })
         : "";
     }
   }
@@ -265,14 +266,14 @@ export function mountCameraCard(root, camera, { toast } = {}) {
   camera.addEventListener("change", render);
   camera.addEventListener("started", () => {
     showMessage("");
-    toast && toast("Camera on — you are live.", "ok");
+    toast && toast(t("Camera on — you are live."), "ok");
   });
   camera.addEventListener("stopped", (e) => {
-    toast && toast(e.detail.reason === "ended" ? "Your camera stopped." : "Camera off.", "warn");
+    toast && toast(e.detail.reason === "ended" ? t("Your camera stopped.") : t("Camera off."), "warn");
   });
   camera.addEventListener("error", (e) => showMessage(e.detail.message));
   camera.addEventListener("heartbeat-error", (e) =>
-    showMessage(`Connection problem: ${e.detail.message} Retrying with the next heartbeat.`, "warn"),
+    showMessage(t("Connection problem: {message} Retrying with the next heartbeat.", { message: e.detail.message }), "warn"),
   );
   camera.addEventListener("heartbeat-ok", () => showMessage(""));
 

@@ -6,6 +6,7 @@
 // Reviewer:   const viewer = new LiveViewer(board, userId); viewer.start(videoEl); viewer.stop();
 
 import { Emitter } from "../js/emitter.js";
+import { t } from "../js/i18n.js";
 
 /** One peer connection with the ICE candidates that arrived before its remote description. */
 class Peer {
@@ -70,7 +71,7 @@ export class LiveSender extends Emitter {
     peer.pc.addEventListener("connectionstatechange", () => {
       if (peer.pc.connectionState === "failed") this.end(id);
     });
-    this.peers.set(id, { peer, viewerName: msg.viewer_name || "A reviewer" });
+    this.peers.set(id, { peer, viewerName: msg.viewer_name || t("A reviewer") });
     this.notify("change");
     const offer = await peer.pc.createOffer();
     await peer.pc.setLocalDescription(offer);
@@ -103,8 +104,9 @@ export function mountWatchNotice(el, sender) {
     const names = sender.viewers;
     el.hidden = names.length === 0;
     if (!names.length) return;
-    const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
-    el.textContent = `${who} ${names.length === 1 ? "is" : "are"} watching your camera live.`;
+    el.textContent = names.length === 1
+      ? t("{name} is watching your camera live.", { name: names[0] })
+      : t("{names} and {last} are watching your camera live.", { names: names.slice(0, -1).join(", "), last: names.at(-1) });
   };
   sender.on("change", render);
   render();

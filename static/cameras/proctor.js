@@ -9,10 +9,20 @@
 
 import { backoffDelay } from "../js/backoff.js";
 import { Emitter } from "../js/emitter.js";
+import { t } from "../js/i18n.js";
 import { wsUrl } from "../js/ws.js";
 import { PRESENCE_PATH } from "./camera.js";
 
 export const MESSAGE_MAX_CHARS = 1000;
+
+// What a refusal of the socket says to the candidate, by its code (the server's message, in
+// the server's words, where the code is not listed).
+const REFUSED = {
+  rate_limited: () => t("You are sending messages too fast; wait a moment."),
+  too_long: () => t("The message is too long."),
+  invalid: () => t("The message could not be sent."),
+  not_visible: () => t("You have no interview under way to write about."),
+};
 
 export class ProctorLink extends Emitter {
   constructor({ applicationId, history = [], handRaised = false, url = wsUrl(PRESENCE_PATH) }) {
@@ -123,11 +133,11 @@ export function messageItem(msg, { selfSide }) {
   li.dataset.messageId = msg.id;
   const head = document.createElement("p");
   head.className = "chat-meta small";
-  const who = msg.from.side === selfSide ? "You" : msg.from.name;
+  const who = msg.from.side === selfSide ? t("You") : msg.from.name;
   const time = document.createElement("time");
   time.dateTime = msg.sent_at;
   time.textContent = formatClock(msg.sent_at);
-  head.append(`${msg.warning ? "Warning from " : ""}${who} · `, time);
+  head.append(`${msg.warning ? t("Warning from {name}", { name: who }) : who} · `, time);
   const body = document.createElement("p");
   body.className = "chat-text";
   body.textContent = msg.text;
@@ -157,7 +167,7 @@ export function mountMessagePanel(root, link, { labels = {}, toast } = {}) {
     hand.setAttribute("aria-pressed", String(link.handRaised));
     hand.textContent = link.handRaised ? labels.lowerHand || "Lower hand" : labels.raiseHand || "Raise hand";
     hand.classList.toggle("btn-attention", link.handRaised);
-    state.textContent = link.state === "offline" ? labels.offline || "Reconnecting…" : "";
+    state.textContent = link.state === "offline" ? labels.offline || t("Reconnecting…") : "";
     list.scrollTop = list.scrollHeight;
   }
 
@@ -172,10 +182,10 @@ export function mountMessagePanel(root, link, { labels = {}, toast } = {}) {
   });
   link.on("hand", (e) => {
     if (e.detail.type === "hand.lowered" && e.detail.by === "reviewer" && toast) {
-      toast(`${e.detail.by_name || "A reviewer"} ${labels.answered || "answered your raised hand."}`, "ok");
+      toast(`${e.detail.by_name || t("A reviewer")} ${labels.answered || t("answered your raised hand.")}`, "ok");
     }
   });
-  link.on("refused", (e) => toast && toast(e.detail.message, "warn"));
+  link.on("refused", (e) => toast && toast(REFUSED[e.detail.code] ? REFUSED[e.detail.code]() : e.detail.message, "warn"));
   mute.addEventListener("click", () => {
     muted = !muted;
     localStorage.setItem("invigil.chat.muted", muted ? "1" : "0");
@@ -183,14 +193,14 @@ export function mountMessagePanel(root, link, { labels = {}, toast } = {}) {
   });
   hand.addEventListener("click", () => {
     const sent = link.handRaised ? link.lowerHand() : link.raiseHand();
-    if (!sent && toast) toast(labels.offline || "Reconnecting…", "warn");
+    if (!sent && toast) toast(labels.offline || t("Reconnecting…"), "warn");
   });
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const text = input.value.trim();
     if (!text) return;
     if (link.send(text)) input.value = "";
-    else if (toast) toast(labels.offline || "Reconnecting…", "warn");
+    else if (toast) toast(labels.offline || t("Reconnecting…"), "warn");
   });
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey) {

@@ -1,5 +1,7 @@
 // Small fetch helpers shared by every page module: JSON in and out, CSRF header, clear errors.
 
+import { t } from "./i18n.js";
+
 export function csrfToken() {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   return match ? decodeURIComponent(match[1]) : "";
@@ -39,7 +41,7 @@ export async function requestJSON(url, { method = "GET", body, keepalive = false
     });
   } catch (err) {
     if (err && err.name === "AbortError") throw err;
-    throw new ApiError("Could not reach the server. Check your connection.");
+    throw new ApiError(t("Could not reach the server. Check your connection."));
   }
   if (response.status === 204) return null;
   let data = null;
@@ -49,7 +51,7 @@ export async function requestJSON(url, { method = "GET", body, keepalive = false
     data = null;
   }
   if (!response.ok) {
-    const message = (data && data.message) || `The server answered ${response.status}.`;
+    const message = (data && data.message) || t("The server answered {status}.", { status: response.status });
     const retry = Number.parseInt(response.headers.get("Retry-After") || "", 10);
     throw new ApiError(message, {
       status: response.status,

@@ -1,5 +1,7 @@
 // Toasts: short, polite announcements (the container is an aria-live region in base.html).
 
+import { t } from "./i18n.js";
+
 const MAX_SHOWN = 3;
 
 export function toast(message, kind = "info", ms = 4000) {
@@ -17,8 +19,8 @@ export function toast(message, kind = "info", ms = 4000) {
 
 export function timeAgo(ms) {
   const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 5) return "just now";
-  if (s < 60) return `${s} s ago`;
+  if (s < 5) return t("just now");
+  if (s < 60) return t("{count} s ago", { count: s });
   const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ago` : `${Math.floor(m / 60)} h ago`;
+  return m < 60 ? t("{count} min ago", { count: m }) : t("{count} h ago", { count: Math.floor(m / 60) });
 }

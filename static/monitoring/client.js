@@ -7,6 +7,7 @@
 
 import { Emitter } from "../js/emitter.js";
 import { deleteJSON, getJSON, postJSON } from "../js/http.js";
+import { t } from "../js/i18n.js";
 
 const MAX_SCREEN_WIDTH = 1920;
 
@@ -33,7 +34,7 @@ export function dataUrlToBlob(dataUrl) {
 export function captureFrame(video, { maxWidth = Infinity, quality = 0.8 } = {}) {
   const w = video.videoWidth;
   const h = video.videoHeight;
-  if (!w || !h) throw new Error("The video has no frame yet.");
+  if (!w || !h) throw new Error(t("The video has no frame yet."));
   const scale = Math.min(1, maxWidth / w);
   const canvas = document.createElement("canvas");
   canvas.width = Math.round(w * scale);

@@ -6,6 +6,7 @@ import { LiveSender, mountWatchNotice } from "../cameras/live.js";
 import { ProctorLink, mountMessagePanel } from "../cameras/proctor.js";
 import { serverNow } from "../js/clock.js";
 import { postJSON } from "../js/http.js";
+import { fill, t } from "../js/i18n.js";
 import { formatTime } from "../js/time.js";
 import { timeAgo, toast } from "../js/toast.js";
 import { MonitoringImages } from "./client.js";
@@ -22,7 +23,6 @@ export function mountInterviewPanel(root, config) {
   const camera = new Camera({ statusUrl: "/api/camera/status", applicationId: config.applicationId, heartbeatMs: config.heartbeatMs });
   const cameraCard = mountCameraCard($("#camera-card"), camera, { toast });
   const labels = config.labels || {};
-  const fill = (text, values) => String(text || "").replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
   const uploadedBefore = config.uploadedBefore || 0; // sent by an earlier visit of this page
   let welcomed = false;
   const live = new LiveSender(camera); // reviewers may watch the camera live; the page says who
@@ -52,7 +52,7 @@ export function mountInterviewPanel(root, config) {
   let reconsidering = false; // the candidate asked to read the notice again after a "no"
 
   // --- State and layout -------------------------------------------------------------------
-  const STATUS_LABELS = { invited: "Invited", in_progress: "In progress", completed: "Completed", withdrawn: "Withdrawn", terminated: "Ended by a reviewer" };
+  const STATUS_LABELS = { invited: t("Invited"), in_progress: t("In progress"), completed: t("Completed"), withdrawn: t("Withdrawn"), terminated: t("Ended by a reviewer") };
   function layout() {
     const active = status === "in_progress" && consented;
     if (!active) stopAutoCapture();
@@ -89,17 +89,17 @@ export function mountInterviewPanel(root, config) {
   $("[data-consent-accept]")?.addEventListener("click", async (e) => {
     e.target.disabled = true;
     try {
-      await postJSON(`${api}/consent/`, { accepted: true, notice_version: config.noticeVersion });
+      await postJSON(`${api}/consent/`, { accepted: true, notice_version: config.noticeVersion, language: config.language });
       const before = consentState;
       consented = true;
       consentState = "active";
       reconsidering = false;
       $("[data-notice-changes]")?.remove();
-      let thanks = "Thank you. Monitoring starts when you begin the interview.";
+      let thanks = t("Thank you. Monitoring starts when you begin the interview.");
       if (status === "in_progress") {
         thanks = before === "withdrawn" || before === "outdated"
-          ? "Thank you. Turn your camera on again to go on with the interview."
-          : "Thank you. Turn your camera on to begin.";
+          ? t("Thank you. Turn your camera on again to go on with the interview.")
+          : t("Thank you. Turn your camera on to begin.");
       }
       toast(thanks, "ok");
       e.target.disabled = false;
@@ -114,8 +114,8 @@ export function mountInterviewPanel(root, config) {
   $("[data-consent-decline]")?.addEventListener("click", async (e) => {
     e.target.disabled = true;
     try {
-      // Recorded with the notice version shown.
-      await postJSON(`${api}/consent/`, { accepted: false, notice_version: config.noticeVersion });
+      // Recorded with the notice version and the language shown.
+      await postJSON(`${api}/consent/`, { accepted: false, notice_version: config.noticeVersion, language: config.language });
       consentState = "declined";
       reconsidering = false;
       showConsentError("");
@@ -135,7 +135,7 @@ export function mountInterviewPanel(root, config) {
 
   // --- Withdrawal: everything stops here at once, then the server records it ---------------
   $("[data-withdraw]")?.addEventListener("click", () => {
-    if (!window.confirm("Withdraw your consent to monitoring? Your camera and screen sharing stop at once, captures not yet sent are discarded, and nothing more is recorded.")) return;
+    if (!window.confirm(t("Withdraw your consent to monitoring? Your camera and screen sharing stop at once, captures not yet sent are discarded, and nothing more is recorded."))) return;
     withdraw();
   });
   $("[data-withdraw-retry]")?.addEventListener("click", () => withdraw());
@@ -153,13 +153,17 @@ export function mountInterviewPanel(root, config) {
     try {
       const answer = await postJSON(`${api}/consent/`, { accepted: false });
       const at = answer.withdrawn_at ? formatTime(answer.withdrawn_at, { seconds: true }) : "";
-      $("[data-withdrawn-when]").textContent = `You withdrew your consent${at ? ` at ${at}` : ""}. Your camera and screen sharing are off${dropped ? `, ${dropped} capture${dropped === 1 ? "" : "s"} not yet sent ${dropped === 1 ? "was" : "were"} discarded` : ""}, and nothing more is recorded.`;
+      const withdrawn = at ? t("You withdrew your consent at {time}.", { time: at }) : t("You withdrew your consent.");
+      const stopped = dropped
+        ? t("Your camera and screen sharing are off, {count} capture(s) not yet sent were discarded, and nothing more is recorded.", { count: dropped })
+        : t("Your camera and screen sharing are off, and nothing more is recorded.");
+      $("[data-withdrawn-when]").textContent = `${withdrawn} ${stopped}`;
       error.hidden = true;
       show("[data-withdraw-retry]", false);
-      toast("Consent withdrawn. Nothing more is recorded.", "ok");
+      toast(t("Consent withdrawn. Nothing more is recorded."), "ok");
     } catch (err) {
       // Nothing is captured on this page any more either way; the server must still hear it.
-      error.textContent = `Recording stopped on this page, but the server could not be told: ${err.message}`;
+      error.textContent = t("Recording stopped on this page, but the server could not be told: {message}", { message: err.message });
       error.hidden = false;
       show("[data-withdraw-retry]", true);
     }
@@ -189,7 +193,7 @@ export function mountInterviewPanel(root, config) {
     try {
       const app = await postJSON(`${api}/start/`);
       status = app.status;
-      toast("Interview started. Turn your camera on and share your screen.", "ok");
+      toast(t("Interview started. Turn your camera on and share your screen."), "ok");
       layout();
     } catch (err) {
       toast(err.message, "error");
@@ -198,10 +202,10 @@ export function mountInterviewPanel(root, config) {
   });
 
   $("[data-finish]")?.addEventListener("click", async (e) => {
-    if (!window.confirm("Finish the interview? Your camera and screen sharing will stop.")) return;
+    if (!window.confirm(t("Finish the interview? Your camera and screen sharing will stop."))) return;
     e.target.disabled = true;
     stopAutoCapture();
-    setFinishing(`Uploading ${queue.length} remaining capture${queue.length === 1 ? "" : "s"}…`);
+    setFinishing(t("Uploading {count} remaining capture(s)…", { count: queue.length }));
     await queue.drain();
     events.enabled = false; // finishing ends the share: not an incident
     await camera.stop();
@@ -211,7 +215,7 @@ export function mountInterviewPanel(root, config) {
       status = done.status;
       setFinishing("");
       layout();
-      toast("Interview finished. Thank you!", "ok");
+      toast(t("Interview finished. Thank you!"), "ok");
     } catch (err) {
       setFinishing(err.message);
       e.target.disabled = false;
@@ -234,15 +238,15 @@ export function mountInterviewPanel(root, config) {
     screen.stop();
     $("[data-terminated-reason]").textContent = reason;
     layout();
-    toast("The interview was ended by the recruiter.", "warn", 8000);
+    toast(t("The interview was ended by the recruiter."), "warn", 8000);
     await queue.drain(); // captures dated before the end are accepted for 5 minutes
-    $("[data-terminated-drain]").textContent = "Your camera and screen sharing are off and nothing more is captured. Everything taken before the end was sent.";
+    $("[data-terminated-drain]").textContent = t("Your camera and screen sharing are off and nothing more is captured. Everything taken before the end was sent.");
   }
 
   // --- Captures ---------------------------------------------------------------------------
   function captureCamera(manual = false) {
     if (!camera.isOn) {
-      if (manual) toast("Turn your camera on first.", "warn");
+      if (manual) toast(t("Turn your camera on first."), "warn");
       return;
     }
     try {
@@ -254,7 +258,7 @@ export function mountInterviewPanel(root, config) {
 
   function captureScreen(manual = false) {
     if (!screen.isSharing) {
-      if (manual) toast("Share your screen first.", "warn");
+      if (manual) toast(t("Share your screen first."), "warn");
       return;
     }
     try {
@@ -289,7 +293,7 @@ export function mountInterviewPanel(root, config) {
   const sharingAsked = () => config.screenMonitoring && status === "in_progress" && consented;
   function askToShare(how) {
     if (!canShare) return renderShare();
-    renderShare(`Screen sharing ${how}. This interview needs your entire screen shared: share it again to go on — until you do, the recruiter sees that it stopped.`, "error");
+    renderShare(`${how} ${t("This interview needs your entire screen shared: share it again to go on — until you do, the recruiter sees that it stopped.")}`, "error");
     shareButton.focus();
   }
   function renderShare(message = "", kind = "warn") {
@@ -300,7 +304,7 @@ export function mountInterviewPanel(root, config) {
     }
     shareButton.disabled = config.screenMonitoring && !canShare;
     shareButton.classList.toggle("btn-attention", !on && kind === "error");
-    shareButton.textContent = on ? "Stop sharing" : "Share entire screen";
+    shareButton.textContent = on ? t("Stop sharing") : t("Share entire screen");
     shareButton.classList.toggle("btn-danger", on);
     shareButton.classList.toggle("btn-primary", !on);
     show("[data-screen-video]", on);
@@ -330,11 +334,11 @@ export function mountInterviewPanel(root, config) {
     renderShare();
     events.report("screen_share_started");
     captureScreen();
-    toast("Screen sharing on.", "ok");
+    toast(t("Screen sharing on."), "ok");
   });
   screen.addEventListener("ended", () => {
     events.report("screen_share_stopped", "ended in the browser");
-    if (sharingAsked()) askToShare("stopped");
+    if (sharingAsked()) askToShare(t("Screen sharing stopped."));
     else renderShare();
   });
   screen.addEventListener("stopped", () => {
@@ -343,7 +347,7 @@ export function mountInterviewPanel(root, config) {
       return;
     }
     events.report("screen_share_stopped", "stopped on the page");
-    if (sharingAsked() && events.enabled) askToShare("stopped");
+    if (sharingAsked() && events.enabled) askToShare(t("Screen sharing stopped."));
     else renderShare();
   });
   // A page that comes back (a reload, a crash) without sharing, while the record says the
@@ -353,9 +357,9 @@ export function mountInterviewPanel(root, config) {
     if (!sharingAsked() || !events.enabled || screen.isSharing) return;
     if (sharingRecord === "open") {
       events.report("screen_share_stopped", "the page was reloaded without sharing");
-      askToShare("ended when the page was reloaded");
+      askToShare(t("Screen sharing ended when the page was reloaded."));
     } else if (sharingRecord === "stopped") {
-      askToShare("is off");
+      askToShare(t("Screen sharing is off."));
     }
     sharingRecord = "never"; // said once; from here the page's own events speak
   }
@@ -392,7 +396,7 @@ export function mountInterviewPanel(root, config) {
   });
   function renderCheck() {
     const lasted = frameCheck && serverNow() - Date.parse(frameCheck.since) >= (config.alertAfterSeconds || 5) * 1000;
-    const text = lasted && camera.isOn ? frameCheck.message : "";
+    const text = lasted && camera.isOn ? (config.alerts || {})[frameCheck.check] || frameCheck.message : "";
     if (checkAlert.textContent !== text) checkAlert.textContent = text; // announced once
     checkAlert.hidden = !text;
   }
@@ -407,7 +411,7 @@ export function mountInterviewPanel(root, config) {
     const last = queue.lastSuccessAt || (config.lastUploadAt ? Date.parse(config.lastUploadAt) : null);
     $("[data-last-upload]").textContent = last
       ? `${formatTime(last, { seconds: true })} (${timeAgo(Date.now() - last)})`
-      : "none yet";
+      : t("none yet");
     show("[data-spinner]", queue.busy);
     let text = "";
     let kind = "";
@@ -416,16 +420,16 @@ export function mountInterviewPanel(root, config) {
       // The countdown sits outside the live region: a region that changes every second would
       // be read out every second.
       const s = Math.max(1, Math.ceil((queue.retryAt - Date.now()) / 1000));
-      text = `Upload failed: ${queue.lastError.message} Retrying — your captures are kept.`;
-      retryIn = `Next try in ${s} s.`;
+      text = t("Upload failed: {message} Retrying — your captures are kept.", { message: queue.lastError.message });
+      retryIn = t("Next try in {seconds} s.", { seconds: s });
       kind = "warn";
     } else if (queue.lastError) {
-      text = `A capture was refused: ${queue.lastError.message}`;
+      text = t("A capture was refused: {message}", { message: queue.lastError.message });
       kind = "error";
     } else if (queue.busy) {
-      text = "Uploading…";
+      text = t("Uploading…");
     } else if (queue.uploaded > 0) {
-      text = "All captures uploaded.";
+      text = t("All captures uploaded.");
       kind = "ok";
     }
     if (statusEl.textContent !== text) statusEl.textContent = text; // announced once

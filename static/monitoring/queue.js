@@ -7,6 +7,7 @@
 import { backoffDelay } from "../js/backoff.js";
 import { serverNow } from "../js/clock.js";
 import { Emitter } from "../js/emitter.js";
+import { t } from "../js/i18n.js";
 import { uuid4 } from "./client.js";
 
 export class UploadQueue extends Emitter {
@@ -28,7 +29,7 @@ export class UploadQueue extends Emitter {
     window.addEventListener("beforeunload", (e) => {
       if (this.length > 0) {
         e.preventDefault();
-        e.returnValue = "Some captures are still uploading. Leave anyway?";
+        e.returnValue = t("Some captures are still uploading. Leave anyway?");
       }
     });
   }

@@ -2,6 +2,7 @@
 // explanation; the candidate stopping the share (the track's `ended`) is noticed and reported.
 
 import { Emitter } from "../js/emitter.js";
+import { t } from "../js/i18n.js";
 
 export class ScreenShare extends Emitter {
   constructor(video) {
@@ -16,7 +17,7 @@ export class ScreenShare extends Emitter {
 
   async start() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getDisplayMedia) {
-      throw new Error("This browser cannot share the screen. Use a recent Chrome, Edge or Firefox.");
+      throw new Error(t("This browser cannot share the screen. Use a recent Chrome, Edge or Firefox."));
     }
     let stream;
     try {
@@ -28,7 +29,7 @@ export class ScreenShare extends Emitter {
       });
     } catch (err) {
       if (err && err.name === "NotAllowedError") {
-        throw new Error("Screen sharing was cancelled or blocked. Share your entire screen to continue.");
+        throw new Error(t("Screen sharing was cancelled or blocked. Share your entire screen to continue."));
       }
       throw err;
     }
@@ -37,7 +38,9 @@ export class ScreenShare extends Emitter {
     if (surface && surface !== "monitor") {
       stream.getTracks().forEach((t) => t.stop());
       throw new Error(
-        `You shared a ${surface === "browser" ? "browser tab" : "window"}. Please share your entire screen: choose “Entire screen” in the dialog.`,
+        surface === "browser"
+          ? t("You shared a browser tab. Please share your entire screen: choose “Entire screen” in the dialog.")
+          : t("You shared a window. Please share your entire screen: choose “Entire screen” in the dialog."),
       );
     }
     this.stream = stream;

@@ -34,7 +34,7 @@ def test_a_candidate_gets_a_link_that_sets_a_new_password_once(
     assert answer.status_code == 302 and answer["Location"] == "/accounts/password_reset/done/"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["john@example.com"]
     message = OutboxMessage.objects.get()
-    assert message.payload == {"user_id": john.pk}  # the link is made when sent: no token kept
+    assert message.payload == {"user_id": john.pk, "language": "en"}  # no token kept
     assert mail.outbox[0].extra_headers["Message-ID"].startswith(f"<{message.pk}@")
     link = LINK.search(mail.outbox[0].body).group(0)
 
@@ -90,3 +90,18 @@ def test_the_log_never_carries_the_link(john, settings, capsys):
     out = capsys.readouterr().out
     assert "/accounts/reset/[link left out of the log]/" in out
     assert not LINK.search(out)
+
+
+def test_a_reset_asked_from_a_spanish_page_is_written_in_spanish(
+    john, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/accounts/password_reset/",
+            {"email": "john@example.com"},
+            HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9",
+        )
+    assert OutboxMessage.objects.get().payload == {"user_id": john.pk, "language": "es"}
+    (sent,) = mail.outbox
+    assert sent.subject == "Establezca una nueva contraseña para Invigil"
+    assert sent.body.startswith("Hola, John Carter:") and LINK.search(sent.body)

@@ -129,7 +129,7 @@ def test_a_message_never_handed_to_a_worker_is_sent_by_the_sweep(acme, settings,
     monkeypatch.setattr(pipeline, "_send", lambda task, args: None)  # nothing reaches a worker
     invitation = invitation_create(actor=acme.recruiter, application=acme.application)
     message = OutboxMessage.objects.get()
-    assert message.payload == {"invitation_id": invitation.pk}
+    assert message.payload == {"invitation_id": invitation.pk, "language": "en"}
     assert mail.outbox == []
     monkeypatch.undo()
 

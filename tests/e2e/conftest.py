@@ -5,6 +5,7 @@ test database; tests create data with `transactional_db` so the server sees it. 
 REDIS_URL set, the test process and the server share the Redis channel layer.
 """
 
+import io
 import json
 import os
 import shutil
@@ -15,9 +16,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.conftest import require_service
+from tests.monitoring.conftest import FRAMES
 from tests.processes import asgi_server as serve
 from tests.processes import child_env
 
@@ -187,6 +190,29 @@ def _no_accessibility_violations():
     assert AXE_VIOLATIONS == [], "Serious or critical WCAG 2.1 A/AA violations (axe-core):\n" + (
         "\n".join(AXE_VIOLATIONS)
     )
+
+
+@pytest.fixture(scope="session")
+def face_camera(tmp_path_factory):
+    """A fake camera that shows a face: Chromium plays an MJPEG file (a photo, repeated)."""
+    photo = Image.open(FRAMES / "one_face.jpg").convert("RGB").resize((640, 480))
+    frame = io.BytesIO()
+    photo.save(frame, format="JPEG", quality=90)
+    path = tmp_path_factory.mktemp("camera") / "face.mjpeg"
+    path.write_bytes(frame.getvalue() * 30)
+    return path
+
+
+@pytest.fixture(scope="session")
+def face_browser(browser_type, face_camera):
+    """A second Chromium whose fake camera shows the face (the suite's shows a test card),
+    instrumented like the suite's (CSP probe, axe)."""
+    other = browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={face_camera}"],
+    )
+    yield instrument(other)
+    other.close()
 
 
 @pytest.fixture(scope="session")

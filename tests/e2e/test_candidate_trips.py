@@ -133,7 +133,8 @@ def test_forgot_password_leads_to_a_new_password(acme, page, base_url, password)
     # The server wrote the e-mail to its outbox (the user's id, no link); the link is the one
     # its sender makes (the server is another process: its mail is not readable here).
     assert OutboxMessage.objects.filter(
-        task="accounts.send_password_reset_email", payload={"user_id": acme.candidate.pk}
+        task="accounts.send_password_reset_email",
+        payload={"user_id": acme.candidate.pk, "language": "en"},
     ).exists()
     link = password_reset_url(user=acme.candidate).replace(settings.SITE_URL, base_url)
     page.goto(link)

@@ -3,16 +3,12 @@ nothing is stored but the result (objects and rows counted before and after); wi
 permission denied the camera step is red with its hint and the interview page says the same;
 a throttled upload link (the browser's network conditions) gets the slow-link warning."""
 
-import io
-
 import pytest
 from django.apps import apps
-from PIL import Image
 from playwright.sync_api import expect
 
 from applications.models import JobApplication
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, instrument, login, screenshot
-from tests.monitoring.conftest import FRAMES
+from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.unchecked]
 
@@ -21,29 +17,6 @@ DENY_CAMERA = """
 navigator.mediaDevices.getUserMedia = () =>
   Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
 """
-
-
-@pytest.fixture(scope="module")
-def face_camera(tmp_path_factory):
-    """A fake camera that shows a face: Chromium plays an MJPEG file (a photo, repeated)."""
-    photo = Image.open(FRAMES / "one_face.jpg").convert("RGB").resize((640, 480))
-    frame = io.BytesIO()
-    photo.save(frame, format="JPEG", quality=90)
-    path = tmp_path_factory.mktemp("camera") / "face.mjpeg"
-    path.write_bytes(frame.getvalue() * 30)
-    return path
-
-
-@pytest.fixture(scope="module")
-def face_browser(browser_type, face_camera):
-    """A second Chromium whose fake camera shows the face (the suite's shows a test card),
-    instrumented like the suite's (CSP probe, axe)."""
-    other = browser_type.launch(
-        executable_path=CHROMIUM,
-        args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={face_camera}"],
-    )
-    yield instrument(other)
-    other.close()
 
 
 def _rows() -> dict[str, int]:
