@@ -23,8 +23,10 @@ Prints figures; asserts nothing. Everything shares the 2 cores with the load cli
 
 import asyncio
 import io
+import json
 import os
 import random
+import subprocess
 import sys
 import time
 import uuid
@@ -242,6 +244,43 @@ async def health(session, url, stats: Stats, stop_at: float):
         await asyncio.sleep(0.5)
 
 
+# The trivial view asked from a process of its own (plain http.client, one request every
+# 0.2 s): the server's own latency, apart from the load client's event loop, which runs every
+# candidate's sockets and uploads and can answer late itself.
+PROBE = """
+import http.client, json, sys, time
+host, port, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+stop, times = time.monotonic() + seconds, []
+while time.monotonic() < stop:
+    began = time.perf_counter()
+    try:
+        c = http.client.HTTPConnection(host, port, timeout=60)
+        c.request("GET", "/api/health/")
+        c.getresponse().read()
+        c.close()
+        times.append(time.perf_counter() - began)
+    except OSError:
+        pass
+    time.sleep(0.2)
+print(json.dumps(times))
+"""
+
+
+def probe_start(url: str, seconds: float) -> subprocess.Popen:
+    address = url.removeprefix("http://").rstrip("/")
+    host, port = address.split(":")
+    return subprocess.Popen(
+        [sys.executable, "-c", PROBE, host, port, str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def probe_result(probe: subprocess.Popen) -> list[float]:
+    out, _ = probe.communicate(timeout=120)
+    return json.loads(out or "[]")
+
+
 async def day(url, data, raws) -> Stats:
     stats = Stats()
     connector = aiohttp.TCPConnector(limit=0)
@@ -330,9 +369,11 @@ def main() -> None:
             data = fixtures(n)
             sampler = CpuSampler()
             sampler.start()
+            probe = probe_start(url, SECONDS + 5)
             with profiled(SECONDS, PROFILE_DIR and f"{PROFILE_DIR}/{n}"):
                 stats = asyncio.run(day(url, data, raws))
             cores = sampler.stop()
+            probed = probe_result(probe)
             rate = len(stats.uploads) / SECONDS
             expected = n * (1 / CAMERA_S + 1 / SCREEN_S)
             _, lost, dup, backlog = outcome(stats, data["people"])
@@ -351,6 +392,12 @@ def main() -> None:
                 f"      camera-on request p50 {percentile(stats.camera_on_lat, 50) * 1000:.0f} ms, "
                 f"p99 {percentile(stats.camera_on_lat, 99) * 1000:.0f} ms "
                 "(a board push is this request, then the channel layer)"
+            )
+            print(
+                f"      health from a separate probe process (the server alone): p50 "
+                f"{percentile(probed, 50) * 1000:.0f} ms, p99 {percentile(probed, 99) * 1000:.0f} "
+                f"ms, max {max(probed, default=0) * 1000:.0f} ms ({len(probed)} requests); the "
+                "load client's own loop adds the rest of the figures above"
             )
             if stats.errors:
                 print(f"      errors: {stats.errors}")
