@@ -469,7 +469,8 @@ def integrity_rules_freeze(*, application_id: int) -> None:
     if organization_id is None:
         return
     rules = integrity_rules_for(organization_id=organization_id)
-    with transaction.atomic(), contextlib.suppress(IntegrityError):
+    # A second start racing this one: its insert fails on the one-to-one and is ignored.
+    with contextlib.suppress(IntegrityError), transaction.atomic():
         InterviewRules.objects.create(
             application_id=application_id,
             weights=dict(rules.weights),
