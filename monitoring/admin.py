@@ -266,6 +266,9 @@ class IntegrityRulesAdmin(InvigilModelAdmin):
         )
         obj.pk = stored.pk  # the admin's log entry and redirect name the stored row
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # back to the defaults is a change like any other: set the values
+
 
 @admin.register(InterviewRules)
 class InterviewRulesAdmin(InvigilModelAdmin):
