@@ -39,7 +39,8 @@ CHROMIUM_ARGS = [
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",
 ]
-E2E_STREAM_TIMEOUT = 4  # seconds; heartbeats every second keep live streams fresh
+E2E_STREAM_TIMEOUT = 6  # seconds; heartbeats every second keep live streams fresh (six may be
+# late on a box the main run and the fault tier share before a live card leaves)
 SCREENSHOTS = BASE_DIR / "docs" / "screenshots"
 
 

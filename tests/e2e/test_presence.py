@@ -14,7 +14,7 @@ from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-WAIT_MS = 10_000
+WAIT_MS = 15_000
 
 
 @pytest.fixture
