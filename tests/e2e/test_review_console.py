@@ -139,9 +139,10 @@ def test_timeline_lazy_thumbnails_viewer_and_delete(
     assert 0 < batches[0] < 34  # only what is visible is signed first
     screenshot(page, "timeline")
 
-    # Scroll the page's shell itself: a wheel turns whatever scrollable card is under the
-    # mouse (the message list, the notes), and the rest of the timeline stays out of view.
-    page.evaluate("(s => s.scrollTo(0, s.scrollHeight))(document.querySelector('.shell'))")
+    # Scroll down as a reader does, with the mouse over the timeline itself: a wheel turns
+    # whatever scrollable card is under the mouse (the message list, the notes).
+    page.locator(".thumb").first.hover()
+    page.mouse.wheel(0, 20000)
     page.wait_for_function(
         "n => window.invigilTimeline.state.signBatches.reduce((a, b) => a + b, 0) > n",
         arg=batches[0],
