@@ -218,6 +218,7 @@ OPERATION_ERRORS: dict[str, dict[int, list[str] | None]] = {
     "flag_stats_retrieve": {403: ["permission_denied"]},
     "applications_consent_retrieve": {404: ["application_not_found"]},
     "applications_consent_create": {
+        400: ["invalid_choice"],
         403: ["not_candidate"],
         404: ["application_not_found"],
         409: ["notice_outdated"],

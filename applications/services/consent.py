@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from applications import notice
 from applications.models import JobApplication, MonitoringConsent
 from applications.selectors import consent_active, consent_latest
 from applications.signals import consent_recorded
-from common.errors import Conflict, NotAllowed
+from common.errors import Conflict, InvalidInput, NotAllowed
 
 from .transitions import TERMINATION_DRAIN_SECONDS, application_recording_began
 
@@ -37,6 +38,12 @@ def _check_version(shown: str | None) -> None:
         )
 
 
+def _check_language(shown: str) -> None:
+    """The consent records the language the notice was shown in: one the notice exists in."""
+    if shown and shown not in dict(settings.LANGUAGES):
+        raise InvalidInput(_("The notice is not shown in that language."), code="invalid_choice")
+
+
 def consent_give(
     *,
     actor: User,
@@ -54,6 +61,7 @@ def consent_give(
     if application.candidate_id != actor.pk:
         raise NotAllowed("Only the candidate can consent to monitoring.", code="not_candidate")
     _check_version(notice_version)
+    _check_language(language)
     existing = consent_active(application_id=application.pk)
     if existing is not None and not existing.outdated:
         return existing, False
@@ -67,7 +75,7 @@ def consent_give(
             consent = MonitoringConsent.objects.create(
                 application=application,
                 notice_version=notice.CURRENT,
-                language=language[:16],
+                language=language,
                 accepted_at=now,
                 created_at=now,
                 ip=ip,
@@ -109,6 +117,7 @@ def consent_refuse(
     if application.candidate_id != actor.pk:
         raise NotAllowed("Only the candidate can answer the notice.", code="not_candidate")
     _check_version(notice_version)
+    _check_language(language)
     # One answer at a time.
     JobApplication.objects.lock(application.pk)
     withdrawn = consent_withdraw(actor=actor, application=application, ip=ip)
@@ -122,7 +131,7 @@ def consent_refuse(
     declined = MonitoringConsent.objects.create(
         application=application,
         notice_version=version,
-        language=language[:16],
+        language=language,
         declined_at=now,
         created_at=now,
         ip=ip,

@@ -175,3 +175,16 @@ def test_the_sign_in_page_follows_the_browser(db, client):
     CandidateFactory(username="nadie")
     response = client.get("/accounts/login/", **SPANISH)
     assert "Iniciar sesión en Invigil".encode() in response.content
+
+
+def test_a_consent_in_a_language_the_notice_is_not_shown_in_is_refused(acme, client_for):
+    """The record says which language the notice was shown in: only one it exists in."""
+
+    answer = client_for(acme.candidate).post(
+        f"/api/applications/{acme.application.id}/consent/",
+        {"accepted": True, "notice_version": CURRENT, "language": "fr"},
+        format="json",
+    )
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid_choice" and answer.json()["success"] is False
+    assert not MonitoringConsent.objects.filter(application=acme.application).exists()
