@@ -307,6 +307,77 @@ class CpuSampler:
         return {group: seconds / wall for group, seconds in used.items()}
 
 
+class Timeline:
+    """Second by second, while a load runs: the whole box's CPU (busy cores, cores waiting on
+    the disk) and each process group's cores — so that a burst of latency can be laid beside
+    what the machine was doing at that moment, not only the average of the run."""
+
+    def __init__(self, every: float = 1.0) -> None:
+        import threading
+
+        import psutil
+
+        self.psutil, self.every = psutil, every
+        self.groups = CpuSampler()
+        self.rows: list[tuple[float, float, float, dict[str, float]]] = []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _everyone(self) -> dict[int, tuple[str, float]]:
+        """CPU seconds of every process on the box: its group, or its name for the rest."""
+        grouped = self.groups._times()
+        for proc in self.psutil.process_iter(["name", "cpu_times"]):
+            if proc.pid not in grouped and proc.info["cpu_times"] is not None:
+                t = proc.info["cpu_times"]
+                grouped[proc.pid] = (f"other:{proc.info['name']}", t.user + t.system)
+        return grouped
+
+    def _run(self) -> None:
+        last_box, last_cpu, last_at = self.psutil.cpu_times(), self._everyone(), time.time()
+        while not self.done.wait(self.every):
+            box, cpu, at = self.psutil.cpu_times(), self._everyone(), time.time()
+            wall = at - last_at
+            spent = {k: getattr(box, k) - getattr(last_box, k) for k in box._fields}
+            total = sum(v for k, v in spent.items() if not k.startswith("guest")) / wall
+            idle, iowait = spent["idle"] / wall, spent["iowait"] / wall
+            used = dict.fromkeys(CpuSampler.GROUPS, 0.0)
+            used["steal"] = spent.get("steal", 0.0) / wall
+            used["softirq"] = spent.get("softirq", 0.0) / wall
+            for pid, (group, seconds) in cpu.items():
+                used[group] = (
+                    used.get(group, 0.0) + (seconds - last_cpu.get(pid, (group, seconds))[1]) / wall
+                )
+            self.rows.append((at, total - idle - iowait, iowait, used))
+            last_box, last_cpu, last_at = box, cpu, at
+
+    def others(self, top: int = 4) -> list[tuple[str, float]]:
+        """The processes outside the shape that used the most cores over the whole run."""
+        spent: dict[str, float] = {}
+        for _, _, _, used in self.rows:
+            for k, v in used.items():
+                if k.startswith("other:"):
+                    spent[k[6:]] = spent.get(k[6:], 0.0) + v / max(1, len(self.rows))
+        return sorted(spent.items(), key=lambda kv: -kv[1])[:top]
+
+    def start(self) -> "Timeline":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join()
+
+    def window(self, began: float, ended: float) -> tuple[float, float, dict[str, float]]:
+        """Mean busy cores, iowait cores and cores per group over [began, ended)."""
+        rows = [r for r in self.rows if began <= r[0] < ended] or [(0, 0.0, 0.0, {})]
+        groups: dict[str, float] = {}
+        for _, _, _, used in rows:
+            for k, v in used.items():
+                groups[k] = groups.get(k, 0.0) + v / len(rows)
+        busy = sum(r[1] for r in rows) / len(rows)
+        return busy, sum(r[2] for r in rows) / len(rows), groups
+
+
 @contextmanager
 def profiled(seconds: float, out_dir: str | None):
     """With out_dir: py-spy records (raw, idle threads too) every web and Celery process of

@@ -38,6 +38,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import (
     CpuSampler,
+    Timeline,
     asgi,
     bench_candidates,
     bench_env,
@@ -55,6 +56,7 @@ SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 LEVELS = [int(n) for n in os.environ.get("BENCH_LOAD_N", "100,300,1000").split(",")]
 REVIEWERS = int(os.environ.get("BENCH_LOAD_REVIEWERS", "10"))
 PROFILE_DIR = os.environ.get("BENCH_PROFILE")  # py-spy flame graphs (raw) of each process
+TIMELINE = os.environ.get("BENCH_TIMELINE", "1") != "0"  # the second-by-second table
 CELERY_CONCURRENCY = os.environ.get("BENCH_CELERY_CONCURRENCY", "2")
 BUCKET = "invigil-load"
 HEARTBEAT_S = 10.0
@@ -116,6 +118,12 @@ class Stats:
         self.errors: dict[str, int] = {}
         self.sent_ids: set[str] = set()
         self.camera_on: dict[int, float] = {}
+        self.camera_on_answered: dict[int, float] = {}
+        self.marks: dict[str, list[tuple[float, float]]] = {}  # kind -> (began, seconds)
+
+    def mark(self, kind: str, began: float, seconds: float) -> None:
+        """One latency at the wall-clock time it began: for the second-by-second timeline."""
+        self.marks.setdefault(kind, []).append((began, seconds))
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -135,6 +143,8 @@ async def candidate(session, url, person, raws, stats: Stats, stop_at: float):
         ) as r:
             await r.read()
             stats.camera_on_lat.append(time.perf_counter() - began)
+            stats.mark("camera-on", stats.camera_on[person["user_id"]], stats.camera_on_lat[-1])
+            stats.camera_on_answered[person["user_id"]] = time.time()
             if r.status >= 300:
                 stats.error(f"camera on {r.status}")
     except (TimeoutError, aiohttp.ClientError):
@@ -157,6 +167,7 @@ async def candidate(session, url, person, raws, stats: Stats, stop_at: float):
                         if msg.json().get("type") in ("ack", "stale"):
                             break
                     stats.acks.append(time.perf_counter() - sent)
+                    stats.mark("ack", time.time() - stats.acks[-1], stats.acks[-1])
                     await asyncio.sleep(max(0.0, HEARTBEAT_S - (time.perf_counter() - sent)))
         except (TimeoutError, aiohttp.ClientError):
             stats.error("presence socket")
@@ -188,6 +199,7 @@ async def candidate(session, url, person, raws, stats: Stats, stop_at: float):
             except (TimeoutError, aiohttp.ClientError):
                 stats.error("upload: connection/timeout")
             stats.upload_lat.append(time.perf_counter() - began)
+            stats.mark("upload", time.time() - stats.upload_lat[-1], stats.upload_lat[-1])
             await asyncio.sleep(max(0.0, every - (time.perf_counter() - began)))
 
     async def events():
@@ -231,6 +243,10 @@ async def reviewer(session, url, cookie, stats: Stats, stop_at: float, ready: as
                     began = stats.camera_on.get(body["stream"]["user_id"])
                     if began:
                         stats.pushes.append(time.time() - began)
+                        stats.mark("push", began, stats.pushes[-1])
+                    answered = stats.camera_on_answered.get(body["stream"]["user_id"])
+                    if answered:  # the board's part: after the camera-on request was answered
+                        stats.mark("push after answer", answered, time.time() - answered)
     except (TimeoutError, aiohttp.ClientError):
         stats.error("board socket")
 
@@ -258,7 +274,7 @@ while time.monotonic() < stop:
         c.request("GET", "/api/health/")
         c.getresponse().read()
         c.close()
-        times.append(time.perf_counter() - began)
+        times.append((time.time() - (time.perf_counter() - began), time.perf_counter() - began))
     except OSError:
         pass
     time.sleep(0.2)
@@ -276,9 +292,44 @@ def probe_start(url: str, seconds: float) -> subprocess.Popen:
     )
 
 
-def probe_result(probe: subprocess.Popen) -> list[float]:
+def probe_result(probe: subprocess.Popen) -> list[tuple[float, float]]:
+    """(began, seconds) of each answer of the separate probe."""
     out, _ = probe.communicate(timeout=120)
-    return json.loads(out or "[]")
+    return [tuple(pair) for pair in json.loads(out or "[]")]
+
+
+def timeline(stats: Stats, probed, seconds_of: Timeline, began: float, step: float = 5.0) -> None:
+    """Every `step` seconds of the level: what the box did (busy cores, cores waiting on the
+    disk, cores per group) beside the worst latencies that began then."""
+    marks = {**stats.marks, "probe": probed}
+    print(
+        f"      {'t':>5} {'busy':>5} {'iowait':>6} {'web':>5} {'celery':>6} {'pg':>5} "
+        f"{'client':>6} {'other':>5} {'steal':>5} | {'probe max':>9} {'upload p99':>10} "
+        f"{'ack max':>8} {'cam-on max':>10} {'cam-on n':>8} {'push max':>8} {'after answer':>12}"
+    )
+    end = max((b for rows in marks.values() for b, _ in rows), default=began)
+    t = began
+    while t < end:
+        busy, iowait, groups = seconds_of.window(t, t + step)
+
+        def worst(kind, p=100, t=t):
+            got = [s for b, s in marks.get(kind, []) if t <= b < t + step]
+            return (f"{percentile(got, p) * 1000:.0f}ms" if got else "-"), len(got)
+
+        print(
+            f"      {t - began:>4.0f}s {busy:>5.2f} {iowait:>6.2f} {groups.get('web', 0):>5.2f} "
+            f"{groups.get('celery', 0):>6.2f} {groups.get('postgres', 0):>5.2f} "
+            f"{groups.get('client', 0):>6.2f} "
+            f"{sum(v for k, v in groups.items() if k.startswith('other:')):>5.2f} "
+            f"{groups.get('steal', 0):>5.2f} | {worst('probe')[0]:>9} "
+            f"{worst('upload', 99)[0]:>10} {worst('ack')[0]:>8} {worst('camera-on')[0]:>10} "
+            f"{worst('camera-on')[1]:>8} {worst('push')[0]:>8} {worst('push after answer')[0]:>12}"
+        )
+        t += step
+    print(
+        "      busiest processes outside the shape: "
+        + ", ".join(f"{name} {cores:.2f}" for name, cores in seconds_of.others())
+    )
 
 
 async def day(url, data, raws) -> Stats:
@@ -370,10 +421,13 @@ def main() -> None:
             sampler = CpuSampler()
             sampler.start()
             probe = probe_start(url, SECONDS + 5)
+            seconds_of, began = Timeline().start(), time.time()
             with profiled(SECONDS, PROFILE_DIR and f"{PROFILE_DIR}/{n}"):
                 stats = asyncio.run(day(url, data, raws))
             cores = sampler.stop()
+            seconds_of.stop()
             probed = probe_result(probe)
+            probe_times = [seconds for _, seconds in probed]
             rate = len(stats.uploads) / SECONDS
             expected = n * (1 / CAMERA_S + 1 / SCREEN_S)
             _, lost, dup, backlog = outcome(stats, data["people"])
@@ -395,12 +449,15 @@ def main() -> None:
             )
             print(
                 f"      health from a separate probe process (the server alone): p50 "
-                f"{percentile(probed, 50) * 1000:.0f} ms, p99 {percentile(probed, 99) * 1000:.0f} "
-                f"ms, max {max(probed, default=0) * 1000:.0f} ms ({len(probed)} requests); the "
+                f"{percentile(probe_times, 50) * 1000:.0f} ms, p99 "
+                f"{percentile(probe_times, 99) * 1000:.0f} ms, max "
+                f"{max(probe_times, default=0) * 1000:.0f} ms ({len(probed)} requests); the "
                 "load client's own loop adds the rest of the figures above"
             )
             if stats.errors:
                 print(f"      errors: {stats.errors}")
+            if TIMELINE:
+                timeline(stats, probed, seconds_of, began)
             drained = drain(data["people"], backlog)
             served = {k: v for k, v in cores.items() if k != "client"}
             per_upload = sum(served.values()) * SECONDS / max(1, len(stats.uploads)) * 1000

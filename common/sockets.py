@@ -26,6 +26,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 
+from . import pipeline
 from .jsonbounds import TooDeep, loads_bounded
 
 _executor: ThreadPoolExecutor | None = None
@@ -58,6 +59,10 @@ class SafeJsonConsumer(AsyncJsonWebsocketConsumer):
     async def dispatch(self, message):
         """Channels' dispatch without its per-message hop onto the process's one
         thread-sensitive thread (see the module's note)."""
+        if message["type"] == pipeline.LAYER_BATCH:  # many messages in one (common.pipeline)
+            for one in message["messages"]:
+                await self.dispatch(one)
+            return
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")

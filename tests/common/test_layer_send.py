@@ -30,10 +30,74 @@ async def test_a_request_thread_does_not_wait_for_the_layer_and_keeps_the_order(
 
         assert await asyncio.wait_for(sync_to_async(request)(), 5) == "answered"
         gate.set()
-        received = [(await asyncio.wait_for(layer.receive(channel), 5))["n"] for _ in range(20)]
-        assert received == list(range(20))
+        received = []
+        while len(received) < 20:
+            message = await asyncio.wait_for(layer.receive(channel), 5)
+            received += unbatched(message)
+        assert [m["n"] for m in received] == list(range(20))
     finally:
         layer.send = original
+
+
+def unbatched(message: dict) -> list[dict]:
+    if message["type"] == pipeline.LAYER_BATCH:
+        return message["messages"]
+    return [message]
+
+
+async def test_what_waits_for_the_loop_leaves_in_one_message_per_target():
+    """A burst (300 cameras on in ten seconds) is one layer message per group, not one per
+    event: each send is several Redis round trips on a busy loop (bench/load.py)."""
+    layer = get_channel_layer()
+    first, second = await layer.new_channel(), await layer.new_channel()
+    gate = asyncio.Event()
+    original, sends = layer.send, []
+
+    async def counted_send(target, message):
+        sends.append(target)
+        await gate.wait()
+        await original(target, message)
+
+    layer.send = counted_send
+    try:
+
+        def request() -> None:
+            pipeline._layer_send("send", first, {"type": "test.message", "n": -1})
+            for n in range(250):  # the first send waits at the gate while these queue
+                pipeline._layer_send("send", first if n % 2 else second, {"type": "t", "n": n})
+
+        await sync_to_async(request)()
+        gate.set()
+        got = {first: [], second: []}
+        while len(got[first]) + len(got[second]) < 251:
+            for channel in (first, second):
+                try:
+                    message = await asyncio.wait_for(layer.receive(channel), 0.2)
+                except TimeoutError:
+                    continue
+                got[channel] += [m["n"] for m in unbatched(message)]
+        assert got[first] == [-1, *range(1, 250, 2)]  # in order, per target
+        assert got[second] == list(range(0, 250, 2))
+        assert len(sends) <= 6  # two rounds at most (the first waited at the gate), 100 a message
+    finally:
+        layer.send = original
+
+
+async def test_a_socket_takes_a_batch_as_the_messages_it_holds():
+    from common.sockets import SafeJsonConsumer
+
+    class Recorder(SafeJsonConsumer):
+        seen: list
+
+        async def test_message(self, event):
+            self.seen.append(event["n"])
+
+    consumer = Recorder()
+    consumer.seen = []
+    await consumer.dispatch({"type": "test.message", "n": 0})
+    batch = [{"type": "test.message", "n": n} for n in (1, 2)]
+    await consumer.dispatch({"type": pipeline.LAYER_BATCH, "messages": batch})
+    assert consumer.seen == [0, 1, 2]
 
 
 def test_outside_a_server_the_send_is_done_when_it_returns():

@@ -56,3 +56,43 @@ def test_the_lease_keeps_at_most_its_size():
         lease.give(executor)
     assert len(lease.free) == 2
     assert lease.take() in executors[:2]
+
+
+async def test_a_request_makes_one_trip_to_its_thread(monkeypatch):
+    """Started signal, middleware, view and close on one thread, in one hand-off from the loop:
+    Django's own handler made about ten, each waiting for a busy loop (bench/load.py)."""
+    from asgiref import sync
+    from django.core import signals
+
+    calls = {"to_thread": 0, "to_loop": 0}
+    to_thread, to_loop = sync.SyncToAsync.__call__, sync.AsyncToSync.__call__
+
+    async def counted_to_thread(self, *args, **kwargs):
+        calls["to_thread"] += 1
+        return await to_thread(self, *args, **kwargs)
+
+    def counted_to_loop(self, *args, **kwargs):
+        calls["to_loop"] += 1
+        return to_loop(self, *args, **kwargs)
+
+    seen = []
+
+    def started(**kwargs):
+        seen.append(("started", threading.get_ident()))
+
+    def finished(**kwargs):
+        seen.append(("finished", threading.get_ident()))
+
+    signals.request_started.connect(started)
+    signals.request_finished.connect(finished)
+    monkeypatch.setattr(sync.SyncToAsync, "__call__", counted_to_thread)
+    monkeypatch.setattr(sync.AsyncToSync, "__call__", counted_to_loop)
+    try:
+        assert await _get("/api/health/") == 200  # every middleware, a DRF view
+        assert await _get("/no-such-page/") == 404  # a refusal logged on the way
+    finally:
+        signals.request_started.disconnect(started)
+        signals.request_finished.disconnect(finished)
+    assert calls == {"to_thread": 2, "to_loop": 0}
+    assert [name for name, _ in seen] == ["started", "finished"] * 2
+    assert seen[0][1] == seen[1][1] != threading.get_ident()  # one thread, not the loop's
