@@ -9,7 +9,7 @@ if REDIS_URL:
     # "core": channels_redis's list-based layer — group_send pushes one copy per member
     # channel. "pubsub": its publish/subscribe layer — one message per group, each ASGI
     # process delivers it to its own sockets (bench/presence.py measures both).
-    CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="core")
+    CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="pubsub")
     # redis-py 8 times out socket reads after 5 s, exactly channels_redis's blocking-receive
     # window: an idle board would die. Give reads more room.
     _LAYER_HOSTS = [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}]

@@ -38,6 +38,9 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False  # a broker that is down fails the send at once (logged)
 CELERY_TIMEZONE = "UTC"
+# The worker's CPU priority (nice, 0–19): batch work yields to the web processes' requests on a
+# shared machine (config.celery.lower_priority). 0: as started.
+WORKER_NICE = env.int("WORKER_NICE", default=10)
 # The embedded mode (no REDIS_URL): one in-process runner thread runs queued tasks off the
 # request path and every periodic sweep on its schedule (common.runner; config.asgi starts it).
 EMBEDDED_RUNNER = env.bool("EMBEDDED_RUNNER", default=not REDIS_URL)

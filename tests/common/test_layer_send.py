@@ -3,6 +3,7 @@ order, and the request does not wait for them (issue 40: waiting for the loop's 
 to Redis was half of a camera-on request's time under load)."""
 
 import asyncio
+import threading
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
@@ -100,8 +101,15 @@ async def test_a_socket_takes_a_batch_as_the_messages_it_holds():
     assert consumer.seen == [0, 1, 2]
 
 
-def test_outside_a_server_the_send_is_done_when_it_returns():
+async def test_outside_a_server_the_send_is_done_when_it_returns():
+    """A worker's thread (no server loop) sends and waits: when the call returns, the message
+    is with the layer (published, with the pub/sub layer, to a socket listening now)."""
     layer = get_channel_layer()
-    channel = asyncio.run(layer.new_channel())
-    pipeline._layer_send("send", channel, {"type": "test.message", "n": 1})
-    assert asyncio.run(layer.receive(channel))["n"] == 1
+    channel = await layer.new_channel()
+    worker = threading.Thread(
+        target=pipeline._layer_send, args=("send", channel, {"type": "test.message", "n": 1})
+    )
+    worker.start()
+    await asyncio.to_thread(worker.join, 10)
+    assert not worker.is_alive()
+    assert (await asyncio.wait_for(layer.receive(channel), 5))["n"] == 1

@@ -69,7 +69,7 @@ def test_services_switch_on_from_environment():
     )
     assert got["engine"] == "django.db.backends.postgresql"
     assert got["db_name"] == "invigil"
-    assert got["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert got["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert got["eager"] is False
     assert got["broker"] == "redis://cache.internal:6379/0"
     assert got["storage"] == "monitoring.images.storage.S3ImageStorage"

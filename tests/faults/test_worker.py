@@ -9,6 +9,7 @@ import re
 import signal
 import time
 
+import psutil
 import pytest
 import requests
 from django.utils import timezone
@@ -56,6 +57,9 @@ def test_a_worker_killed_mid_task_loses_nothing(acme, own_redis, tmp_path):
     first_log = tmp_path / "worker-1.log"
     with asgi_server(env, tmp_path / "asgi.log") as base:
         with celery_worker(env, first_log, pool="prefork") as worker:
+            # Batch work yields the CPU to requests (WORKER_NICE): the worker and its pool.
+            for process in [psutil.Process(worker.pid), *psutil.Process(worker.pid).children()]:
+                assert process.nice() == 10
             for i in range(8):
                 response = requests.post(
                     f"{base}/api/applications/{acme.application.id}/monitoring-images/",
