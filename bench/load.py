@@ -17,6 +17,10 @@ Each level runs for 60 s; then the figures:
 - errors (5xx, refused, timeouts), and lost = client ids accepted but not stored,
   duplicates = rows stored twice for one client id (both must be 0).
 
+Then, every 5 s of the level (BENCH_TIMELINE=0: not): the whole box's busy cores (/proc/stat,
+which also counts the kernel's work no process is charged for) and each group's, beside the
+worst latencies that began in that window — so a burst is laid beside what the box was doing.
+
 The baseline of the same run: the trivial view (`/api/health/`) p99 under the same load.
 Prints figures; asserts nothing. Everything shares the 2 cores with the load client.
 """
