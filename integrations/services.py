@@ -411,7 +411,7 @@ def _endpoint_failed(*, endpoint_id: int, at: datetime) -> None:
     )
     with transaction.atomic():
         endpoint = (
-            WebhookEndpoint.objects.select_for_update()
+            WebhookEndpoint.objects.select_for_update(of=("self",))  # not the organization
             .select_related("organization")
             .filter(pk=endpoint_id, active=True)
             .first()

@@ -26,7 +26,10 @@ def _card_update(
     `unless(stream)` says the change does not apply."""
     with transaction.atomic():
         stream = (
-            CameraStream.objects.select_for_update()
+            # The stream's row only: FOR UPDATE over the joined rows would lock the application
+            # too, after the stream — the reverse of a withdrawal's order (application, then
+            # stream): the two deadlocked in a browser test (tests/cameras/test_locking.py).
+            CameraStream.objects.select_for_update(of=("self",))
             .select_related("user", "application__job")
             .filter(user_id=user_id, application_id=application_id, **(match or {}))
             .first()

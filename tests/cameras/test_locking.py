@@ -68,3 +68,39 @@ def test_withdrawal_and_camera_off_at_once_both_succeed(acme):
     assert outcome["withdrawal"] == "withdrawn"
     assert not CameraStream.objects.get(user=acme.candidate).is_active
     assert not MonitoringConsent.objects.active().filter(application=application).exists()
+
+
+def test_a_card_update_does_not_wait_for_a_withdrawal_holding_the_application(acme):
+    """A snapshot or incident reaching the board card locks the stream, and only the stream: it
+    used to lock the joined application too (FOR UPDATE over select_related), after the stream,
+    while a withdrawal holds the application and waits for the stream — a deadlock, and a 500
+    for the candidate's "withdraw" (seen in the browser test of the record, under load)."""
+    from cameras.services import camera_stream_incident
+
+    application = acme.application
+    JobApplication.objects.filter(pk=application.pk).update(status="in_progress")
+    camera_stream_set_status(user=acme.candidate, is_active=True, application=application)
+    outcome = {}
+
+    def card_update():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '3s'")
+                outcome["updated"] = camera_stream_incident(
+                    user_id=acme.candidate.pk,
+                    application_id=application.pk,
+                    incident={"type": "no_face", "label": "No face"},
+                )
+        except Exception as exc:  # the test reports what happened
+            outcome["updated"] = exc
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        JobApplication.objects.lock(application.pk)  # what a withdrawal holds first
+        worker = threading.Thread(target=card_update)
+        worker.start()
+        worker.join(10)
+    assert outcome["updated"] is True
+    assert CameraStream.objects.get(user=acme.candidate).incident["type"] == "no_face"
