@@ -397,7 +397,7 @@ def profiled(seconds: float, out_dir: str | None):
                     [
                         str(Path(sys.executable).parent / "py-spy"),
                         "record",
-                        "--idle",
+                        *(["--idle"] if os.environ.get("BENCH_PROFILE_IDLE", "1") != "0" else []),
                         "--nonblocking",
                         "-r",
                         "50",
