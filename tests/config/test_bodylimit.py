@@ -141,6 +141,9 @@ def test_a_real_server_reads_no_more_than_the_limit(tmp_path):
             sent, answer = _send_until_refused(url, head, chunk, budget=200 * 1024 * 1024)
             taken = _read_bytes(pid) - before
             assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
-            assert sent > taken  # the client kept sending; the server stopped reading
+            # The client kept sending and the server stopped reading — or the server refused
+            # from the head alone, before the client's first piece of body left (a quick server:
+            # seen once in CI, sent 0, taken 107 bytes).
+            assert sent > taken or (sent == 0 and taken < CHUNK), (taken, sent)
             # The limit, plus what one read of the socket and uvicorn's 64 KB buffer can hold.
             assert taken <= limit + 512 * 1024, (taken, sent)
