@@ -284,7 +284,7 @@ class CpuSampler:
         self.psutil = psutil
         self.me = psutil.Process()
 
-    def _times(self) -> dict[int, tuple[str, float]]:
+    def times(self) -> dict[int, tuple[str, float]]:
         out: dict[int, tuple[str, float]] = {}
         mine = {p.pid for p in self.me.children(recursive=True)}
         for proc in self.psutil.process_iter():
@@ -297,11 +297,11 @@ class CpuSampler:
         return out
 
     def start(self) -> None:
-        self.began, self.at = self._times(), time.monotonic()
+        self.began, self.at = self.times(), time.monotonic()
 
     def stop(self) -> dict[str, float]:
         """Cores used per group (CPU seconds / wall seconds) since start()."""
-        ended, wall = self._times(), time.monotonic() - self.at
+        ended, wall = self.times(), time.monotonic() - self.at
         used = dict.fromkeys(self.GROUPS, 0.0)
         for pid, (group, cpu) in ended.items():
             used[group] += cpu - self.began.get(pid, (group, 0.0))[1]
@@ -326,7 +326,7 @@ class Timeline:
 
     def _everyone(self) -> dict[int, tuple[str, float]]:
         """CPU seconds of every process on the box: its group, or its name for the rest."""
-        grouped = self.groups._times()
+        grouped = self.groups.times()
         for proc in self.psutil.process_iter(["name", "cpu_times"]):
             if proc.pid not in grouped and proc.info["cpu_times"] is not None:
                 t = proc.info["cpu_times"]
@@ -343,7 +343,6 @@ class Timeline:
             idle, iowait = spent["idle"] / wall, spent["iowait"] / wall
             used = dict.fromkeys(CpuSampler.GROUPS, 0.0)
             used["steal"] = spent.get("steal", 0.0) / wall
-            used["softirq"] = spent.get("softirq", 0.0) / wall
             for pid, (group, seconds) in cpu.items():
                 used[group] = (
                     used.get(group, 0.0) + (seconds - last_cpu.get(pid, (group, seconds))[1]) / wall
