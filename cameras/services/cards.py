@@ -96,6 +96,16 @@ def camera_stream_incident(
     changes = {"incident": incident}
     if identity is not _KEEP:
         changes["identity"] = identity
+    # Nearly every recomputation leaves the card as it is: one plain read says so, without
+    # the transaction and row lock a change takes (issue 40). A change is checked again there.
+    shown = (
+        CameraStream.objects.filter(user_id=user_id, application_id=application_id)
+        .order_by("pk")
+        .values(*changes)
+        .first()
+    )
+    if shown is None or all(shown[k] == v for k, v in changes.items()):
+        return False
     return _card_update(
         user_id=user_id,
         application_id=application_id,

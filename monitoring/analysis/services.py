@@ -8,8 +8,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Q
 from django.utils import timezone
 from PIL import Image
@@ -23,6 +22,7 @@ from monitoring import followups
 from monitoring.faces.detectors import best_detector
 from monitoring.identity.services import frame_identity, frame_identity_recheck
 from monitoring.images.codec import clean_image, decode_base64_image
+from monitoring.images.storage import read_bytes
 from monitoring.integrity.services import integrity_frame_changed
 from monitoring.interview.labels import INTERVIEW_ALERTS
 from monitoring.live import timeline_changed
@@ -69,8 +69,7 @@ def _neighbour(image: MonitoringImage, *, before: bool) -> MonitoringImage | Non
 
 
 def _read(image: MonitoringImage) -> bytes:
-    with default_storage.open(image.file.name, "rb") as handle:
-        return handle.read()
+    return read_bytes(image.file.name)
 
 
 def _measure(image: MonitoringImage, previous: MonitoringImage | None) -> dict:
@@ -144,11 +143,18 @@ def frame_analyze(*, image_id: int) -> tuple[FrameAnalysis | None, int | None]:
     previous = _neighbour(image, before=True)
     values = _measure(image, previous)
     values["previous"] = previous
+    # One statement (INSERT … ON CONFLICT (image) DO UPDATE), not update_or_create's read,
+    # savepoints and write (eight round trips, issue 40); the same task running twice at once
+    # leaves one row, the last writer's. `analyzed_at` is set by its field (auto_now).
     try:
-        with transaction.atomic():
-            result, _ = FrameAnalysis.objects.update_or_create(image=image, defaults=values)
-    except IntegrityError:  # the same task ran twice at once: the other one wrote it
-        result = FrameAnalysis.objects.get(image=image)
+        (result,) = FrameAnalysis.objects.bulk_create(
+            [FrameAnalysis(image=image, **values)],
+            update_conflicts=True,
+            unique_fields=["image"],
+            update_fields=[*values, "analyzed_at"],
+        )
+    except IntegrityError:  # the capture (or its predecessor) was deleted meanwhile
+        return None, None
     result.image = image  # with its interview and organization, read once above
     if image.image_type == ImageType.CAMERA:
         frame_identity_recheck(analysis=result)
@@ -262,6 +268,8 @@ def checks_tell_candidate(*, image: MonitoringImage) -> dict | None:
             image__uploaded_by_id=image.uploaded_by_id,
         )
         .select_related("image")
+        # the flags and the time only: not 50 thumbnails and face lists per analysis
+        .only("image__captured_at", *FrameAnalysis.FLAG_FIELDS)
         .order_by("-image__captured_at", "-image_id")[:RUN_LOOKBACK]
     )
     if not recent or recent[0].image_id != image.pk:

@@ -297,11 +297,15 @@ class UploadThrottle(LimitsThrottle):
         return (view.kwargs["application_id"], kind)
 
     def rate(self, request, view) -> str:
-        intervals = (
-            JobApplication.objects.filter(pk=view.kwargs["application_id"])
-            .values_list("camera_interval", "screen_interval")
-            .first()
-        )
+        application = getattr(view, "application", None)  # found by the view: no re-read
+        if application is not None:
+            intervals = (application.camera_interval, application.screen_interval)
+        else:
+            intervals = (
+                JobApplication.objects.filter(pk=view.kwargs["application_id"])
+                .values_list("camera_interval", "screen_interval")
+                .first()
+            )
         camera, screen = intervals or (30, 30)
         interval = screen if self.key(request, view)[1] == ImageType.SCREEN else camera
         burst = settings.RATE_LIMIT_UPLOAD_BURST
@@ -371,13 +375,14 @@ class MonitoringImageListApi(CountAfterAccessMixin, APIView):
             return self._dry_run(request, application)
         # Before the body is even parsed (an ended interview's queue may still drain).
         recording_check(application=application, draining=True)
+        self.application = application  # the throttle's rate reads its intervals
         self.count_request(request)
         serializer = UploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("dry_run", None)  # false here
         result = services.monitoring_image_upload(
-            actor=request.user, application=application, **data
+            actor=request.user, application=application, recording_checked=True, **data
         )
         return Response(
             UploadOutputSerializer(result).data,

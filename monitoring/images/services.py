@@ -94,14 +94,18 @@ def monitoring_image_upload(
     image_bytes: bytes | None = None,
     client_id: uuid.UUID | None = None,
     captured_at: datetime | None = None,
+    recording_checked: bool = False,
 ) -> UploadResult:
     """Validate, re-encode and store one capture; the same client_id again returns the first.
 
     `application` comes from a scoped selector (the caller may see it); `image_type`,
     `client_id` and `captured_at` are already parsed by the API's serializer. The image comes
     as base64 (`image_data`, JSON) or as the file's bytes (`image_bytes`, multipart).
+    `recording_checked`: the caller has just made the check before storing (the API does,
+    before it parses the body) — not made twice. The check under the lock is always made.
     """
-    recording_check(application=application, draining=True)
+    if not recording_checked:
+        recording_check(application=application, draining=True)
     if image_type not in ImageType.values:
         raise InvalidInput("image_type must be camera or screen.", code="invalid_choice")
     received_at = timezone.now()
@@ -148,7 +152,8 @@ def monitoring_image_upload(
             if locked is None:
                 raise NotFound("Application not found.", code="application_not_found")
             recording_check(application=locked, draining=True, captured_at=captured_at)
-            application_recording_began(application_id=application.pk, at=captured_at)
+            if locked.started_at is None:  # read under the lock: no write once it is stamped
+                application_recording_began(application_id=application.pk, at=captured_at)
             image = MonitoringImage.objects.create(
                 application=application,
                 image_type=image_type,

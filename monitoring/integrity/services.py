@@ -16,7 +16,7 @@ import contextlib
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ from monitoring.decisions.services import verdicts_keep_shape
 from monitoring.live import timeline_changed
 from monitoring.models import (
     AccessEvent,
+    DeletedCapture,
     FrameAnalysis,
     IntegrityEvent,
     IntegrityRules,
@@ -69,8 +70,24 @@ from .selectors import (
 
 
 def _application(application_id: int) -> JobApplication | None:
-    """The interview with what its rules need (integrity_rules_of: no further query)."""
-    return JobApplication.objects.select_related(*RULES_RELATED).filter(pk=application_id).first()
+    """The interview with what its rules need (integrity_rules_of: no further query), and its
+    summary row (`_summary_kept`)."""
+    return (
+        JobApplication.objects.select_related(*RULES_RELATED, "integrity")
+        .filter(pk=application_id)
+        .first()
+    )
+
+
+def _summary_kept(application: JobApplication) -> bool:
+    """Whether the interview's summary row was read with it and exists: then a change that
+    moves no points and no count need not touch it (three writes saved per analysed frame)."""
+    if not JobApplication.integrity.is_cached(application):
+        return False
+    try:
+        return application.integrity is not None
+    except IntegritySummary.DoesNotExist:
+        return False
 
 
 # --- Writing incidents ------------------------------------------------------------------------
@@ -129,6 +146,8 @@ def _replace(
         )
         return bool(touched or created or unmatched)
     delta_points, delta_count = new_points - old_points, len(new) - len(old)
+    if delta_points == 0 and delta_count == 0 and _summary_kept(application):
+        return bool(touched or created or unmatched)
     updated = IntegritySummary.objects.filter(application=application).update(
         penalty=F("penalty") + delta_points,
         score=Greatest(Value(0), Value(100) - F("penalty") - delta_points),
@@ -208,7 +227,12 @@ def _tell_board(application: JobApplication, *, changed: bool = True) -> None:
 
 
 def _frames_update(
-    application: JobApplication, *, at: datetime, image_id: int, rules: integrity.Rules
+    application: JobApplication,
+    *,
+    at: datetime,
+    image_id: int,
+    rules: integrity.Rules,
+    deleted: QuerySet[DeletedCapture],
 ) -> bool:
     """Re-evaluate the frame episodes around one capture (new, re-analysed or deleted), on
     each track: the analysis flags, and identity (where the organization matches faces).
@@ -217,8 +241,18 @@ def _frames_update(
     for track in integrity.TRACKS:
         if track == "identity" and not rules.identity:
             continue
-        changed |= _track_update(application, track, at=at, image_id=image_id, rules=rules)
+        changed |= _track_update(
+            application, track, at=at, image_id=image_id, rules=rules, deleted=deleted
+        )
     return changed
+
+
+def _deleted_slots(application: JobApplication) -> QuerySet[DeletedCapture]:
+    """The candidate's deleted frame slots as the windows read them — or, when the interview
+    has none (nearly always), an empty query that reads nothing: one EXISTS instead of a query
+    per side of each track and per silence (issue 40)."""
+    deleted = deletions_for_candidate(application)
+    return deleted if deleted.exists() else deleted.none()
 
 
 # What a window reads of a capture (frame_from_image): its time and flags — not the analysis's
@@ -243,6 +277,7 @@ def _track_update(
     at: datetime,
     image_id: int,
     rules: integrity.Rules,
+    deleted: QuerySet[DeletedCapture],
 ) -> bool:
     """The window holds `sustain_frames + 1` frames known on the track either side: a run that
     reaches past it is long enough to have been stored as an incident, whose stored extent
@@ -250,8 +285,8 @@ def _track_update(
     k = rules.sustain_frames + 1
     analysed = frames_for_candidate(application).filter(**_TRACK_KNOWN[track])
     analysed = analysed.select_related("analysis").only(*_FRAME_FIELDS)  # no pixels, no faces
-    deleted = deletions_for_candidate(application)
     key = (at, image_id)
+    me: list[integrity.Frame] = []  # the capture itself, read with the earlier side
 
     def side(*, earlier: bool) -> list[integrity.Frame]:
         """The k + 1 frames (captures and deleted slots) just before or just after `key` (one
@@ -261,6 +296,10 @@ def _track_update(
         order = ("-captured_at", "-pk") if earlier else ("captured_at", "pk")
         bound = {"captured_at__lte" if earlier else "captured_at__gte": at}
         found = [frame_from_image(i) for i in analysed.filter(**bound).order_by(*order)[: k + 4]]
+        if earlier:  # the capture lies at `at`: first in this order, unless k + 4 ties hide it
+            me.extend(f for f in found if f.image_id == image_id and f.at == at)
+            if not me and len(found) == k + 4 and found[-1].at == at:
+                me.extend(frame_from_image(i) for i in analysed.filter(pk=image_id))
         found += [frame_from_deletion(d) for d in deleted.filter(**bound).order_by(*order)[: k + 4]]
         keep = [
             f for f in found if ((f.at, f.image_id) < key if earlier else (f.at, f.image_id) > key)
@@ -271,7 +310,6 @@ def _track_update(
     at_the_end = len(after) <= k  # nothing known beyond the window
     at_the_start = len(before) <= k  # nothing known before it
     before, after = before[:k], after[:k]
-    me = [frame_from_image(i) for i in analysed.filter(pk=image_id)]
     window = [*reversed(before), *me, *after]
     lo = min([at, *[f.at for f in window]])
     hi = max([at, *[f.at for f in window]])
@@ -353,12 +391,18 @@ def _run_extent(analysed, flag: str, start: datetime, end: datetime) -> tuple[in
 
 
 def _gaps_update(
-    application: JobApplication, *, at: datetime, now: datetime, rules: integrity.Rules
+    application: JobApplication,
+    *,
+    at: datetime,
+    now: datetime,
+    rules: integrity.Rules,
+    deleted: QuerySet[DeletedCapture] | None = None,
 ) -> bool:
     if not application.camera_monitoring:
         return False
     frames = frames_for_candidate(application)
-    deleted = deletions_for_candidate(application)  # a deleted frame leaves no silence
+    if deleted is None:  # a deleted frame leaves no silence
+        deleted = deletions_for_candidate(application)
 
     def nearest(*, earlier: bool) -> datetime | None:
         condition = {"captured_at__lt" if earlier else "captured_at__gt": at, "late": False}
@@ -546,8 +590,11 @@ def _frame_update(application, *, at, image_id, now) -> None:
     rules = integrity_rules_of(application)
     with transaction.atomic():
         JobApplication.objects.lock(application.pk)
-        changed = _frames_update(application, at=at, image_id=image_id, rules=rules)
-        changed |= _gaps_update(application, at=at, now=now, rules=rules)
+        deleted = _deleted_slots(application)
+        changed = _frames_update(
+            application, at=at, image_id=image_id, rules=rules, deleted=deleted
+        )
+        changed |= _gaps_update(application, at=at, now=now, rules=rules, deleted=deleted)
     _tell_board(application, changed=changed)
 
 

@@ -80,6 +80,39 @@ def test_the_lean_put_stores_the_capture_intact(consented, s3, token_client_for)
     assert stored["ContentType"] == "image/jpeg"
 
 
+def test_the_lean_read_gives_the_stored_bytes_in_one_request(consented, s3, token_client_for):
+    """The analysis reads a capture with one GetObject (issue 40: `open()` made a HeadObject
+    and went through the transfer manager); the bytes are the row's, and a key that is gone
+    is a FileNotFoundError as with `open()` (the task retries, then the sweep finds it)."""
+    from django.core.files.storage import default_storage
+
+    from monitoring.images.storage import read_bytes
+
+    client = token_client_for(consented.candidate)
+    response = client.post(
+        _url(consented.application),
+        {"image_type": "camera", "image": io.BytesIO(image_bytes()), "client_id": uuid.uuid4()},
+        format="multipart",
+    )
+    key = response.json()["s3Key"]
+    sent = []
+
+    def record(request, **_):
+        sent.append(request.method)
+
+    events = default_storage.connection.meta.client.meta.events
+    events.register("before-send.s3", record)
+    try:
+        data = read_bytes(key)
+    finally:
+        events.unregister("before-send.s3", record)
+    row = MonitoringImage.objects.get()
+    assert hashlib.sha256(data).hexdigest() == row.sha256
+    assert sent == ["GET"]
+    with pytest.raises(FileNotFoundError):
+        read_bytes(key.replace(".jpg", "-gone.jpg"))
+
+
 def test_presigned_url_fetches_the_bytes_and_expires_in_an_hour(
     consented, s3, token_client_for, jpeg_b64
 ):
@@ -223,3 +256,31 @@ def test_orphan_sweep_removes_unreferenced_objects_only(consented, s3, token_cli
     assert orphan_objects_sweep(min_age=timedelta(hours=1)) == 0  # too young to judge
     assert orphan_objects_sweep(min_age=timedelta(0)) == 1
     assert bucket_keys(s3) == [kept]
+
+
+def test_an_upload_costs_at_most_9_queries(consented, token_client_for):
+    """The token (unless cached), the interview (scoped read), its consent before the body is
+    read, the client id, then under the lock: the interview, its consent again (the guard),
+    the row. Not a second consent read before the store, a re-read of the intervals for the
+    rate limit, nor a write to stamp a start that is already stamped (issue 40: it was 12)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = token_client_for(consented.candidate)
+    for _ in range(2):  # the first stamps the start; the second is every later upload
+        with CaptureQueriesContext(connection) as context:
+            response = client.post(
+                _url(consented.application),
+                {
+                    "image_type": "camera",
+                    "image": io.BytesIO(image_bytes()),
+                    "client_id": uuid.uuid4(),
+                },
+                format="multipart",
+            )
+        assert response.status_code == 201, response.json()
+    sql = [q["sql"] for q in context.captured_queries]
+    assert len(sql) <= 9, "\n".join(sql)
+    assert not [s for s in sql if s.startswith('UPDATE "applications_jobapplication"')]
+    consented.application.refresh_from_db()
+    assert consented.application.started_at is not None
