@@ -13,6 +13,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
+# A worker process runs one task at a time and keeps one database connection from task to
+# task: Celery's Django fixup closes the connection — and with a pool, the whole pool, which
+# then opens DATABASE_POOL_MIN new ones — before and after every task unless told to reuse it
+# (new connections were a tenth of the analysis worker's CPU, and PostgreSQL's: issue 40).
+# It closes it every CELERY_DB_REUSE_MAX tasks; config.celery drops the pool in a worker and
+# closes, before a task, a connection that failed or is older than WORKER_CONN_MAX_AGE.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
+WORKER_CONN_MAX_AGE = env.int("WORKER_CONN_MAX_AGE", default=300)
 # Every task takes seconds: a task a dead worker held comes back after a minute, not an hour
 # (acks_late + reject on worker lost); time limits stop one that hangs.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -96,3 +96,50 @@ def test_a_worker_killed_mid_task_loses_nothing(acme, own_redis, tmp_path):
     assert images.count() == 8
     assert FrameAnalysis.objects.filter(image__in=images).count() == 8  # every one, once
     assert killed <= redelivered  # the task the dead worker held came back
+
+
+def _sessions_opened() -> int:
+    """PostgreSQL's count of sessions ever opened on this database (pg_stat_database)."""
+    from django.db import connection
+
+    time.sleep(1.2)  # a backend reports its counts at most once a second
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def test_a_worker_keeps_its_database_connection_from_task_to_task(acme, own_redis, tmp_path):
+    """Celery's Django fixup closed the connection around every task — with a pool, the whole
+    pool, which opened two new ones: ~two PostgreSQL sessions per task (issue 40). Ten
+    captures (an analysis and a board snapshot each: twenty tasks) cost 26 sessions then; now
+    the few of the worker's start (its checks, its pool process's one connection)."""
+    MonitoringConsentFactory(application=acme.application)
+    env = child_env(REDIS_URL=own_redis.url, TEST_CELERY_EAGER="false")
+    headers = {"Authorization": f"Token {Token.objects.get_or_create(user=acme.candidate)[0].key}"}
+    frame = base64.b64encode((FRAMES / "one_face.jpg").read_bytes()).decode()
+    images = MonitoringImage.objects.filter(application=acme.application)
+    with asgi_server(env, tmp_path / "asgi.log") as base:
+        for _ in range(10):
+            response = requests.post(
+                f"{base}/api/applications/{acme.application.id}/monitoring-images/",
+                json={"image_type": "camera", "image_data": frame, "client_id": new_id()},
+                headers=headers,
+                timeout=30,
+            )
+            assert response.status_code == 201, response.text
+        before = _sessions_opened()
+        with celery_worker(env, tmp_path / "worker.log", pool="prefork"):
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if FrameAnalysis.objects.filter(image__in=images).count() == 10:
+                    break
+                time.sleep(0.3)
+            log = (tmp_path / "worker.log").read_text()
+            while time.monotonic() < deadline and log.count("succeeded") < 20:
+                time.sleep(0.3)
+                log = (tmp_path / "worker.log").read_text()
+        opened = _sessions_opened() - before
+    assert FrameAnalysis.objects.filter(image__in=images).count() == 10
+    assert log.count("succeeded") >= 20, log[-2000:]
+    assert opened <= 8, f"{opened} sessions for 20 tasks"
