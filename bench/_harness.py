@@ -273,8 +273,9 @@ def _group_of(proc) -> str | None:
 
 class CpuSampler:
     """CPU seconds spent per process group between start() and stop(): the bench's own children
-    (web, celery, s3), PostgreSQL's backends for this bench's database, every redis-server
-    process (shared with anything else using it), and this client."""
+    (web, celery, s3), PostgreSQL's backends for this bench's database and the backends that
+    ended meanwhile (any database's: nothing else should run beside a bench), every
+    redis-server process (shared with anything else using it), and this client."""
 
     GROUPS = ("web", "celery", "s3", "postgres", "redis", "client")
 
@@ -288,6 +289,13 @@ class CpuSampler:
         out: dict[int, tuple[str, float]] = {}
         mine = {p.pid for p in self.me.children(recursive=True)}
         for proc in self.psutil.process_iter():
+            with contextlib.suppress(Exception):
+                if proc.name().startswith("postgres") and " -D " in " ".join(proc.cmdline()):
+                    # The postmaster: the CPU of the backends that ended meanwhile (a connection
+                    # per task or request) is counted in its reaped children's times, and no
+                    # longer in any process to sample (negative key: not a process of its own).
+                    t = proc.cpu_times()
+                    out[-proc.pid] = ("postgres", t.children_user + t.children_system)
             group = "client" if proc.pid == self.me.pid else _group_of(proc)
             if group is None or (group in ("web", "celery", "s3") and proc.pid not in mine):
                 continue
