@@ -610,7 +610,8 @@ def _interval_update(application_id: int, *, source: str, type: str, at, now, ga
         for family in incident_families_for(source=source, type=type):
             changed |= _family_update(application, family, at=at, now=now, rules=rules)
         if gaps:
-            changed |= _gaps_update(application, at=at, now=now, rules=rules)
+            deleted = _deleted_slots(application)
+            changed |= _gaps_update(application, at=at, now=now, rules=rules, deleted=deleted)
     _tell_board(application, changed=changed)
 
 
