@@ -115,16 +115,17 @@ def _sessions_opened() -> int:
 
 def test_a_worker_keeps_its_database_connection_from_task_to_task(acme, own_redis, tmp_path):
     """Celery's Django fixup closed the connection around every task — with a pool, the whole
-    pool, which opened two new ones: ~two PostgreSQL sessions per task (issue 40). Ten
-    captures (an analysis and a board snapshot each: twenty tasks) cost 26 sessions then; now
-    the few of the worker's start (its checks, its pool process's one connection)."""
+    pool, which opened new ones: ten captures (an analysis and a board snapshot each: twenty
+    tasks) cost 26 PostgreSQL sessions then. Twenty captures (forty tasks) now cost the few of
+    the worker's start (its checks, its pool process's one connection): 6 measured alone, 11
+    on a busy CI box (whatever else opens a session on this database meanwhile)."""
     MonitoringConsentFactory(application=acme.application)
     env = child_env(REDIS_URL=own_redis.url, TEST_CELERY_EAGER="false")
     headers = {"Authorization": f"Token {Token.objects.get_or_create(user=acme.candidate)[0].key}"}
     frame = base64.b64encode((FRAMES / "one_face.jpg").read_bytes()).decode()
     images = MonitoringImage.objects.filter(application=acme.application)
     with asgi_server(env, tmp_path / "asgi.log") as base:
-        for _ in range(10):
+        for _ in range(20):
             response = requests.post(
                 f"{base}/api/applications/{acme.application.id}/monitoring-images/",
                 json={"image_type": "camera", "image_data": frame, "client_id": new_id()},
@@ -136,14 +137,14 @@ def test_a_worker_keeps_its_database_connection_from_task_to_task(acme, own_redi
         with celery_worker(env, tmp_path / "worker.log", pool="prefork"):
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
-                if FrameAnalysis.objects.filter(image__in=images).count() == 10:
+                if FrameAnalysis.objects.filter(image__in=images).count() == 20:
                     break
                 time.sleep(0.3)
             log = (tmp_path / "worker.log").read_text()
-            while time.monotonic() < deadline and log.count("succeeded") < 20:
+            while time.monotonic() < deadline and log.count("succeeded") < 40:
                 time.sleep(0.3)
                 log = (tmp_path / "worker.log").read_text()
         opened = _sessions_opened() - before
-    assert FrameAnalysis.objects.filter(image__in=images).count() == 10
-    assert log.count("succeeded") >= 20, log[-2000:]
-    assert opened <= 8, f"{opened} sessions for 20 tasks"
+    assert FrameAnalysis.objects.filter(image__in=images).count() == 20
+    assert log.count("succeeded") >= 40, log[-2000:]
+    assert opened <= 16, f"{opened} sessions for 40 tasks"
