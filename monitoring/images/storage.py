@@ -106,12 +106,9 @@ def read_object(key: str) -> bytes:
 
 
 def read_bytes(key: str) -> bytes:
-    """A stored object's bytes, in one read (one GetObject on S3)."""
-    read = getattr(default_storage, "read_bytes", None)
-    if read is not None:
-        return read(key)
-    with default_storage.open(key, "rb") as handle:
-        return handle.read()
+    """A stored object's bytes, in one read (one GetObject on S3). Both storages of this
+    module have `read_bytes`."""
+    return default_storage.read_bytes(key)
 
 
 def storage_key(*, application_id: int, image_type: str, captured_at: datetime) -> str:

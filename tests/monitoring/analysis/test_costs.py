@@ -57,7 +57,8 @@ def test_a_frame_that_moves_no_points_writes_nothing_to_the_summary(acme):
     image = store_frame(app, CLEAN[1], T0 + timedelta(seconds=30))
     with CaptureQueriesContext(connection) as context:
         image_analyze(image_id=image.pk)
-    assert not [sql for sql in _sql(context) if "monitoring_integritysummary" in sql.split()[1]]
+    writes = [s for s in _sql(context) if s.startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert not [s for s in writes if '"monitoring_integritysummary"' in s.split("(")[0]]
     assert FrameAnalysis.objects.get(image=image).flags == []
 
 
