@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cameras.services import camera_stream_incident
 from monitoring.analysis.services import image_analyze
-from monitoring.models import FrameAnalysis, IntegritySummary
+from monitoring.models import FrameAnalysis, IntegrityEvent, IntegritySummary
 from tests.factories import CameraStreamFactory
 from tests.monitoring.conftest import store_frame
 
@@ -46,6 +46,46 @@ def test_a_new_frame_at_the_end_of_an_interview_costs_at_most_32_queries(acme):
     assert len(context.captured_queries) <= 32, "\n".join(_sql(context))
     upserts = [s for s in _sql(context) if s.startswith('INSERT INTO "monitoring_frameanalysis"')]
     assert len(upserts) == 1 and "ON CONFLICT" in upserts[0]
+
+
+def _interview_until_now(app, names: list[str]):
+    """Captures one interval apart up to a moment ago, each analysed as it arrived."""
+    start = timezone.now() - timedelta(seconds=app.camera_interval * len(names))
+    images = []
+    for n, name in enumerate(names):
+        images.append(store_frame(app, name, start + timedelta(seconds=app.camera_interval * n)))
+        image_analyze(image_id=images[-1].pk)
+    return images
+
+
+def test_the_newest_frame_of_an_interview_under_way_takes_the_short_way(acme):
+    """The analysis of the frame just taken — what nearly every analysis is — reads two rows
+    of the record for the integrity update instead of both tracks' windows and the silence
+    around it: 18 queries in all, 29 the windows' way (bound 20)."""
+    app = acme.application
+    _interview_until_now(app, [CLEAN[n % 2] for n in range(3)])
+    image = store_frame(app, CLEAN[1], timezone.now() - timedelta(seconds=1))
+    with CaptureQueriesContext(connection) as context:
+        image_analyze(image_id=image.pk)
+    assert FrameAnalysis.objects.get(image=image).flags == []
+    assert len(context.captured_queries) <= 20, "\n".join(_sql(context))
+
+
+def test_an_ongoing_episode_grows_the_short_way_and_counts_every_frame(acme):
+    """A camera left covered: each new frame continues the stored episode in place — one more
+    frame, its end moved, the same id: 24 queries, 35 the windows' way (bound 26)."""
+    app = acme.application
+    images = _interview_until_now(app, [CLEAN[0], *["covered_black.jpg"] * 3])
+    (episode,) = IntegrityEvent.objects.filter(application=app)
+    assert (episode.type, episode.frame_count, episode.ongoing) == ("camera_covered", 3, True)
+    image = store_frame(app, "covered_dark_noise.jpg", timezone.now() - timedelta(seconds=1))
+    with CaptureQueriesContext(connection) as context:
+        image_analyze(image_id=image.pk)
+    (grown,) = IntegrityEvent.objects.filter(application=app)
+    assert (grown.id, grown.frame_count, grown.ongoing) == (episode.id, 4, True)
+    assert grown.ended_at == image.captured_at
+    assert grown.image_ids == [i.pk for i in images[1:]] + [image.pk]
+    assert len(context.captured_queries) <= 26, "\n".join(_sql(context))
 
 
 def test_a_frame_that_moves_no_points_writes_nothing_to_the_summary(acme):

@@ -149,6 +149,98 @@ def test_incremental_updates_equal_a_full_recompute(acme, seed):
     assert IntegritySummary.objects.get(application=app).score == summary.score
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_an_interview_taken_in_order_matches_a_full_recompute(acme, seed, monkeypatch):
+    """What a real interview mostly is: each capture analysed soon after it was taken, newest
+    last — the case `_newest_frame_update` takes the short way for. Flags come in runs (an
+    episode goes on, ends, another starts), the identity in runs; now and then the camera
+    goes off and on, a capture is missed (a silence), arrives late, is analysed long after it
+    was taken (a backlog: a silence up to now, closed by the next ones), analysed twice (a task
+    run again) or again with another flag (its predecessor changed), someone else adds one;
+    near the end a reviewer deletes captures (the short way stops for the interview). After
+    every update the stored incidents equal a recompute from scratch — and most updates
+    took the short way (else this test would not test it)."""
+    from monitoring.integrity import services
+
+    taken = []
+    original = services._newest_frame_update
+    monkeypatch.setattr(
+        services,
+        "_newest_frame_update",
+        lambda *args, **kwargs: taken.append(original(*args, **kwargs)) or taken[-1],
+    )
+    rng = random.Random(1000 + seed)
+    app = acme.application
+    t0 = timezone.now() - timedelta(hours=2)
+    app.started_at, app.camera_interval = t0, 10
+    app.save()
+    event = CameraEventFactory(application=app, kind="on", occurred_at=t0)
+    integrity_camera_changed(camera_event_id=event.id, now=t0)
+
+    at, flag, identity, images = t0, None, None, []
+    clock = t0  # the updates' now: it never goes back (a late capture moves it ahead)
+
+    def check(step):
+        assert _stored(app) == _computed(app, clock), f"seed {seed}, step {step}"
+
+    for step in range(160):
+        at += timedelta(seconds=10 + rng.randint(-2, 2))
+        roll = rng.random()
+        if roll < 0.03:  # the camera goes off for a minute, then on again
+            for kind in ("off", "on"):
+                clock = max(clock, at)
+                event = CameraEventFactory(application=app, kind=kind, occurred_at=at)
+                integrity_camera_changed(camera_event_id=event.id, now=clock)
+                check(step)
+                at += timedelta(seconds=60)
+        elif roll < 0.06:  # captures missed: a silence
+            at += timedelta(seconds=rng.choice([15, 40, 90]))
+        if rng.random() < 0.15:
+            flag = rng.choice(FLAGS)
+        if rng.random() < 0.1:
+            identity = rng.choice(IDENTITY)
+        if rng.random() < 0.03:  # someone else's capture: shown, never counted
+            image = MonitoringImageFactory(
+                application=app, captured_at=at, uploaded_by=acme.recruiter
+            )
+            _analyse(image, rng.choice(FLAGS))
+            integrity_frame_changed(image_id=image.id, now=clock)
+            check(step)
+            continue
+        late = rng.random() < 0.04  # a capture taken minutes ago, held by a network outage
+        taken_at = at - timedelta(seconds=rng.randint(60, 180)) if late else at
+        received = at + timedelta(seconds=1)
+        if not late:  # (a late one's update leaves the silence after the newest capture to
+            # the gap sweep: the check runs at the last on-time update's clock)
+            clock = max(clock, received + timedelta(seconds=2))
+            if rng.random() < 0.05:  # a backlog: the analysis runs long after the capture
+                clock += timedelta(seconds=rng.randint(25, 60))
+        image = MonitoringImageFactory(
+            application=app, captured_at=taken_at, received_at=received, late=late
+        )
+        images.append(image)
+        _analyse(image, flag, identity)
+        integrity_frame_changed(image_id=image.id, image=image, now=clock)
+        check(step)
+        if rng.random() < 0.05:  # the task ran twice
+            integrity_frame_changed(image_id=image.id, now=clock)
+            check(step)
+        if rng.random() < 0.05:  # analysed again: its predecessor changed its comparison
+            _analyse(image, rng.choice(FLAGS), identity)
+            integrity_frame_changed(image_id=image.id, now=clock)
+            check(step)
+        if step > 140 and rng.random() < 0.2:  # a reviewer deletes a capture
+            gone = images.pop(rng.randrange(len(images)))
+            gone_at, gone_id = gone.captured_at, gone.id
+            capture_deletion_record(image=gone, actor=acme.recruiter)
+            gone.delete()
+            integrity_frame_removed(application=app, at=gone_at, image_id=gone_id, now=clock)
+            check(step)
+    short = sum(result is not None for result in taken)
+    assert short >= len(taken) / 3, f"the short way taken {short} times of {len(taken)}"
+    assert any(taken), "no episode was continued the short way"
+
+
 def _ids(app):
     return {
         row.id: (row.type, row.started_at) for row in IntegrityEvent.objects.filter(application=app)
