@@ -68,6 +68,22 @@ CAMERA_S = 30.0
 SCREEN_S = 60.0
 
 
+# What the camera shows: a candidate in front of it (BENCH_LOAD_CAMERA=faces, the default: the
+# fixture frames of one face, in turn, so that no frame is "frozen" against the one before and
+# none is flagged — what most frames of an interview are), or synthetic noise (=noise: every
+# frame flagged, no face or frozen by turns — the worst case for the integrity rules, and
+# what this bench sent before 2026-12-07).
+CAMERA_CONTENT = os.environ.get("BENCH_LOAD_CAMERA", "faces")
+FACES = ("one_face.jpg", "one_face_moved.jpg", "one_face_dim.jpg")
+
+
+def camera_frames() -> list[bytes]:
+    if CAMERA_CONTENT == "noise":
+        return [frame(i) for i in range(6)]
+    folder = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "frames"
+    return [(folder / name).read_bytes() for name in FACES]
+
+
 def frame(seed: int, size=(640, 480)) -> bytes:
     base = Image.linear_gradient("L").resize(size)
     noise = Image.effect_noise(size, 16 + seed % 5)
@@ -178,13 +194,19 @@ async def candidate(session, url, person, raws, stats: Stats, stop_at: float):
 
     async def captures(kind: str, every: float):
         await asyncio.sleep(random.uniform(0, every))
+        pictures = raws[kind]
+        turn = random.randrange(len(pictures))
         while time.monotonic() < stop_at:
+            turn += 1
             client_id = str(uuid.uuid4())
             form = aiohttp.FormData()
             form.add_field("image_type", kind)
             form.add_field("client_id", client_id)
             form.add_field(
-                "image", random.choice(raws), filename=f"{kind}.jpg", content_type="image/jpeg"
+                "image",
+                pictures[turn % len(pictures)],
+                filename=f"{kind}.jpg",
+                content_type="image/jpeg",
             )
             began = time.perf_counter()
             try:
@@ -399,7 +421,7 @@ def main() -> None:
     print("Preparing database invigil_bench, moto S3 server, Celery worker ...", flush=True)
     prepare_database(env)
     setup_django(env)
-    raws = [frame(i) for i in range(6)]
+    raws = {"camera": camera_frames(), "screen": [frame(i) for i in range(6)]}
     workers = os.cpu_count() or 2
     celery = [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", CELERY_CONCURRENCY]
     celery += ["-l", "info"]
@@ -412,7 +434,8 @@ def main() -> None:
             f"{workers} uvicorn workers, 1 Celery worker ({CELERY_CONCURRENCY} processes), "
             f"{REVIEWERS} open boards; "
             f"{SECONDS:.0f} s per level; camera every {CAMERA_S:.0f} s, screen every "
-            f"{SCREEN_S:.0f} s, heartbeat every {HEARTBEAT_S:.0f} s (presence socket)\n"
+            f"{SCREEN_S:.0f} s, heartbeat every {HEARTBEAT_S:.0f} s (presence socket); "
+            f"camera frames: {CAMERA_CONTENT}\n"
         )
         print(
             f"{'N':>5} {'uploads/s':>9} {'(expected)':>10} {'up p50':>7} {'up p99':>7} "
