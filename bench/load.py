@@ -6,8 +6,9 @@
 The shape: uvicorn with one worker per core (Redis channel layer), PostgreSQL, a moto S3
 server, one Celery worker (analysis and the other tasks). Each simulated candidate turns the
 camera on over HTTP, sends a heartbeat over the presence socket every 10 s, uploads a camera
-snapshot every `camera_interval` (30 s) and a screen capture every `screen_interval` (60 s)
-as the page does (multipart), and reports a page event now and then; captures start at a
+snapshot every `camera_interval` (30 s: their face, BENCH_LOAD_CAMERA) and a screen capture
+every `screen_interval` (60 s) as the page does (multipart), and reports a page event now and
+then; captures start at a
 random offset so the load is spread as in a real day. M reviewers keep a live board open.
 Each level runs for 60 s; then the figures:
 

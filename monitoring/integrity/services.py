@@ -264,9 +264,10 @@ _FRAME_FIELDS = (
     "analysis__identity_mismatch",
 )
 
-# The newest frame's short way reads the frames within one gap limit of it: two to five; past
-# this many (a frame in the middle of an interview), the windows decide.
-_NEWEST_READ = 12
+# The newest frame's short way reads the frames within one gap limit of it (four or five at
+# the intervals' pace); past this many (a frame in the middle of an interview), the windows
+# decide.
+_NEWEST_READ = 24
 
 # What "known on this track" means for a stored capture (rules.track_flag for the models).
 _TRACK_KNOWN = {
