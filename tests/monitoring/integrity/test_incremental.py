@@ -236,6 +236,9 @@ def test_an_interview_taken_in_order_matches_a_full_recompute(acme, seed, monkey
             gone.delete()
             integrity_frame_removed(application=app, at=gone_at, image_id=gone_id, now=clock)
             check(step)
+    summary = IntegritySummary.objects.get(application=app)  # moved by each change, in place
+    assert summary.score == integrity_compute(application=app, now=clock)["score"]
+    assert summary.incident_count == IntegrityEvent.objects.filter(application=app).count()
     short = sum(result is not None for result in taken)
     assert short >= len(taken) / 3, f"the short way taken {short} times of {len(taken)}"
     assert any(taken), "no episode was continued the short way"
