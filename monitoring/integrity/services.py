@@ -12,11 +12,10 @@ it grows, shrinks or is re-scored, through every update and rebuild, until its e
 (reviewers' verdicts and notes point at it).
 """
 
-import contextlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -509,23 +508,26 @@ RULE_FIELDS = ("sustain_frames", "sustain_seconds", "tab_hidden_seconds", "windo
 def integrity_rules_freeze(*, application_id: int) -> None:
     """The interview started: its organization's rules as they stand now are the ones it is
     judged by, whatever the organization changes later (once; a second start keeps them)."""
-    if InterviewRules.objects.filter(application_id=application_id).exists():
-        return
     organization_id = (
-        JobApplication.objects.filter(pk=application_id)
+        JobApplication.objects.filter(pk=application_id, interview_rules__isnull=True)
         .values_list("job__organization_id", flat=True)
         .first()
     )
     if organization_id is None:
-        return
+        return  # frozen already (or no such interview)
     rules = integrity_rules_for(organization_id=organization_id)
-    # A second start racing this one: its insert fails on the one-to-one and is ignored.
-    with contextlib.suppress(IntegrityError), transaction.atomic():
-        InterviewRules.objects.create(
-            application_id=application_id,
-            weights=dict(rules.weights),
-            **{name: getattr(rules, name) for name in RULE_FIELDS},
-        )
+    # One INSERT … ON CONFLICT DO NOTHING: a second start racing this one leaves the first
+    # one's rules (no savepoint and exists-check around it: issue 40, the camera-on burst).
+    InterviewRules.objects.bulk_create(
+        [
+            InterviewRules(
+                application_id=application_id,
+                weights=dict(rules.weights),
+                **{name: getattr(rules, name) for name in RULE_FIELDS},
+            )
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def integrity_rules_update(

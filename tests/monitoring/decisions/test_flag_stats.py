@@ -180,28 +180,26 @@ def test_the_admin_changes_rules_through_the_audited_service(acme, admin_user, c
     assert "sustain_frames 2 → 3" in entry.detail and "weight of no_face 5 → 9" in entry.detail
 
 
-class _NotYetSeen:
-    """What the freeze's `exists()` check sees when a second start races the first."""
-
-    def exists(self) -> bool:
-        return False
-
-
 def test_a_freeze_racing_another_keeps_the_first_and_the_transaction_usable(acme, monkeypatch):
-    """Two recordings beginning at once both freeze the rules: the second insert fails on the
-    one-to-one, is rolled back to its savepoint and ignored (on PostgreSQL the transaction
-    must stay usable), and the first interview's rules stand."""
+    """Two recordings beginning at once both freeze the rules: the second's read does not see
+    the first's rules yet, its insert meets the one-to-one and does nothing (ON CONFLICT DO
+    NOTHING: on PostgreSQL the transaction stays usable), and the first interview's rules
+    stand."""
+    from applications.models import JobApplication
     from monitoring.integrity.services import integrity_rules_freeze
     from tests.factories import InterviewRulesFactory
 
     app = acme.application
     InterviewRulesFactory(application=app, sustain_frames=7)
-    real = InterviewRules.objects.filter
-    monkeypatch.setattr(
-        InterviewRules.objects,
-        "filter",
-        lambda **kw: _NotYetSeen() if set(kw) == {"application_id"} else real(**kw),
-    )
+    real = JobApplication.objects.filter
+    seen = []
+
+    def not_yet_seen(*args, **kw):  # the read made before the other start committed
+        seen.append(kw.pop("interview_rules__isnull", None))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(JobApplication.objects, "filter", not_yet_seen)
     integrity_rules_freeze(application_id=app.pk)
+    assert True in seen  # the race was staged: the freeze went on to its insert
     assert InterviewRules.objects.get(application=app).sustain_frames == 7
     assert IntegrityRules.objects.count() == 0  # and the connection still answers
