@@ -678,7 +678,7 @@ def _newest_frame_update(
     stored = list(IntegrityEvent.objects.filter(condition, application_id=application.pk))
     if any(row.type in integrity.GAP_KINDS for row in stored):
         return None  # a silence stored around it: the gap rules decide
-    changed = False
+    grown = []  # (the stored episode, its version one frame longer): written once all agree
     for track, kinds in integrity.TRACKS.items():
         if track == "identity" and not rules.identity:
             continue
@@ -704,6 +704,9 @@ def _newest_frame_update(
             image_ids=[*row.image_ids, image_id][: integrity.IMAGE_IDS_KEPT],
         )
         incident.reason = integrity.describe(incident)
+        grown.append((row, incident))
+    changed = False
+    for row, incident in grown:
         changed |= _replace(application, [row], [incident], rules)
     return changed
 
