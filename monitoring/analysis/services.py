@@ -178,7 +178,7 @@ def image_analyze(*, image_id: int) -> FrameAnalysis | None:
     if result is not None:
         integrity_frame_changed(image_id=image_id, image=result.image)
         timeline_changed(result.image.application_id, "captures", at=result.image.captured_at)
-        checks_tell_candidate(image=result.image)
+        checks_tell_candidate(image=result.image, flags=result.flags)
     while recheck is not None:
         successor, recheck = frame_analyze(image_id=recheck)
         if successor is not None:
@@ -253,14 +253,18 @@ ALERTED = ("camera_covered", "frozen_frame", "no_face", "multiple_faces")
 RUN_LOOKBACK = 50  # frames: a run longer than this is dated by its 50th frame
 
 
-def checks_tell_candidate(*, image: MonitoringImage) -> dict | None:
+def checks_tell_candidate(*, image: MonitoringImage, flags: list[str] | None = None) -> dict | None:
     """Tell the candidate's page what the checks of their newest analysed camera frame say:
     the check it fails (or none) and since when — the capture time of the first frame of the
     run failing it. The page says it in plain words once it has lasted a few seconds, as the
     reviewer's card does, so that it can be fixed before it becomes an incident. Only for the
-    candidate's own newest frame (an older one analysed late changes nothing now)."""
+    candidate's own newest frame (an older one analysed late changes nothing now).
+
+    `flags`: the frame's, as its analysis just wrote them — a frame that fails no check needs
+    only the newest analysis read, not the run's fifty (what nearly every frame is)."""
     if image.image_type != ImageType.CAMERA or not _is_candidates(image):
         return None
+    passes = flags is not None and not any(flag in ALERTED for flag in flags)
     recent = list(
         FrameAnalysis.objects.filter(
             image__application_id=image.application_id,
@@ -270,12 +274,14 @@ def checks_tell_candidate(*, image: MonitoringImage) -> dict | None:
         .select_related("image")
         # the flags and the time only: not 50 thumbnails and face lists per analysis
         .only("image__captured_at", *FrameAnalysis.FLAG_FIELDS)
-        .order_by("-image__captured_at", "-image_id")[:RUN_LOOKBACK]
+        .order_by("-image__captured_at", "-image_id")[: 1 if passes else RUN_LOOKBACK]
     )
     if not recent or recent[0].image_id != image.pk:
         return None
     failing = [flag for flag in recent[0].flags if flag in ALERTED]
     check = failing[0] if failing else None
+    if check is not None and passes:  # analysed again meanwhile, and failing now: its run
+        return checks_tell_candidate(image=image)
     since = None
     if check is not None:
         for analysis in recent:

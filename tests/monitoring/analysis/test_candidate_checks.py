@@ -72,3 +72,17 @@ def test_no_page_no_message_and_screens_are_not_told(acme, monkeypatch):
     store = store_frame(acme.application, "one_face.jpg", T0, kind=ImageType.SCREEN)
     image_analyze(image_id=store.id)
     assert sent == []
+
+
+def test_a_frame_analysed_again_meanwhile_is_told_as_stored_with_its_run(acme, told):
+    """The flags the analysis passes say "fine", but the frame's stored analysis fails a check
+    by the time the page is told (analysed again meanwhile): the page hears the stored one,
+    dated by its run — not a run of one frame."""
+    from monitoring.analysis.services import checks_tell_candidate
+
+    _frame(acme, "no_face_coffee.jpg", 0)
+    image = _frame(acme, "no_face_cat.jpg", 10)
+    told.clear()
+    checks_tell_candidate(image=image, flags=[])
+    message = told[-1][1]["message"]
+    assert (message["check"], message["since"]) == ("no_face", T0.isoformat())

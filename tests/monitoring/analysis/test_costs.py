@@ -71,6 +71,18 @@ def test_the_newest_frame_of_an_interview_under_way_takes_the_short_way(acme):
     assert len(context.captured_queries) <= 20, "\n".join(_sql(context))
 
 
+def test_a_frame_that_fails_no_check_tells_the_page_from_one_analysis(acme):
+    """The candidate's page hears "all fine" from the newest analysis alone; the run's fifty
+    are read only to date a failing check."""
+    app = acme.application
+    _interview_until_now(app, [CLEAN[n % 2] for n in range(3)])
+    image = store_frame(app, CLEAN[1], timezone.now() - timedelta(seconds=1))
+    with CaptureQueriesContext(connection) as context:
+        image_analyze(image_id=image.pk)
+    (told,) = [s for s in _sql(context) if 'DESC, "monitoring_frameanalysis"."image_id" DESC' in s]
+    assert told.endswith("LIMIT 1"), told
+
+
 def test_an_ongoing_episode_grows_the_short_way_and_counts_every_frame(acme):
     """A camera left covered: each new frame continues the stored episode in place — one more
     frame, its end moved, the same id: 24 queries, 35 the windows' way (bound 26)."""
