@@ -139,6 +139,11 @@ async def test_the_candidates_page_hears_the_end_at_once(acme, globex):
         return comm
 
     page = await socket("/ws/camera/presence/", acme.candidate)
+    # The socket is accepted before it joins the candidate's group: a heartbeat's ack (handled
+    # after the connect handler finished) says it has joined — else, on a busy box, the end
+    # could be sent before the page listens (seen once in a CI-like run).
+    await page.send_json_to({"type": "heartbeat"})
+    assert (await page.receive_json_from(timeout=5))["type"] == "ack"
     other = await socket("/ws/camera/streams/", globex.recruiter)
     assert (await other.receive_json_from(timeout=3))["type"] == "snapshot"
 
