@@ -8,9 +8,8 @@ server, one Celery worker (analysis and the other tasks). Each simulated candida
 camera on over HTTP, sends a heartbeat over the presence socket every 10 s, uploads a camera
 snapshot every `camera_interval` (30 s: their face, BENCH_LOAD_CAMERA) and a screen capture
 every `screen_interval` (60 s) as the page does (multipart), and reports a page event now and
-then; captures start at a
-random offset so the load is spread as in a real day. M reviewers keep a live board open.
-Each level runs for 60 s; then the figures:
+then; captures start at a random offset so the load is spread as in a real day. M reviewers
+keep a live board open. Each level runs for 60 s; then the figures:
 
 - uploads/s accepted, upload p50/p99; heartbeat ack p99; board push p99 (camera on → board);
 - the analysis backlog when the run ends (captures not analysed yet) and how long it takes

@@ -602,9 +602,8 @@ def _frame_update(application, *, at, image_id, now, appended: bool = False) -> 
         JobApplication.objects.lock(application.pk)
         deleted = _deleted_slots(application)
         changed = None
-        if appended and not deleted.query.is_empty():
-            appended = False  # a deleted slot is a frame of its own: the windows read them
-        if appended:
+        # (A deleted slot is a frame of its own: only the windows read them.)
+        if appended and deleted.query.is_empty():
             changed = _newest_frame_update(
                 application, at=at, image_id=image_id, now=now, rules=rules
             )

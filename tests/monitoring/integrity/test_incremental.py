@@ -181,7 +181,7 @@ def test_an_interview_taken_in_order_matches_a_full_recompute(acme, seed, monkey
     integrity_camera_changed(camera_event_id=event.id, now=t0)
 
     at, flag, identity, images = t0, None, None, []
-    clock = t0  # the updates' now: it never goes back (a late capture moves it ahead)
+    clock = t0  # the updates' now: it never goes back (a backlog moves it ahead)
 
     checked = [0]
 
