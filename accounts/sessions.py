@@ -89,6 +89,12 @@ def session_check(*, user_id: int, session_key: str | None, rights: Rights) -> b
     if session_key is None:
         return True
     _, data = _session(session_key)
+    return session_holds(user=user, data=data)
+
+
+def session_holds(*, user: User, data: dict | None) -> bool:
+    """session_check on what was just read: the active user and their session's data (None:
+    the session ended or expired). Reads only the user's second factor, when they need one."""
     if data is None:
         return False
     if second_factor_needed(user) and not _verified(user, data):
@@ -109,3 +115,16 @@ def session_touch(*, session_key: str) -> None:
     if data is not None and time.time() - data.get(LAST_SEEN, 0) >= TOUCH_EVERY:
         store[LAST_SEEN] = int(time.time())
         store.save()
+
+
+def session_opening(*, user: User, store) -> bool:
+    """A socket opens on the sign-in its authentication just read (the active user, their
+    session `store`, loaded): session_holds, and the session touched as session_touch does —
+    without reading either again."""
+    data = dict(store.items()) if store.session_key is not None else None
+    if not session_holds(user=user, data=data):
+        return False
+    if time.time() - data.get(LAST_SEEN, 0) >= TOUCH_EVERY:
+        store[LAST_SEEN] = int(time.time())
+        store.save()
+    return True

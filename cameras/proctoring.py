@@ -230,17 +230,20 @@ def proctor_hand(*, candidate: User, raised: bool, application_id=None) -> Proct
 
 def proctor_pending(*, candidate_id: int) -> list[dict]:
     """What reviewers wrote to this candidate while no page of theirs was open: delivered now
-    (oldest first) to the page that connects."""
+    (oldest first) to the page that connects. Nearly always there is none: one plain read
+    then (every page that opens asks), the lock only when there is something to deliver."""
+    undelivered = ProctorMessage.objects.filter(
+        candidate_id=candidate_id,
+        side=Side.REVIEWER,
+        kind__in=(Kind.MESSAGE, Kind.WARNING),
+        delivered_at__isnull=True,
+    )
+    if not undelivered.exists():
+        return []
     with transaction.atomic():
         waiting = list(
-            ProctorMessage.objects.select_for_update(of=("self",))
+            undelivered.select_for_update(of=("self",))
             .select_related("sender")
-            .filter(
-                candidate_id=candidate_id,
-                side=Side.REVIEWER,
-                kind__in=(Kind.MESSAGE, Kind.WARNING),
-                delivered_at__isnull=True,
-            )
             .order_by("sent_at", "id")
         )
         ProctorMessage.objects.filter(pk__in=[m.pk for m in waiting]).update(

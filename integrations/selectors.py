@@ -23,14 +23,17 @@ def webhook_endpoint_get_for_user(*, user: User, endpoint_id: int) -> WebhookEnd
         raise NotFound("Webhook endpoint not found.", code="webhook_endpoint_not_found") from None
 
 
-def endpoints_for_event(*, organization_id: int, event_type: str) -> list[WebhookEndpoint]:
-    """The organization's active endpoints that asked for this event (a handful of rows; the
-    events list is filtered here, as SQLite has no JSON containment)."""
-    return [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(organization_id=organization_id, active=True)
-        if event_type in endpoint.events
-    ]
+def endpoints_for_event(
+    *, event_type: str, organization_id: int | None = None, application_id: int | None = None
+) -> list[WebhookEndpoint]:
+    """The active endpoints that asked for this event, of the organization or of the
+    interview's organization (a handful of rows; the events list is filtered here, as SQLite
+    has no JSON containment)."""
+    if application_id is not None:
+        endpoints = WebhookEndpoint.objects.filter(organization__jobs__applications=application_id)
+    else:
+        endpoints = WebhookEndpoint.objects.filter(organization_id=organization_id)
+    return [endpoint for endpoint in endpoints.filter(active=True) if event_type in endpoint.events]
 
 
 def endpoint_people(*, endpoint: WebhookEndpoint) -> list[User]:

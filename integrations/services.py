@@ -221,7 +221,11 @@ def application_event_emit(
 ) -> list[WebhookDelivery]:
     """An event about one interview, to its organization's endpoints: `data` after
     `application_id`, `job_id` and `candidate_id`. The hook a new event is connected with
-    (integrations/receivers.py)."""
+    (integrations/receivers.py). Most organizations have no endpoint for it: their
+    endpoints are read first, through the interview (one query then)."""
+    targets = endpoints_for_event(application_id=application_id, event_type=event_type)
+    if not targets:
+        return []
     row = (
         JobApplication.objects.filter(pk=application_id)
         .values("job_id", "job__organization_id", "candidate_id")
@@ -239,6 +243,7 @@ def application_event_emit(
             "candidate_id": row["candidate_id"],
             **(data or {}),
         },
+        targets=targets,
     )
 
 

@@ -99,6 +99,11 @@ def integrity_rules_for(*, organization_id: int) -> integrity.Rules:
     organization = (
         Organization.objects.filter(pk=organization_id).select_related("integrity_rules").first()
     )
+    return integrity_rules_of_organization(organization)
+
+
+def integrity_rules_of_organization(organization: Organization | None) -> integrity.Rules:
+    """integrity_rules_for an organization read with its `integrity_rules` (select_related)."""
     stored = getattr(organization, "integrity_rules", None) if organization else None
     return _rules_from(organization, stored)
 

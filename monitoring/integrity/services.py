@@ -64,6 +64,7 @@ from .selectors import (
     integrity_compute,
     integrity_rules_for,
     integrity_rules_of,
+    integrity_rules_of_organization,
     virtual_camera_for,
     without_consent_gaps,
 )
@@ -508,14 +509,16 @@ RULE_FIELDS = ("sustain_frames", "sustain_seconds", "tab_hidden_seconds", "windo
 def integrity_rules_freeze(*, application_id: int) -> None:
     """The interview started: its organization's rules as they stand now are the ones it is
     judged by, whatever the organization changes later (once; a second start keeps them)."""
-    organization_id = (
-        JobApplication.objects.filter(pk=application_id, interview_rules__isnull=True)
-        .values_list("job__organization_id", flat=True)
+    organization = (
+        Organization.objects.filter(
+            jobs__applications=application_id, jobs__applications__interview_rules__isnull=True
+        )
+        .select_related("integrity_rules")
         .first()
     )
-    if organization_id is None:
+    if organization is None:
         return  # frozen already (or no such interview)
-    rules = integrity_rules_for(organization_id=organization_id)
+    rules = integrity_rules_of_organization(organization)
     # One INSERT … ON CONFLICT DO NOTHING: a second start racing this one leaves the first
     # one's rules (no savepoint and exists-check around it: issue 40, the camera-on burst).
     InterviewRules.objects.bulk_create(

@@ -36,6 +36,26 @@ def test_turning_camera_on_and_off_records_stream_and_history(acme, token_client
     assert kinds == ["on", "off"]
 
 
+def test_the_first_camera_on_of_an_interview_costs_at_most_19_queries(acme, token_client_for):
+    """Issue 40: 300 cameras coming on in ten seconds is the web tier's busiest moment. The
+    first camera-on of an interview opened in progress stamps its start, freezes its rules and
+    looks for webhook endpoints besides the stream and its event: 21 queries before the rules'
+    organization and the endpoints were each read in one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from monitoring.models import InterviewRules
+
+    client = token_client_for(acme.candidate)
+    with CaptureQueriesContext(connection) as queries:
+        response = _on(client, application_id=acme.application.id)
+    assert response.status_code == 200, response.content
+    assert len(queries) <= 19, "\n".join(q["sql"][:120] for q in queries)
+    acme.application.refresh_from_db()
+    assert acme.application.started_at is not None
+    assert InterviewRules.objects.filter(application=acme.application).exists()
+
+
 @pytest.mark.parametrize("path", [STATUS, STATUS + "/"])
 def test_status_path_answers_with_and_without_slash(acme, token_client_for, path):
     response = token_client_for(acme.candidate).post(path, {"is_active": True}, format="json")

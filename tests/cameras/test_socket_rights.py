@@ -10,6 +10,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.models import Session
+from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from django.utils import timezone
 
@@ -111,3 +112,39 @@ async def test_an_idle_session_closes_an_open_socket_within_the_check_interval(a
 
     await go_idle()
     assert await board.receive_output(timeout=3) == CLOSED
+
+
+async def test_opening_a_socket_reads_the_sign_in_once(acme, monkeypatch):
+    """The opening checks the user and the session its authentication has just read — not
+    read again (it was three reads more for every socket that opens: issue 40's burst) — and
+    a page with no message waiting takes no lock to find that out."""
+    cookie = await _sign_in(acme.candidate)
+    statements = []
+    execute = CursorWrapper._execute
+
+    def recording(self, sql, params, *rest):
+        statements.append(sql)
+        return execute(self, sql, params, *rest)
+
+    monkeypatch.setattr(CursorWrapper, "_execute", recording)
+    presence = await _open(PRESENCE, cookie)
+    assert await presence.receive_nothing(timeout=0.5)  # open, nothing to deliver
+    monkeypatch.undo()
+    assert len([s for s in statements if 'FROM "django_session"' in s]) == 1
+    assert len([s for s in statements if 'FROM "accounts_user"' in s]) == 1
+    assert not [s for s in statements if s.startswith(("UPDATE", "INSERT")) or "FOR UPDATE" in s]
+    await presence.disconnect()
+
+
+async def test_a_socket_opening_keeps_a_quiet_session_from_going_idle(acme, settings):
+    """Opening a socket is a sign of life, as a request is: a session last seen more than a
+    minute ago is stamped now (on what the opening read, not a second read)."""
+    settings.SESSION_IDLE_TIMEOUT = 600
+    cookie = await _sign_in(acme.candidate, idle_for=300)
+    presence = await _open(PRESENCE, cookie)
+    assert await presence.receive_nothing(timeout=0.5)
+    data = await database_sync_to_async(
+        lambda: Session.objects.get(session_key=cookie).get_decoded()
+    )()
+    assert time.time() - data[LAST_SEEN] < 30
+    await presence.disconnect()

@@ -78,13 +78,16 @@ def test_starting_the_interview_sends_interview_started(acme, hooked):
     assert delivery.application_id == application.pk and delivery.state == "pending"
 
 
-def test_an_interview_opened_in_progress_starts_at_its_first_recording(acme, hooked):
+def test_an_interview_opened_in_progress_starts_at_its_first_recording(acme, globex, hooked):
+    WebhookEndpointFactory(organization=globex.organization, events=ALL)  # not theirs to hear
+    WebhookEndpointFactory(organization=acme.organization, events=ALL, active=False)
     assert acme.application.started_at is None
     consent_give(actor=acme.candidate, application=acme.application)
     camera_stream_set_status(user=acme.candidate, is_active=True, application=acme.application)
     [payload] = _payloads()  # the camera, recording too, sends nothing more
     assert payload["type"] == "interview.started"
     assert payload["data"]["started_by"] == "first_recording"
+    assert WebhookDelivery.objects.get().endpoint == hooked
     acme.application.refresh_from_db()
     assert payload["data"]["started_at"] == payload["timestamp"]
     assert acme.application.started_at is not None
