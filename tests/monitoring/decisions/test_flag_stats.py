@@ -185,20 +185,20 @@ def test_a_freeze_racing_another_keeps_the_first_and_the_transaction_usable(acme
     the first's rules yet, its insert meets the one-to-one and does nothing (ON CONFLICT DO
     NOTHING: on PostgreSQL the transaction stays usable), and the first interview's rules
     stand."""
-    from applications.models import JobApplication
+    from accounts.models import Organization
     from monitoring.integrity.services import integrity_rules_freeze
     from tests.factories import InterviewRulesFactory
 
     app = acme.application
     InterviewRulesFactory(application=app, sustain_frames=7)
-    real = JobApplication.objects.filter
+    real = Organization.objects.filter
     seen = []
 
     def not_yet_seen(*args, **kw):  # the read made before the other start committed
-        seen.append(kw.pop("interview_rules__isnull", None))
+        seen.append(kw.pop("jobs__applications__interview_rules__isnull", None))
         return real(*args, **kw)
 
-    monkeypatch.setattr(JobApplication.objects, "filter", not_yet_seen)
+    monkeypatch.setattr(Organization.objects, "filter", not_yet_seen)
     integrity_rules_freeze(application_id=app.pk)
     assert True in seen  # the race was staged: the freeze went on to its insert
     assert InterviewRules.objects.get(application=app).sustain_frames == 7
