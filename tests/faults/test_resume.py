@@ -190,9 +190,11 @@ def test_captures_stored_while_redis_was_down_are_analysed_soon_after_it_returns
 
 
 def _big_frame(i: int) -> str:
-    """A 12-megapixel camera frame: its analysis takes long enough to be killed in."""
+    """A 3-megapixel camera frame, analysed at full width: long enough (~0.7 s) to be killed
+    in, short enough that the frames queued behind the killed one take seconds, not the
+    minute's margin (12 megapixels took ~3 s each: 54 s of the 60 on a busy CI-like box)."""
     name = ("one_face.jpg", "one_face_moved.jpg")[i % 2]
-    image = Image.open(FRAMES / name).convert("RGB").resize((4000, 3000))
+    image = Image.open(FRAMES / name).convert("RGB").resize((2000, 1500))
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=70)
     return base64.b64encode(out.getvalue()).decode()
@@ -200,7 +202,7 @@ def _big_frame(i: int) -> str:
 
 def test_a_frame_whose_worker_was_killed_is_analysed_within_a_minute(acme, own_redis, tmp_path):
     MonitoringConsentFactory(application=acme.application)
-    env = _production(own_redis, ANALYSIS_DETECT_WIDTH="4000")
+    env = _production(own_redis, ANALYSIS_DETECT_WIDTH="2000")
     headers = _headers(acme.candidate)
     frames = [_big_frame(i) for i in range(2)]
     images = MonitoringImage.objects.filter(application=acme.application)
