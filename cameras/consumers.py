@@ -168,7 +168,7 @@ class LiveBoardConsumer(WatchingConsumer):
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
         try:
-            if not await self.join_session(user):
+            if not (await self.join_session(user))[0]:
                 return
             self.groups_joined = board_groups_for_viewer(
                 is_admin=user.is_admin_role, organization_id=user.organization_id
@@ -258,12 +258,17 @@ class PresenceConsumer(WatchingConsumer):
             await self.close(code=CLOSE_NOT_SIGNED_IN)
             return
         self.user_id = user.pk
-        if not await self.join_session(user):  # closed 4401 when the sign-in does not hold
+        # Messages, hands and the end of the interview reach every page of the candidate
+        # (the group, joined first); what reviewers wrote while no page was open arrives now
+        # (read with the sign-in's check, in one trip to the database).
+        holds, pending = await self.join_session(
+            user,
+            groups=[candidate_group(user.pk)],
+            then=lambda: proctoring.proctor_pending(candidate_id=user.pk),
+        )
+        if not holds:  # closed 4401
             return
-        # Messages, hands and the end of the interview reach every page of the candidate;
-        # what reviewers wrote while no page was open arrives now.
-        await self.channel_layer.group_add(candidate_group(user.pk), self.channel_name)
-        for message in await database_call(proctoring.proctor_pending)(candidate_id=user.pk):
+        for message in pending:
             await self.send_json(message)
 
     async def disconnect(self, code):

@@ -48,7 +48,7 @@ class TimelineConsumer(SessionBoundConsumer):
             return
         self.application_id = application_id
         try:
-            if not await self.join_session(user):
+            if not (await self.join_session(user))[0]:
                 return
             self.group = timeline_group(application_id)
             await self.channel_layer.group_add(self.group, self.channel_name)

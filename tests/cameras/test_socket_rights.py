@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.sessions import LAST_SEEN
+from common import sockets
 from config.asgi import application
 from tests.sockets import handshake
 
@@ -117,7 +118,8 @@ async def test_an_idle_session_closes_an_open_socket_within_the_check_interval(a
 async def test_opening_a_socket_reads_the_sign_in_once(acme, monkeypatch):
     """The opening checks the user and the session its authentication has just read — not
     read again (it was three reads more for every socket that opens: issue 40's burst) — and
-    a page with no message waiting takes no lock to find that out."""
+    a page with no message waiting takes no lock to find that out; the check and that read are
+    one trip to the sockets' database pool."""
     cookie = await _sign_in(acme.candidate)
     statements = []
     execute = CursorWrapper._execute
@@ -127,9 +129,18 @@ async def test_opening_a_socket_reads_the_sign_in_once(acme, monkeypatch):
         return execute(self, sql, params, *rest)
 
     monkeypatch.setattr(CursorWrapper, "_execute", recording)
+    trips = []  # to the sockets' database pool: each waits its turn there under a burst
+
+    class Counted(sockets.DatabaseSyncToAsync):
+        def __init__(self, func, **kwargs):
+            trips.append(func)
+            super().__init__(func, **kwargs)
+
+    monkeypatch.setattr(sockets, "DatabaseSyncToAsync", Counted)
     presence = await _open(PRESENCE, cookie)
     assert await presence.receive_nothing(timeout=0.5)  # open, nothing to deliver
     monkeypatch.undo()
+    assert len(trips) == 2  # the sign-in's lookup; its check with the waiting messages
     assert len([s for s in statements if 'FROM "django_session"' in s]) == 1
     assert len([s for s in statements if 'FROM "accounts_user"' in s]) == 1
     assert not [s for s in statements if s.startswith(("UPDATE", "INSERT")) or "FOR UPDATE" in s]
