@@ -112,9 +112,8 @@ def _verified(user: User, data: dict) -> bool:
 def session_touch(*, session_key: str) -> None:
     """The socket's user did something: the session is not idle (like a request)."""
     store, data = _session(session_key)
-    if data is not None and time.time() - data.get(LAST_SEEN, 0) >= TOUCH_EVERY:
-        store[LAST_SEEN] = int(time.time())
-        store.save()
+    if data is not None:
+        _touch(store, data)
 
 
 def session_opening(*, user: User, store) -> bool:
@@ -124,7 +123,12 @@ def session_opening(*, user: User, store) -> bool:
     data = dict(store.items()) if store.session_key is not None else None
     if not session_holds(user=user, data=data):
         return False
+    _touch(store, data)
+    return True
+
+
+def _touch(store, data: dict) -> None:
+    """Stamp the session's last sign of life, at most once every TOUCH_EVERY seconds."""
     if time.time() - data.get(LAST_SEEN, 0) >= TOUCH_EVERY:
         store[LAST_SEEN] = int(time.time())
         store.save()
-    return True

@@ -3,9 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cameras.models import CameraEvent, CameraStream
+from monitoring.models import InterviewRules
 
 pytestmark = pytest.mark.django_db
 
@@ -41,11 +44,6 @@ def test_the_first_camera_on_of_an_interview_costs_at_most_19_queries(acme, toke
     first camera-on of an interview opened in progress stamps its start, freezes its rules and
     looks for webhook endpoints besides the stream and its event: 21 queries before the rules'
     organization and the endpoints were each read in one."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from monitoring.models import InterviewRules
-
     client = token_client_for(acme.candidate)
     with CaptureQueriesContext(connection) as queries:
         response = _on(client, application_id=acme.application.id)
