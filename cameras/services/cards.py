@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from cameras.models import CameraStream
 
@@ -51,14 +52,29 @@ def camera_stream_snapshot(
 
     Called by monitoring after an image is stored. Older captures (a queue draining late)
     do not replace a newer picture. Returns whether the card was updated.
+
+    One conditional `UPDATE` (the newer picture wins in the statement itself; no transaction
+    or row lock around a read), then the card read for the boards only when it changed and
+    its camera is live (issue 40: an upload shows its picture from its own process). Run
+    outside the caller's transaction: the stream's row is never locked after the
+    interview's (a camera-on locks the stream, then the interview).
     """
-    return _card_update(
-        user_id=user_id,
-        application_id=application_id,
-        changes={"snapshot_key": key, "snapshot_at": captured_at},
-        with_snapshot=True,
-        unless=lambda stream: bool(stream.snapshot_at and stream.snapshot_at >= captured_at),
+    changed = (
+        CameraStream.objects.filter(user_id=user_id, application_id=application_id)
+        .filter(Q(snapshot_at__isnull=True) | Q(snapshot_at__lt=captured_at))
+        .update(snapshot_key=key, snapshot_at=captured_at)
     )
+    if not changed:
+        return False
+    stream = (
+        CameraStream.objects.live()
+        .select_related("user", "application__job")
+        .filter(user_id=user_id, application_id=application_id)
+        .first()
+    )
+    if stream is not None:
+        stream_announce(UPDATED, stream, with_snapshot=True)
+    return True
 
 
 def camera_stream_snapshot_replace(
