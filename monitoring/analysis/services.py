@@ -23,6 +23,7 @@ from monitoring.faces.detectors import best_detector
 from monitoring.identity.services import frame_identity, frame_identity_recheck
 from monitoring.images.codec import clean_image, decode_base64_image
 from monitoring.images.storage import read_bytes
+from monitoring.integrity.selectors import CAPTURE_RELATED
 from monitoring.integrity.services import integrity_frame_changed
 from monitoring.interview.labels import INTERVIEW_ALERTS
 from monitoring.live import timeline_changed
@@ -133,11 +134,8 @@ def frame_analyze(*, image_id: int) -> tuple[FrameAnalysis | None, int | None]:
 
     Returns the analysis and the id of a successor that must compare again (or None).
     """
-    image = (
-        MonitoringImage.objects.select_related("application__job__organization")
-        .filter(pk=image_id)
-        .first()
-    )
+    # With its interview as the frame's integrity update needs it (not read again there).
+    image = MonitoringImage.objects.select_related(*CAPTURE_RELATED).filter(pk=image_id).first()
     if image is None:  # deleted meanwhile
         return None, None
     previous = _neighbour(image, before=True)

@@ -110,6 +110,9 @@ def integrity_rules_of_organization(organization: Organization | None) -> integr
 
 # What integrity_rules_of reads with the interview, in the same query (RULES_RELATED).
 RULES_RELATED = ("job__organization__integrity_rules", "interview_rules")
+# A capture read with these (the analysis does) brings its interview as the integrity update
+# of the frame needs it — rules and summary — and that update reads no interview again.
+CAPTURE_RELATED = tuple(f"application__{name}" for name in (*RULES_RELATED, "integrity"))
 
 
 def _with_interview(

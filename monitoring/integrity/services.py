@@ -76,6 +76,16 @@ def _application(application_id: int) -> JobApplication | None:
     return _application_query(application_id).first()
 
 
+def _application_of(image: MonitoringImage) -> JobApplication | None:
+    """The capture's interview: as the caller read it with the capture (`CAPTURE_RELATED`:
+    its rules and summary with it — the analysis does, one query fewer per frame), or read."""
+    if MonitoringImage.application.is_cached(image):
+        application = image.application
+        if JobApplication.integrity.is_cached(application):
+            return application
+    return _application(image.application_id)
+
+
 def _application_query(application_id: int) -> QuerySet[JobApplication]:
     return JobApplication.objects.select_related(*RULES_RELATED, "integrity").filter(
         pk=application_id
@@ -585,7 +595,7 @@ def integrity_frame_changed(
         image = MonitoringImage.objects.filter(pk=image_id).first()
     if image is None or image.image_type != "camera":
         return
-    application = _application(image.application_id)
+    application = _application_of(image)
     if application is None or image.uploaded_by_id != application.candidate_id:
         return  # someone else's capture is shown, never counted
     _frame_update(application, at=image.captured_at, image_id=image.pk, now=now, appended=True)

@@ -71,6 +71,30 @@ def test_the_newest_frame_of_an_interview_under_way_takes_the_short_way(acme):
     assert len(context.captured_queries) <= 20, "\n".join(_sql(context))
 
 
+def test_the_analysis_reads_the_interview_once_with_the_capture(acme):
+    """The capture comes with its interview as the integrity update needs it (its rules and
+    summary): the update locks the interview but reads it no more (one query fewer per
+    frame, issue 40)."""
+    app = acme.application
+    _interview_until_now(app, [CLEAN[n % 2] for n in range(3)])
+    image = store_frame(app, CLEAN[1], timezone.now() - timedelta(seconds=1))
+    with CaptureQueriesContext(connection) as context:
+        image_analyze(image_id=image.pk)
+    reads = [
+        s
+        for s in _sql(context)
+        if s.startswith("SELECT") and 'FROM "applications_jobapplication"' in s
+    ]
+    assert len(reads) == 1, reads  # the lock only (FOR NO KEY UPDATE on PostgreSQL)
+    (capture,) = [
+        s
+        for s in _sql(context)
+        if s.startswith('SELECT "monitoring_monitoringimage"')
+        and '"monitoring_integritysummary"' in s
+    ]
+    assert '"monitoring_interviewrules"' in capture
+
+
 def test_a_frame_that_fails_no_check_tells_the_page_from_one_analysis(acme):
     """The candidate's page hears "all fine" from the newest analysis alone; the run's fifty
     are read only to date a failing check."""
