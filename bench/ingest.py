@@ -16,6 +16,7 @@ import asyncio
 import base64
 import io
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -36,6 +37,7 @@ from _harness import (
     percentile,
     prepare_database,
     process,
+    profiled,
     s3_env,
     setup_django,
 )
@@ -51,6 +53,8 @@ CANDIDATES = 100
 CAMERA_INTERVAL = 10
 FACES = ("one_face.jpg", "one_face_moved.jpg", "one_face_dim.jpg")
 BUCKET = "invigil-bench"
+# py-spy (raw stacks) of the web and Celery processes during each CPU-per-upload level.
+PROFILE_DIR = os.environ.get("BENCH_PROFILE")
 
 
 def camera_jpeg(seed: int) -> bytes:
@@ -169,11 +173,13 @@ def cpu_per_upload(env, url, people, raw, *, label: str) -> None:
         before = MonitoringImage.objects.filter(application_id__in=apps).count()
         sampler = CpuSampler()
         sampler.start()
-        rate, _, errors, _ = asyncio.run(
-            api_ingest(url, token, app_id, raw, 4, raw=raw, people=people)
-        )
-        began = time.monotonic()
-        drained()
+        profile = PROFILE_DIR and f"{PROFILE_DIR}/" + re.sub(r"\W+", "-", label).strip("-")
+        with profiled(SECONDS + 4, profile):
+            rate, _, errors, _ = asyncio.run(
+                api_ingest(url, token, app_id, raw, 4, raw=raw, people=people)
+            )
+            began = time.monotonic()
+            drained()
         cores = sampler.stop()
     wall = SECONDS + (time.monotonic() - began)
     accepted = MonitoringImage.objects.filter(application_id__in=apps).count() - before
