@@ -118,8 +118,6 @@ def sweep_snapshot_gaps() -> int:
     max_retries=3,
 )
 def announce_snapshot(image_id: int) -> None:
-    """No longer queued by an upload (it shows its picture after its commit); kept so a
-    message queued by an earlier version is still taken."""
     snapshot_announce(image_id=image_id)
 
 

@@ -53,11 +53,9 @@ def camera_stream_snapshot(
     Called by monitoring after an image is stored. Older captures (a queue draining late)
     do not replace a newer picture. Returns whether the card was updated.
 
-    One conditional `UPDATE` (the newer picture wins in the statement itself; no transaction
-    or row lock around a read), then the card read for the boards only when it changed and
-    its camera is live (issue 40: an upload shows its picture from its own process). Run
-    outside the caller's transaction: the stream's row is never locked after the
-    interview's (a camera-on locks the stream, then the interview).
+    One conditional `UPDATE` (the newer picture wins in the statement itself), then the card
+    read for the boards only when it changed and its camera is live — not a transaction
+    with a row lock around a read, on every camera capture (issue 40).
     """
     changed = (
         CameraStream.objects.filter(user_id=user_id, application_id=application_id)

@@ -51,12 +51,13 @@ def _neighbour(image: MonitoringImage, *, before: bool) -> MonitoringImage | Non
         image_type=image.image_type,
         uploaded_by_id=image.uploaded_by_id,
     ).exclude(pk=image.pk)
-    if before:
+    if before:  # with its analysis: the measures this frame is compared with (one query)
         return (
             same.filter(
                 Q(captured_at__lt=image.captured_at)
                 | Q(captured_at=image.captured_at, pk__lt=image.pk)
             )
+            .select_related("analysis")
             .order_by("-captured_at", "-pk")
             .first()
         )
@@ -111,10 +112,14 @@ def _measure(image: MonitoringImage, previous: MonitoringImage | None) -> dict:
 
 
 def _previous_frame(previous: MonitoringImage | None) -> frames.CameraFrame | None:
-    """The predecessor's measures: from its stored analysis when there is one (no decode)."""
+    """The predecessor's measures: from its stored analysis when there is one (read with it,
+    `_neighbour`: no query, no decode)."""
     if previous is None:
         return None
-    stored = FrameAnalysis.objects.filter(image=previous).exclude(small=None).first()
+    try:
+        stored = previous.analysis
+    except FrameAnalysis.DoesNotExist:
+        stored = None
     if stored is not None and stored.small:
         return frames.CameraFrame(
             brightness=stored.brightness,

@@ -185,25 +185,12 @@ def monitoring_image_upload(
 
 def _queue_follow_ups(image: MonitoringImage) -> None:
     """After the row commits: analyse it (the analysis then updates the incidents: the frame's
-    episodes and the silence it closes — once per frame, not also at upload); the
-    candidate's camera capture also becomes the board picture, from here (one statement;
-    a task of its own cost the worker ~7 queries and a task's overhead per capture, issue
-    40). A failure there is logged and leaves the capture stored: the next one shows."""
+    episodes and the silence it closes — once per frame, not also at upload); a camera
+    capture also becomes the board picture."""
     pipeline.enqueue(followups.ANALYZE_IMAGE, image.pk)
     timeline_changed(image.application_id, "captures", at=image.captured_at)
     if image.image_type == ImageType.CAMERA:
-        transaction.on_commit(lambda: _snapshot_show(image), robust=True)
-
-
-def _snapshot_show(image: MonitoringImage) -> None:
-    if image.uploaded_by_id != image.application.candidate_id:
-        return  # someone else's capture: on the timeline, never on the live card
-    camera_stream_snapshot(
-        user_id=image.uploaded_by_id,
-        application_id=image.application_id,
-        key=image.file.name,
-        captured_at=image.captured_at,
-    )
+        pipeline.enqueue(followups.ANNOUNCE_SNAPSHOT, image.pk)
 
 
 def _candidate_camera(application_id: int, candidate_id: int):
@@ -216,12 +203,18 @@ def snapshot_announce(*, image_id: int) -> None:
     """The candidate's own camera snapshot becomes their board picture (if the stream is live).
 
     A capture someone else added is kept and shown on the timeline, never on the live card.
-    (An upload shows its own after its commit; this serves captures stored otherwise and
-    the task queued by an earlier version.)
     """
     image = MonitoringImage.objects.select_related("application").filter(pk=image_id).first()
-    if image is not None and image.image_type == ImageType.CAMERA:
-        _snapshot_show(image)
+    if image is None or image.image_type != ImageType.CAMERA:
+        return
+    if image.uploaded_by_id != image.application.candidate_id:
+        return
+    camera_stream_snapshot(
+        user_id=image.application.candidate_id,
+        application_id=image.application_id,
+        key=image.file.name,
+        captured_at=image.captured_at,
+    )
 
 
 def _snapshot_withdraw(*, application: JobApplication, key: str) -> None:

@@ -95,6 +95,21 @@ def test_the_analysis_reads_the_interview_once_with_the_capture(acme):
     assert '"monitoring_interviewrules"' in capture
 
 
+def test_the_predecessor_comes_with_its_measures(acme):
+    """The frame before comes with its analysis (brightness, hash, thumbnail: what "frozen"
+    compares) in the neighbour's query, not read after it; the one analysis read is the
+    candidate's page's."""
+    app = acme.application
+    _interview_until_now(app, [CLEAN[n % 2] for n in range(3)])
+    image = store_frame(app, CLEAN[1], timezone.now() - timedelta(seconds=1))
+    with CaptureQueriesContext(connection) as context:
+        image_analyze(image_id=image.pk)
+    analysis = FrameAnalysis.objects.get(image=image)
+    assert analysis.previous_id is not None and analysis.diff_mean is not None
+    reads = [s for s in _sql(context) if s.startswith('SELECT "monitoring_frameanalysis"')]
+    assert len(reads) == 1 and reads[0].endswith("LIMIT 1"), reads
+
+
 def test_a_frame_that_fails_no_check_tells_the_page_from_one_analysis(acme):
     """The candidate's page hears "all fine" from the newest analysis alone; the run's fifty
     are read only to date a failing check."""

@@ -1,12 +1,12 @@
-"""The board card's picture comes from the upload itself (issue 40): no task per capture, one
-statement for the card, never inside the upload's transaction."""
+"""The board card's picture: a task of its own per camera capture, off the upload's request
+(issue 40), and cheap — one conditional UPDATE, no transaction and row lock around a read."""
 
 import io
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from cameras.models import CameraStream
 from cameras.services import camera_stream_set_status
 from common import pipeline
 from monitoring import followups
+from monitoring.images.services import snapshot_announce
 from monitoring.models import AccessEvent, MonitoringImage
 from tests.monitoring.conftest import image_bytes
 
@@ -31,10 +32,10 @@ def live(consented, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def queued(monkeypatch):
-    """The follow-ups an upload queues (by name), not run."""
-    names = []
-    monkeypatch.setattr(pipeline, "enqueue", lambda task, *args: names.append(task.name))
-    return names
+    """The follow-ups an upload queues, (name, args), not run."""
+    sent = []
+    monkeypatch.setattr(pipeline, "enqueue", lambda task, *args: sent.append((task.name, args)))
+    return sent
 
 
 @pytest.fixture
@@ -48,85 +49,82 @@ def board(monkeypatch):
     return sent
 
 
-def _upload(client, application, *, captured_at=None):
+def _upload(client, application, *, captured_at=None) -> MonitoringImage:
     body = {"image_type": "camera", "image": io.BytesIO(image_bytes()), "client_id": uuid.uuid4()}
     if captured_at is not None:
         body["captured_at"] = captured_at.isoformat()
-    return client.post(
+    response = client.post(
         f"/api/applications/{application.id}/monitoring-images/", body, format="multipart"
     )
-
-
-def test_an_upload_shows_its_picture_on_the_board_without_a_task(
-    live, queued, board, token_client_for, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _upload(token_client_for(live.candidate), live.application)
     assert response.status_code == 201, response.json()
-    key = response.json()["s3Key"]
-    assert queued == [followups.ANALYZE_IMAGE.name]  # the analysis only
-    stream = CameraStream.objects.get(user=live.candidate)
-    assert stream.snapshot_key == key
-    assert stream.snapshot_at == MonitoringImage.objects.get().captured_at
-    ((event, url),) = board
-    assert event == "stream.updated" and url
-    # The signed URL that went to the boards is audited, as before.
-    assert AccessEvent.objects.filter(s3_key=key, action=AccessEvent.Action.URL_ISSUED).exists()
+    return MonitoringImage.objects.get(file=response.json()["s3Key"])
 
 
-def test_the_card_is_changed_after_the_upload_commits_and_with_one_statement(
+def test_the_upload_leaves_the_board_card_to_a_task(live, queued, board, token_client_for):
+    """The request writes the capture and queues; it touches no board card."""
+    with CaptureQueriesContext(connection) as queries:
+        image = _upload(token_client_for(live.candidate), live.application)
+    assert not [q for q in queries.captured_queries if "cameras_camerastream" in q["sql"]]
+    assert sorted(name for name, _ in queued) == sorted(
+        [followups.ANALYZE_IMAGE.name, followups.ANNOUNCE_SNAPSHOT.name]
+    )
+    assert (followups.ANNOUNCE_SNAPSHOT.name, (image.pk,)) in queued
+    assert board == []
+
+
+def test_the_task_shows_the_picture_with_one_update_and_no_lock(
     live, queued, board, token_client_for, django_capture_on_commit_callbacks
 ):
-    """The upload locks the interview; a camera-on locks the stream, then the interview: the
-    card's row must not be written while the upload holds the interview's lock (a deadlock),
-    and it is changed by one conditional UPDATE, no row lock."""
-    client = token_client_for(live.candidate)
+    image = _upload(token_client_for(live.candidate), live.application)
     capture = django_capture_on_commit_callbacks(execute=True)
     with CaptureQueriesContext(connection) as queries, capture:
-        assert _upload(client, live.application).status_code == 201
+        snapshot_announce(image_id=image.pk)
+    stream = CameraStream.objects.get(user=live.candidate)
+    assert (stream.snapshot_key, stream.snapshot_at) == (image.file.name, image.captured_at)
+    ((event, url),) = board
+    assert event == "stream.updated" and url
+    # The signed URL that went to the boards is audited, as before: one entry.
+    (entry,) = AccessEvent.objects.filter(action=AccessEvent.Action.URL_ISSUED)
+    assert (entry.s3_key, entry.image_id) == (image.file.name, image.pk)
     sql = [q["sql"] for q in queries.captured_queries]
-    # The upload's transaction (a savepoint inside the test's) ends after its row's INSERT.
-    stored = next(i for i, s in enumerate(sql) if s.startswith('INSERT INTO "monitoring_monit'))
-    released = next(i for i, s in enumerate(sql) if i > stored and "RELEASE SAVEPOINT" in s)
-    streams = [i for i, s in enumerate(sql) if "cameras_camerastream" in s]
-    assert streams and all(i > released for i in streams), sql
-    card = [sql[i] for i in streams]
-    assert card[0].startswith("UPDATE") and not any("UPDATE" in s for s in card[1:])
-    assert len(card) == 2  # the UPDATE, then the live card read for the boards
+    card = [s for s in sql if "cameras_camerastream" in s]
+    assert card[0].startswith("UPDATE") and len(card) == 2, card  # then the card, read
+    assert not any("FOR UPDATE" in s or "SAVEPOINT" in s for s in sql), sql
+    # The capture, the UPDATE, the card, the audit's capture id and its INSERT.
+    assert len(sql) == 5, sql
 
 
 def test_an_older_capture_does_not_replace_the_picture(
     live, queued, board, token_client_for, django_capture_on_commit_callbacks
 ):
     client = token_client_for(live.candidate)
+    newer = _upload(client, live.application)
+    late = _upload(client, live.application, captured_at=timezone.now() - timedelta(minutes=2))
     with django_capture_on_commit_callbacks(execute=True):
-        newer = _upload(client, live.application).json()["s3Key"]
-    with django_capture_on_commit_callbacks(execute=True):
-        late = timezone.now() - timedelta(minutes=2)
-        assert _upload(client, live.application, captured_at=late).status_code == 201
-    assert CameraStream.objects.get(user=live.candidate).snapshot_key == newer
+        snapshot_announce(image_id=newer.pk)
+        snapshot_announce(image_id=late.pk)
+    assert CameraStream.objects.get(user=live.candidate).snapshot_key == newer.file.name
     assert len(board) == 1
+
+
+def test_a_card_whose_camera_is_off_keeps_the_picture_and_tells_no_board(
+    live, queued, board, token_client_for, django_capture_on_commit_callbacks
+):
+    image = _upload(token_client_for(live.candidate), live.application)
+    with django_capture_on_commit_callbacks(execute=True):
+        camera_stream_set_status(user=live.candidate, is_active=False)
+    board.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot_announce(image_id=image.pk)
+    assert CameraStream.objects.get(user=live.candidate).snapshot_key == image.file.name
+    assert board == []
 
 
 def test_someone_elses_capture_never_reaches_the_card(
     live, queued, board, token_client_for, django_capture_on_commit_callbacks
 ):
+    image = _upload(token_client_for(live.recruiter), live.application)
     with django_capture_on_commit_callbacks(execute=True):
-        response = _upload(token_client_for(live.recruiter), live.application)
-    assert response.status_code == 201, response.json()
+        snapshot_announce(image_id=image.pk)
     assert CameraStream.objects.get(user=live.candidate).snapshot_key == ""
     assert board == []
-
-
-def test_a_card_that_cannot_be_written_leaves_the_capture_stored(
-    live, queued, board, token_client_for, django_capture_on_commit_callbacks, monkeypatch, caplog
-):
-    def broken(**_):
-        raise DatabaseError("the card's row could not be written")
-
-    monkeypatch.setattr("monitoring.images.services.camera_stream_snapshot", broken)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _upload(token_client_for(live.candidate), live.application)
-    assert response.status_code == 201, response.json()
-    assert MonitoringImage.objects.filter(file=response.json()["s3Key"]).exists()
-    assert "could not be written" in caplog.text
