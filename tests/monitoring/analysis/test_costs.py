@@ -32,10 +32,10 @@ def _sql(context) -> list[str]:
     return [q["sql"] for q in context.captured_queries]
 
 
-def test_a_new_frame_at_the_end_of_an_interview_costs_at_most_32_queries(acme):
+def test_a_new_frame_at_the_end_of_an_interview_costs_at_most_30_queries(acme):
     """Identity checked (the default) and no deleted frame: the frame's row, its neighbours, one
     upsert of its analysis, both tracks' windows, the silence around it, the board card and
-    the candidate's page. It was 50 (update_or_create alone was eight round trips)."""
+    the candidate's page: 28. It was 50 (update_or_create alone was eight round trips)."""
     app = acme.application
     for n in range(3):
         _analysed(app, n * 10, CLEAN[n % 2])
@@ -43,7 +43,7 @@ def test_a_new_frame_at_the_end_of_an_interview_costs_at_most_32_queries(acme):
     with CaptureQueriesContext(connection) as context:
         image_analyze(image_id=image.pk)
     assert FrameAnalysis.objects.filter(image=image).exists()
-    assert len(context.captured_queries) <= 32, "\n".join(_sql(context))
+    assert len(context.captured_queries) <= 30, "\n".join(_sql(context))
     upserts = [s for s in _sql(context) if s.startswith('INSERT INTO "monitoring_frameanalysis"')]
     assert len(upserts) == 1 and "ON CONFLICT" in upserts[0]
 
@@ -61,14 +61,14 @@ def _interview_until_now(app, names: list[str]):
 def test_the_newest_frame_of_an_interview_under_way_takes_the_short_way(acme):
     """The analysis of the frame just taken — what nearly every analysis is — reads two rows
     of the record for the integrity update instead of both tracks' windows and the silence
-    around it: 18 queries in all, 29 the windows' way (bound 20)."""
+    around it: 16 queries in all, 27 the windows' way (bound 18)."""
     app = acme.application
     _interview_until_now(app, [CLEAN[n % 2] for n in range(3)])
     image = store_frame(app, CLEAN[1], timezone.now() - timedelta(seconds=1))
     with CaptureQueriesContext(connection) as context:
         image_analyze(image_id=image.pk)
     assert FrameAnalysis.objects.get(image=image).flags == []
-    assert len(context.captured_queries) <= 20, "\n".join(_sql(context))
+    assert len(context.captured_queries) <= 18, "\n".join(_sql(context))
 
 
 def test_the_analysis_reads_the_interview_once_with_the_capture(acme):
@@ -124,7 +124,7 @@ def test_a_frame_that_fails_no_check_tells_the_page_from_one_analysis(acme):
 
 def test_an_ongoing_episode_grows_the_short_way_and_counts_every_frame(acme):
     """A camera left covered: each new frame continues the stored episode in place — one more
-    frame, its end moved, the same id: 24 queries, 35 the windows' way (bound 26)."""
+    frame, its end moved, the same id: 22 queries, 33 the windows' way (bound 24)."""
     app = acme.application
     images = _interview_until_now(app, [CLEAN[0], *["covered_black.jpg"] * 3])
     (episode,) = IntegrityEvent.objects.filter(application=app)
@@ -136,7 +136,7 @@ def test_an_ongoing_episode_grows_the_short_way_and_counts_every_frame(acme):
     assert (grown.id, grown.frame_count, grown.ongoing) == (episode.id, 4, True)
     assert grown.ended_at == image.captured_at
     assert grown.image_ids == [i.pk for i in images[1:]] + [image.pk]
-    assert len(context.captured_queries) <= 26, "\n".join(_sql(context))
+    assert len(context.captured_queries) <= 24, "\n".join(_sql(context))
 
 
 def test_a_frame_that_moves_no_points_writes_nothing_to_the_summary(acme):
