@@ -45,8 +45,7 @@ def stream_announce(
     if ended_by:
         payload["ended_by"] = ended_by
     organization_id = organization_of(stream.application)
-    stream_broadcast(event=event, stream=payload, organization_id=organization_id)
-    if payload.get("snapshot_url"):
+    if payload.get("snapshot_url"):  # audited before it is sent (outside a transaction too)
         groups = board_groups_for_stream(organization_id=organization_id)
         snapshot_urls_signed.send(
             sender=CameraStream,
@@ -54,6 +53,7 @@ def stream_announce(
             actor=None,
             audience=", ".join(groups),
         )
+    stream_broadcast(event=event, stream=payload, organization_id=organization_id)
 
 
 def board_snapshot(*, user: User) -> dict:

@@ -57,9 +57,13 @@ def camera_stream_snapshot(
     read for the boards only when it changed and its camera is live — not a transaction
     with a row lock around a read, on every camera capture (issue 40).
     """
+    # The same picture again counts too: a task retried after its message failed tells the
+    # boards again (they are told of it twice at worst).
+    newer = Q(snapshot_at__isnull=True) | Q(snapshot_at__lt=captured_at)
+    again = Q(snapshot_at=captured_at, snapshot_key=key)
     changed = (
         CameraStream.objects.filter(user_id=user_id, application_id=application_id)
-        .filter(Q(snapshot_at__isnull=True) | Q(snapshot_at__lt=captured_at))
+        .filter(newer | again)
         .update(snapshot_key=key, snapshot_at=captured_at)
     )
     if not changed:

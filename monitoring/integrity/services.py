@@ -614,7 +614,13 @@ def _frame_update(application, *, at, image_id, now, appended: bool = False) -> 
     now = now or timezone.now()
     rules = integrity_rules_of(application)
     with transaction.atomic():
-        JobApplication.objects.lock(application.pk)
+        locked = JobApplication.objects.lock(application.pk)
+        if locked is None:
+            return  # deleted meanwhile (an erasure): nothing left to update
+        # The interview may have ended since it was read (the analysis reads it before its
+        # detector runs): whether episodes may still be ongoing is decided as it stands now.
+        for name in ("status", "started_at", "completed_at", "terminated_at"):
+            setattr(application, name, getattr(locked, name))
         deleted = _deleted_slots(application)
         changed = None
         # (A deleted slot is a frame of its own: only the windows read them.)

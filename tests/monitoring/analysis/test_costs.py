@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cameras.services import camera_stream_incident
+from monitoring.analysis import services
 from monitoring.analysis.services import image_analyze
 from monitoring.models import FrameAnalysis, IntegrityEvent, IntegritySummary
 from tests.factories import CameraStreamFactory
@@ -95,17 +96,21 @@ def test_the_analysis_reads_the_interview_once_with_the_capture(acme):
     assert '"monitoring_interviewrules"' in capture
 
 
-def test_the_predecessor_comes_with_its_measures(acme):
+def test_the_predecessor_comes_with_its_measures(acme, monkeypatch):
     """The frame before comes with its analysis (brightness, hash, thumbnail: what "frozen"
     compares) in the neighbour's query, not read after it; the one analysis read is the
     candidate's page's."""
     app = acme.application
     _interview_until_now(app, [CLEAN[n % 2] for n in range(3)])
     image = store_frame(app, CLEAN[1], timezone.now() - timedelta(seconds=1))
+    read = []
+    original = services._read
+    monkeypatch.setattr(services, "_read", lambda i: read.append(i.pk) or original(i))
     with CaptureQueriesContext(connection) as context:
         image_analyze(image_id=image.pk)
     analysis = FrameAnalysis.objects.get(image=image)
     assert analysis.previous_id is not None and analysis.diff_mean is not None
+    assert read == [image.pk]  # the predecessor's pixels are not fetched again
     reads = [s for s in _sql(context) if s.startswith('SELECT "monitoring_frameanalysis"')]
     assert len(reads) == 1 and reads[0].endswith("LIMIT 1"), reads
 
@@ -179,3 +184,29 @@ def test_a_card_that_already_shows_the_incident_is_read_once_and_not_locked(acme
     assert "FOR UPDATE" not in context.captured_queries[0]["sql"]
     stream.refresh_from_db()
     assert stream.incident == incident
+
+
+def test_an_interview_that_ends_during_the_analysis_keeps_no_episode_going(acme, monkeypatch):
+    """The analysis reads the interview with the capture, before its detector runs; the
+    interview may end meanwhile (and its end closes every episode). The frame's update then
+    decides by the interview as it stands under its lock: no episode left ongoing."""
+    from applications.models import JobApplication
+    from monitoring.integrity.services import integrity_rebuild
+
+    app = acme.application
+    _interview_until_now(app, [CLEAN[0], *["covered_black.jpg"] * 3])
+    assert IntegrityEvent.objects.get(application=app).ongoing
+    image = store_frame(app, "covered_dark_noise.jpg", timezone.now() - timedelta(seconds=1))
+    measure = services._measure
+
+    def interview_ends_meanwhile(*args, **kwargs):
+        JobApplication.objects.filter(pk=app.pk).update(
+            status=JobApplication.Status.COMPLETED, completed_at=timezone.now()
+        )
+        integrity_rebuild(application_id=app.pk)  # what the end does
+        return measure(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_measure", interview_ends_meanwhile)
+    image_analyze(image_id=image.pk)
+    assert FrameAnalysis.objects.get(image=image).camera_covered
+    assert not IntegrityEvent.objects.filter(application=app, ongoing=True).exists()

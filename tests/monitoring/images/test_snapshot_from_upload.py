@@ -38,14 +38,24 @@ def queued(monkeypatch):
     return sent
 
 
+class _Sent(list):
+    def __init__(self):
+        super().__init__()
+        self.audited: list[int] = []
+
+
 @pytest.fixture
 def board(monkeypatch):
-    """What would reach the boards: (event, snapshot_url)."""
-    sent = []
-    monkeypatch.setattr(
-        "cameras.services.board.stream_broadcast",
-        lambda **kw: sent.append((kw["event"], kw["stream"].get("snapshot_url"))),
-    )
+    """What would reach the boards: (event, snapshot_url); and, beside it, how many signed
+    URLs the audit held when each message left."""
+    sent = _Sent()
+
+    def broadcast(**kw):
+        sent.append((kw["event"], kw["stream"].get("snapshot_url")))
+        entries = AccessEvent.objects.filter(action=AccessEvent.Action.URL_ISSUED)
+        sent.audited.append(entries.count())
+
+    monkeypatch.setattr("cameras.services.board.stream_broadcast", broadcast)
     return sent
 
 
@@ -83,10 +93,12 @@ def test_the_task_shows_the_picture_with_one_update_and_no_lock(
     assert (stream.snapshot_key, stream.snapshot_at) == (image.file.name, image.captured_at)
     ((event, url),) = board
     assert event == "stream.updated" and url
-    # The signed URL that went to the boards is audited, as before: one entry.
+    # The signed URL that went to the boards is audited, as before: one entry — written
+    # before the message leaves (no transaction holds the message back any more).
     (entry,) = AccessEvent.objects.filter(action=AccessEvent.Action.URL_ISSUED)
     assert (entry.s3_key, entry.image_id) == (image.file.name, image.pk)
-    sql = [q["sql"] for q in queries.captured_queries]
+    assert board.audited == [1]
+    sql = [q["sql"] for q in queries.captured_queries if "COUNT(*)" not in q["sql"]]  # not board's
     card = [s for s in sql if "cameras_camerastream" in s]
     assert card[0].startswith("UPDATE") and len(card) == 2, card  # then the card, read
     assert not any("FOR UPDATE" in s or "SAVEPOINT" in s for s in sql), sql
@@ -128,3 +140,16 @@ def test_someone_elses_capture_never_reaches_the_card(
         snapshot_announce(image_id=image.pk)
     assert CameraStream.objects.get(user=live.candidate).snapshot_key == ""
     assert board == []
+
+
+def test_a_task_run_again_tells_the_boards_again(
+    live, queued, board, token_client_for, django_capture_on_commit_callbacks
+):
+    """A retried task (its message failed after the card was written) is not a no-op: the
+    boards hear of the same picture again; the card is unchanged."""
+    image = _upload(token_client_for(live.candidate), live.application)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            snapshot_announce(image_id=image.pk)
+    assert [event for event, _ in board] == ["stream.updated", "stream.updated"]
+    assert CameraStream.objects.get(user=live.candidate).snapshot_key == image.file.name
